@@ -1,0 +1,38 @@
+# The two commands: `make run` (set up and serve on http://127.0.0.1:8000) and `make test`.
+# Both set up whatever is missing and are safe to repeat; see README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTEST_ARGS ?=
+
+.PHONY: help run setup test stop backup restore lint check
+
+help:
+	@echo "make run      set up everything and serve on http://127.0.0.1:8000 (PORT=... to change)"
+	@echo "make test     set up everything and run the whole test suite"
+	@echo "make setup    set up without serving"
+	@echo "make stop     stop the server and the local database cluster"
+	@echo "make backup   dump the database to backups/"
+	@echo "make restore FILE=backups/....dump   restore a dump (the current database is dumped first)"
+	@echo "make lint     ruff"
+
+run:
+	@scripts/run.sh
+
+setup:
+	@scripts/setup.sh
+
+test: setup
+	@scripts/test.sh $(PYTEST_ARGS)
+
+stop:
+	@scripts/stop.sh
+
+backup:
+	@scripts/db.sh backup
+
+restore:
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/<name>.dump"; exit 2; }
+	@scripts/db.sh restore "$(FILE)"
+
+lint:
+	@.venv/bin/ruff check .

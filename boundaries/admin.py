@@ -1,0 +1,139 @@
+"""Admin for administrative units. Saving goes through boundaries.services.units: a reason is
+required, the change is versioned in a changeset, and an edit based on a stale version is refused.
+Units are never deleted (retire one by setting the end of its validity)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.gis.db import models as gis_models
+
+from boundaries.levels import Tier
+from boundaries.models import AdminUnit, AdminUnitVersion, DivisionChange, ImportConflict, UnitCode, UnitName
+from boundaries.services import units as unit_service
+from boundaries.widgets import OfflineMapWidget
+from core.history import open_changeset
+from core.models import Changeset
+
+
+class AdminUnitForm(forms.ModelForm):
+    reason = forms.CharField(
+        label="修改原因 Reason",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required: recorded with the change.",
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = AdminUnit
+        fields = ["code", "name", "level", "tier", "parent", "valid_from", "valid_to", "geom", "seat"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        expected = cleaned.get("expected_version")
+        if self.instance.pk and expected is not None:
+            current = AdminUnit.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if current != expected:
+                raise forms.ValidationError(
+                    f"Conflict: this unit was changed by someone else (now version {current}) since you opened it "
+                    f"(version {expected}). Reload the page to see their change; nothing was saved."
+                )
+        return cleaned
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class UnitCodeInline(ReadOnlyInline):
+    model = UnitCode
+    fields = ["code", "kind", "valid_from", "valid_to", "source", "note"]
+
+
+class UnitNameInline(ReadOnlyInline):
+    model = UnitName
+    fields = ["name", "kind", "valid_from", "valid_to", "source", "note"]
+
+
+class VersionInline(ReadOnlyInline):
+    model = AdminUnitVersion
+    fields = ["version", "changeset", "data"]
+    ordering = ["-version"]
+
+
+@admin.register(AdminUnit)
+class AdminUnitAdmin(admin.ModelAdmin):
+    form = AdminUnitForm
+    list_display = ["code", "name", "level", "parent", "valid_from", "valid_to", "version"]
+    list_filter = ["level", "tier", ("geom", admin.EmptyFieldListFilter)]
+    search_fields = ["code", "name", "codes__code", "names__name"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    readonly_fields = ["area_km2", "source", "geometry_source", "seat_source", "version"]
+    inlines = [UnitNameInline, UnitCodeInline, VersionInline]
+    formfield_overrides = {
+        gis_models.MultiPolygonField: {"widget": OfflineMapWidget},
+        gis_models.PointField: {"widget": OfflineMapWidget},
+    }
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, _ = super().get_search_results(request, queryset, search_term)
+        return queryset.distinct(), False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        changeset = open_changeset(Changeset.Kind.EDIT, form.cleaned_data["reason"], author=request.user)
+        fields = {name: form.cleaned_data[name] for name in AdminUnitForm.Meta.fields}
+        fields["tier"] = Tier(fields["tier"])
+        if not change:
+            form.instance = unit_service.create_unit(changeset=changeset, **fields)
+            return
+        try:
+            form.instance = unit_service.update_unit(
+                AdminUnit.objects.get(pk=obj.pk),
+                changeset=changeset,
+                changes=fields,
+                expected_version=form.cleaned_data.get("expected_version"),
+            )
+        except unit_service.VersionConflict as conflict:
+            messages.error(request, f"Conflict, nothing saved: {conflict}")
+
+    def save_related(self, request, form, formsets, change):
+        """Inlines are read-only; nothing else to save."""
+
+
+@admin.register(DivisionChange)
+class DivisionChangeAdmin(admin.ModelAdmin):
+    list_display = ["year", "kind", "old_code", "old_name", "new_code", "new_name", "unit", "is_noise"]
+    list_filter = ["kind", "is_noise", "year"]
+    search_fields = ["old_code", "old_name", "new_code", "new_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportConflict)
+class ImportConflictAdmin(admin.ModelAdmin):
+    list_display = ["unit", "source", "field", "status", "created_at"]
+    list_filter = ["status", "source"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

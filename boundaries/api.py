@@ -1,0 +1,89 @@
+"""The administrative-unit API (read-only): thin views over boundaries.services."""
+
+from __future__ import annotations
+
+from django.views.decorators.http import require_GET
+
+from boundaries.geojson import GEOMETRY_MODES, feature, feature_collection, with_children, with_geojson
+from boundaries.models import AdminUnit, DivisionChange
+from boundaries.services.queries import BadFilter, UnknownUnit, list_units, unit_by_code
+from core.http import json_error, json_response
+
+GEOJSON = "application/geo+json"
+
+
+def _geometry_mode(request, default: str) -> str | None:
+    mode = request.GET.get("geometry", default)
+    return mode if mode in GEOMETRY_MODES else None
+
+
+@require_GET
+def unit_detail(request, code: str):
+    mode = _geometry_mode(request, "full")
+    if mode is None:
+        return json_error(400, f"geometry must be one of: {', '.join(GEOMETRY_MODES)}")
+    try:
+        unit = unit_by_code(code)
+    except UnknownUnit:
+        return json_error(404, f"no administrative unit has the code {code!r}", code=code)
+    unit = (
+        with_children(with_geojson(AdminUnit.objects.filter(pk=unit.pk), mode))
+        .select_related("parent", "source", "geometry_source")
+        .get()
+    )
+    return json_response(feature(unit), content_type=GEOJSON)
+
+
+@require_GET
+def unit_list(request):
+    mode = _geometry_mode(request, "simplified")
+    if mode is None:
+        return json_error(400, f"geometry must be one of: {', '.join(GEOMETRY_MODES)}")
+    levels = [level for value in request.GET.getlist("level") for level in value.split(",") if level]
+    try:
+        units = list_units(levels=levels, parent_code=request.GET.get("parent") or None)
+    except BadFilter as exc:
+        return json_error(400, str(exc))
+    except UnknownUnit as exc:
+        return json_error(404, f"no administrative unit has the code {exc.args[0]!r}", code=exc.args[0])
+    return json_response(feature_collection(with_children(with_geojson(units, mode))), content_type=GEOJSON)
+
+
+@require_GET
+def unit_history(request, code: str):
+    try:
+        unit = unit_by_code(code)
+    except UnknownUnit:
+        return json_error(404, f"no administrative unit has the code {code!r}", code=code)
+    versions = unit.versions.select_related("changeset").order_by("version")
+    changes = DivisionChange.objects.filter(unit=unit).order_by("year", "id")
+    return json_response(
+        {
+            "code": unit.code,
+            "versions": [
+                {
+                    "version": v.version,
+                    "at": v.changeset.created_at.isoformat(),
+                    "by": v.changeset.author_label,
+                    "kind": v.changeset.kind,
+                    "reason": v.changeset.reason,
+                    "data": v.data,
+                }
+                for v in versions
+            ],
+            "division_changes": [
+                {
+                    "year": c.year,
+                    "kind": c.kind,
+                    "kind_zh": c.get_kind_display(),
+                    "old_code": c.old_code,
+                    "old_name": c.old_name,
+                    "new_code": c.new_code,
+                    "new_name": c.new_name,
+                    "is_noise": c.is_noise,
+                    "noise_reason": c.noise_reason,
+                }
+                for c in changes
+            ],
+        }
+    )

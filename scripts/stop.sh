@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Stop the server started by `make run` and the local PostgreSQL cluster.
+. "$(dirname "$0")/lib.sh"
+PIDFILE="$VAR_DIR/gunicorn.pid"
+
+if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+  log "Stopping the server (pid $(cat "$PIDFILE"))"
+  kill -TERM "$(cat "$PIDFILE")"
+  for _ in $(seq 1 50); do kill -0 "$(cat "$PIDFILE" 2>/dev/null)" 2>/dev/null || break; sleep 0.2; done
+else
+  log "The server is not running"
+fi
+rm -f "$PIDFILE"
+if uses_local_cluster; then "$PROJECT_DIR/scripts/pg_cluster.sh" stop; fi

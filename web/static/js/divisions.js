@@ -1,0 +1,162 @@
+/* The divisions browser: a unit, its children in a list and on a map, all from /api/v1/units.
+   No outside requests: OpenLayers is served by the project and the map draws only our own data. */
+/* global ol */
+'use strict';
+
+(function () {
+  const mapElement = document.getElementById('map');
+  const territory = mapElement.dataset.territory;
+  const geojson = new ol.format.GeoJSON({dataProjection: 'EPSG:4326', featureProjection: 'EPSG:3857'});
+  const levelNames = {
+    city: '地级市', district: '市辖区', county: '县', county_city: '县级市', subdistrict: '街道', town: '镇',
+    township: '乡', community: '居委会/社区', village: '村委会', statistical: '统计用单位'
+  };
+
+  const outlineStyle = new ol.style.Style({
+    stroke: new ol.style.Stroke({color: '#1f4e8c', width: 2.5}),
+    fill: new ol.style.Fill({color: 'rgba(31, 78, 140, 0.04)'})
+  });
+  function childStyle(feature) {
+    const highlighted = feature.get('highlighted');
+    const point = feature.getGeometry().getType() === 'Point';
+    return new ol.style.Style({
+      stroke: new ol.style.Stroke({color: highlighted ? '#d9480f' : '#4a6fa5', width: highlighted ? 2.5 : 1.2}),
+      fill: new ol.style.Fill({color: highlighted ? 'rgba(217, 72, 15, 0.15)' : 'rgba(74, 111, 165, 0.08)'}),
+      image: point ? new ol.style.Circle({
+        radius: highlighted ? 7 : 5,
+        fill: new ol.style.Fill({color: highlighted ? '#d9480f' : '#1f4e8c'}),
+        stroke: new ol.style.Stroke({color: '#fff', width: 1.5})
+      }) : undefined,
+      text: new ol.style.Text({
+        text: feature.get('name'), font: '13px "Noto Sans CJK SC", sans-serif', offsetY: point ? -12 : 0,
+        fill: new ol.style.Fill({color: '#1d2430'}), stroke: new ol.style.Stroke({color: '#fff', width: 3}),
+        overflow: true
+      })
+    });
+  }
+
+  const outlineSource = new ol.source.Vector();
+  const childSource = new ol.source.Vector();
+  const map = new ol.Map({
+    target: mapElement,
+    layers: [
+      new ol.layer.Vector({source: outlineSource, style: outlineStyle}),
+      new ol.layer.Vector({source: childSource, style: childStyle, declutter: true})
+    ],
+    view: new ol.View({center: ol.proj.fromLonLat([129.9, 44.8]), zoom: 7}),
+    controls: ol.control.defaults.defaults().extend([new ol.control.ScaleLine()])
+  });
+
+  async function getJSON(url) {
+    const response = await fetch(url, {headers: {Accept: 'application/json'}});
+    if (!response.ok) throw new Error(url + ': ' + response.status);
+    return response.json();
+  }
+
+  function el(tag, text, className) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = text;
+    if (className) node.className = className;
+    return node;
+  }
+
+  function renderCard(unit) {
+    const p = unit.properties;
+    const card = document.getElementById('unit-card');
+    card.replaceChildren();
+    card.append(el('div', p.name, 'name'));
+    const dl = el('dl');
+    const rows = [
+      ['代码', p.code], ['级别', levelNames[p.level] || p.level],
+      ['上级', p.parent ? p.parent.name : '—'],
+      ['面积', p.area_km2 !== null ? p.area_km2.toLocaleString('zh-CN') + ' km²' : '无界线数据'],
+      ['下级', p.children.length + ' 个'],
+      ['来源', p.source ? p.source.title : '—']
+    ];
+    p.other_names.forEach(n => rows.push([n.kind === 'former' ? '曾用名' : '统计用名', n.name]));
+    p.other_codes.forEach(c => rows.push([c.kind === 'former' ? '旧代码' : '统计代码', c.code]));
+    rows.forEach(([k, v]) => { dl.append(el('dt', k), el('dd', v)); });
+    card.append(dl);
+    if (p.level === 'statistical') card.append(el('span', '统计用单位：民政区划名录未列', 'badge warn'));
+  }
+
+  async function renderBreadcrumb(unit) {
+    const chain = [unit.properties];
+    let parent = unit.properties.parent;
+    while (parent) {
+      chain.unshift(parent);
+      parent = parent.code === territory ? null : (await getJSON('/api/v1/units/' + parent.code + '?geometry=none')).properties.parent;
+    }
+    const nav = document.getElementById('breadcrumb');
+    nav.replaceChildren();
+    chain.forEach((u, i) => {
+      if (i) nav.append(el('span', '›', 'sep'));
+      const a = el('a', u.name);
+      a.href = '#' + u.code;
+      nav.append(a);
+    });
+  }
+
+  function renderChildren(collection) {
+    const list = document.getElementById('children');
+    list.replaceChildren();
+    document.getElementById('children-title').textContent = '下级区划（' + collection.features.length + '）';
+    collection.features.forEach(f => {
+      const li = el('li');
+      li.dataset.code = f.properties.code;
+      const name = el('span', f.properties.name);
+      li.append(name, el('span', levelNames[f.properties.level] || f.properties.level, 'level'));
+      li.addEventListener('click', () => { location.hash = f.properties.code; });
+      li.addEventListener('mouseenter', () => highlight(f.properties.code, true));
+      li.addEventListener('mouseleave', () => highlight(f.properties.code, false));
+      list.append(li);
+    });
+  }
+
+  function highlight(code, on) {
+    const feature = childSource.getFeatureById(code);
+    if (feature) feature.set('highlighted', on);
+    document.querySelectorAll('#children li').forEach(li => li.classList.toggle('hover', on && li.dataset.code === code));
+  }
+
+  async function show(code) {
+    const unit = await getJSON('/api/v1/units/' + encodeURIComponent(code) + '?geometry=simplified');
+    const children = await getJSON('/api/v1/units?parent=' + encodeURIComponent(unit.properties.code) + '&geometry=simplified');
+    renderCard(unit);
+    renderChildren(children);
+    renderBreadcrumb(unit);
+    outlineSource.clear();
+    childSource.clear();
+    if (unit.geometry) outlineSource.addFeature(geojson.readFeature(unit));
+    childSource.addFeatures(geojson.readFeatures({
+      type: 'FeatureCollection', features: children.features.filter(f => f.geometry)
+    }));
+    const extent = outlineSource.getFeatures().length ? outlineSource.getExtent() : childSource.getExtent();
+    if (extent && isFinite(extent[0])) map.getView().fit(extent, {padding: [30, 30, 30, 30], maxZoom: 12, duration: 300});
+  }
+
+  map.on('singleclick', event => {
+    const feature = map.forEachFeatureAtPixel(event.pixel, f => (childSource.hasFeature(f) ? f : undefined));
+    if (feature) location.hash = feature.getId();
+  });
+  let hovered = null;
+  map.on('pointermove', event => {
+    const feature = map.forEachFeatureAtPixel(event.pixel, f => (childSource.hasFeature(f) ? f : undefined));
+    const code = feature ? feature.getId() : null;
+    if (code !== hovered) {
+      if (hovered) highlight(hovered, false);
+      if (code) highlight(code, true);
+      hovered = code;
+    }
+    mapElement.style.cursor = feature ? 'pointer' : '';
+  });
+
+  function route() {
+    const code = decodeURIComponent(location.hash.slice(1)) || territory;
+    show(code).catch(error => {
+      document.getElementById('unit-card').replaceChildren(el('p', '无法读取 ' + code + '：' + error.message));
+    });
+  }
+  window.addEventListener('hashchange', route);
+  route();
+})();
