@@ -31,6 +31,12 @@ class AdminUnitForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
 
+    def clean_geom(self):
+        geom = self.cleaned_data.get("geom")
+        if geom is not None and not geom.valid:
+            raise forms.ValidationError(f"Invalid polygon: {geom.valid_reason}")
+        return geom
+
     def clean(self):
         cleaned = super().clean()
         expected = cleaned.get("expected_version")
@@ -109,9 +115,6 @@ class AdminUnitAdmin(admin.ModelAdmin):
             )
         except unit_service.VersionConflict as conflict:
             messages.error(request, f"Conflict, nothing saved: {conflict}")
-
-    def save_related(self, request, form, formsets, change):
-        """Inlines are read-only; nothing else to save."""
 
 
 @admin.register(DivisionChange)

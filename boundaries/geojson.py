@@ -1,4 +1,4 @@
-"""Administrative units as GeoJSON (RFC 7946: EPSG:4326 longitude/latitude)."""
+"""Administrative units as GeoJSON (RFC 7946: WGS84 longitude/latitude, core.srid.API_SRID)."""
 
 from __future__ import annotations
 

@@ -108,6 +108,10 @@ class AdminUnit(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def validate_constraints(self, exclude=None):
+        # Geometry validity is a database check Django cannot evaluate in Python; forms check it themselves.
+        super().validate_constraints(exclude={*(exclude or ()), "geom"})
+
 
 class UnitCode(models.Model):
     """A code the unit had or has in another list: a former code, or the statistics bureau's code

@@ -48,7 +48,7 @@ def _pieces(kind: str, geometry: shapely.Geometry, between: tuple[str, ...] = ()
 
 
 def check_tiling(parent: shapely.Geometry, children: dict[str, shapely.Geometry]) -> TilingResult:
-    """Compare in metres (EPSG:4511): every gap or overlap larger than 1 m2 is reported."""
+    """Compare in metres (core.srid.METRIC_SRID): every gap or overlap larger than 1 m2 is reported."""
     parent_m = to_metric(parent)
     children_m = {code: to_metric(geom) for code, geom in children.items()}
     union = shapely.union_all(list(children_m.values()))

@@ -12,6 +12,7 @@ class OfflineMapWidget(OpenLayersWidget):
     default_zoom = 7
 
     class Media:
+        extend = False  # the parent's Media loads OpenLayers from a public CDN
         css = {"all": ("vendor/ol-css/ol.css", "gis/css/ol3.css")}
         js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js")
 

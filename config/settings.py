@@ -114,6 +114,8 @@ if not _database_url:
     )
 DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+# One test database per test process, so that parallel test runs on one cluster never collide.
+DATABASES["default"]["TEST"] = {"NAME": _env("MDJ_TEST_DB_NAME", f"test_{DATABASES['default']['NAME']}_{os.getpid()}")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

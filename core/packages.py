@@ -73,7 +73,13 @@ def _download(registry: str, name: str, version: str, into: Path) -> None:
 
 
 def ensure(registry: str, name: str, version: str, sha256: str = "") -> Path:
-    """The cached package file, downloading it first if needed; verified against ``sha256``."""
+    """The cached package file, downloading it first if needed; verified against ``sha256``.
+    For the ``file`` registry, ``name`` is a folder of files (a bureau's own delivery, or test data)."""
+    if registry == "file":
+        folder = Path(name)
+        if not folder.is_dir():
+            raise PackageError(f"source folder {folder} does not exist")
+        return folder
     path = _cached(registry, name, version)
     if path is None:
         with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:
@@ -102,7 +108,12 @@ def _verified_digest(path: Path) -> str:
 
 
 def read_member(archive: Path, member: str) -> bytes:
-    """The bytes of one file inside a wheel (zip) or npm tarball."""
+    """The bytes of one file inside a wheel (zip), an npm tarball or a folder."""
+    if archive.is_dir():
+        path = archive / member
+        if not path.is_file():
+            raise PackageError(f"{archive} has no file {member}")
+        return path.read_bytes()
     if archive.suffix == ".whl" or zipfile.is_zipfile(archive):
         with zipfile.ZipFile(archive) as zf:
             try:

@@ -42,6 +42,7 @@ class SourceDefinition:
     datum: str = ""
     conversion: str = ""
     extra: dict = field(default_factory=dict)
+    checks: dict = field(default_factory=dict)
 
     @property
     def requirement(self) -> str:
@@ -100,14 +101,15 @@ def _parse(path: Path) -> SourceDefinition:
             extra={
                 k: v for k, v in pkg.items() if k not in {"registry", "name", "version", "sha256", "prefix", "files"}
             },
+            checks=raw.get("checks", {}),
         )
     except (KeyError, tomllib.TOMLDecodeError) as exc:
         raise SourceDefinitionError(f"{path.name}: {exc}") from exc
 
 
-def all_definitions(directory: Path = SOURCES_DIR) -> dict[str, SourceDefinition]:
+def all_definitions(directory: Path | None = None) -> dict[str, SourceDefinition]:
     definitions = {}
-    for path in sorted(directory.glob("*.toml")):
+    for path in sorted((directory or SOURCES_DIR).glob("*.toml")):
         definition = _parse(path)
         if definition.key != path.stem:
             raise SourceDefinitionError(f"{path.name}: key {definition.key!r} must match the file name")

@@ -81,6 +81,10 @@ class Place(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def validate_constraints(self, exclude=None):
+        # Geometry validity is a database check Django cannot evaluate in Python; forms check it themselves.
+        super().validate_constraints(exclude={*(exclude or ()), "geom"})
+
 
 class PlaceVersion(models.Model):
     """The state of a place record after each change, made by one changeset."""

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PROJECT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
-VAR_DIR="$PROJECT_DIR/var"
+VAR_DIR="${MDJ_VAR_DIR:-$PROJECT_DIR/var}"
 VENV="$PROJECT_DIR/.venv"
 PY="$VENV/bin/python"
 MANAGE=("$PY" "$PROJECT_DIR/manage.py")
@@ -44,7 +44,7 @@ load_local_env() {
   fi
 }
 
-uses_local_cluster() { [ -z "${DATABASE_URL:-}" ] || [ "${MDJ_LOCAL_CLUSTER:-}" = 1 ]; }
+uses_local_cluster() { [ -z "${DATABASE_URL:-}" ]; }
 
 pg_running() { [ -f "$PG_DATA/postmaster.pid" ] && as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
 

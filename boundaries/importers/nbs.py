@@ -136,9 +136,7 @@ def _record(ctx: ImportContext, model, unit: AdminUnit, *, note: str, **fields) 
 
 def _report_mca_only(ctx: ImportContext, counties: dict[str, AdminUnit], matched: set[int]) -> None:
     unmatched = (
-        AdminUnit.objects.current()
-        .filter(tier=Tier.TOWNSHIP, parent__in=counties.values(), source__key="mca-townships")
-        .exclude(pk__in=matched)
+        AdminUnit.objects.current().filter(tier=Tier.TOWNSHIP, parent__in=counties.values()).exclude(pk__in=matched)
     )
     for unit in unmatched:
         ctx.report.fact(f"{unit.code} {unit.name}: in the MCA list only (no NBS code, no villages listed)")

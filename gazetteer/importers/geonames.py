@@ -177,6 +177,7 @@ def import_geonames(ctx: ImportContext) -> None:
     if not matcher.counties:
         raise ImportRefused("no county polygons loaded: load the unit polygons first")
     settlements = Category.objects.get(code=SETTLEMENT_CATEGORY)
+    seated: dict[str, GeoNamesPoint] = {}
     for point in points:
         if point.geonameid in skip:
             continue
@@ -186,7 +187,14 @@ def import_geonames(ctx: ImportContext) -> None:
         ctx.report.count("checked points inside the territory")
         unit = matcher.match(point, county)
         location = Point(point.lon, point.lat, srid=STORAGE_SRID)
-        if unit is not None:
+        if unit is not None and unit.code in seated:
+            first = seated[unit.code]
+            ctx.report.warn(
+                f"{point.geonameid} {point.name} also names {unit.code} {unit.name}; "
+                f"kept the seat from {first.geonameid} {first.name}"
+            )
+        elif unit is not None:
+            seated[unit.code] = point
             apply_unit_fact(ctx, unit.code, {"seat": location, "seat_source": ctx.source}, noun="unit seats")
             ctx.report.fact(f"{point.geonameid} {point.name} -> seat of {unit.code} {unit.name}")
         else:
