@@ -42,7 +42,7 @@ start_cluster() {
   write_local_env
 }
 
-psql_admin() { as_postgres "$PG_BIN/psql" -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+psql_admin() { as_postgres env PGOPTIONS='-c client_min_messages=warning' "$PG_BIN/psql" -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
 
 create_database() {
   # The application role is a superuser of this private cluster: it creates the PostGIS extension

@@ -49,7 +49,9 @@ install_python_packages() {
   local want; want="$(stamp_of requirements.txt)"
   if [ "$(cat "$VENV/.requirements-stamp" 2>/dev/null)" != "$want" ]; then
     log "Installing Python requirements"
-    "$PY" -m pip install -q --disable-pip-version-check -r requirements.txt
+    # (grep drops the noise of a pip.conf that names local indexes absent on this machine)
+    "$PY" -m pip install -q --disable-pip-version-check -r requirements.txt 2> >(grep -v "^WARNING: Location" >&2) \
+      || die "pip could not install requirements.txt (see above)"
     echo "$want" > "$VENV/.requirements-stamp"
   fi
 }

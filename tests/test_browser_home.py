@@ -114,3 +114,39 @@ def test_an_unknown_code_in_the_address_says_so(page):
     page.goto(page.origin + "/#999999")
     page.wait_for_function("() => document.querySelector('.unit-card').textContent.includes('999999')")
     page.errors.clear()  # the 404 of the API call is the expected outcome here
+
+
+@pytest.fixture(scope="module")
+def officer_login(django_db_blocker):
+    """A staff account committed to the test database, so that the server process sees it."""
+    from django.contrib.auth import get_user_model
+
+    with django_db_blocker.unblock():
+        user, _ = get_user_model().objects.get_or_create(
+            username="browser_admin", defaults={"is_staff": True, "is_superuser": True}
+        )
+        user.set_password("correct horse battery")
+        user.save()
+    return "browser_admin", "correct horse battery"
+
+
+def test_admin_map_widget_draws_the_unit_without_outside_tiles(page, officer_login):
+    from boundaries.models import AdminUnit
+
+    username, password = officer_login
+    page.goto(page.origin + "/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    unit = AdminUnit.objects.get(code="231025")
+    page.goto(f"{page.origin}/admin/boundaries/adminunit/{unit.pk}/change/")
+    page.wait_for_function("() => document.querySelectorAll('.dj_map canvas').length > 0")
+    page.wait_for_timeout(800)
+    drawn = page.evaluate("""() => Array.from(document.querySelectorAll('.dj_map canvas')).some(canvas => {
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        for (let i = 3; i < data.length; i += 4 * 61) { if (data[i] > 0) return true; }
+        return false;
+    })""")
+    assert drawn
+    geometry = page.locator("textarea#id_geom").input_value()
+    assert '"MultiPolygon"' in geometry
