@@ -2,7 +2,6 @@
 required, the change is versioned in a changeset, and an edit based on a stale version is refused.
 Units are never deleted (retire one by setting the end of its validity)."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.gis.db import models as gis_models
 
@@ -10,55 +9,15 @@ from boundaries.levels import Tier
 from boundaries.models import AdminUnit, AdminUnitVersion, DivisionChange, ImportConflict, UnitCode, UnitName
 from boundaries.services import units as unit_service
 from boundaries.widgets import OfflineMapWidget
+from core.admin_base import ReadOnlyInline, VersionedChangeForm
 from core.history import open_changeset
 from core.models import Changeset
 
 
-class AdminUnitForm(forms.ModelForm):
-    reason = forms.CharField(
-        label="修改原因 Reason",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required: recorded with the change.",
-    )
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class AdminUnitForm(VersionedChangeForm):
     class Meta:
         model = AdminUnit
         fields = ["code", "name", "level", "tier", "parent", "valid_from", "valid_to", "geom", "seat"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["expected_version"].initial = self.instance.version
-
-    def clean_geom(self):
-        geom = self.cleaned_data.get("geom")
-        if geom is not None and not geom.valid:
-            raise forms.ValidationError(f"Invalid polygon: {geom.valid_reason}")
-        return geom
-
-    def clean(self):
-        cleaned = super().clean()
-        expected = cleaned.get("expected_version")
-        if self.instance.pk and expected is not None:
-            current = AdminUnit.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
-            if current != expected:
-                raise forms.ValidationError(
-                    f"Conflict: this unit was changed by someone else (now version {current}) since you opened it "
-                    f"(version {expected}). Reload the page to see their change; nothing was saved."
-                )
-        return cleaned
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class UnitCodeInline(ReadOnlyInline):

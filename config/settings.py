@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "django.contrib.postgres",
     "core",
+    "accounts",
     "boundaries",
     "gazetteer",
     "tiles",
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.auth.TokenAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -159,10 +161,26 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "core.api.csrf_failure"
 
 # Where source packages are downloaded once and kept, so that a re-run needs no network.
 PACKAGE_CACHE_DIR = BASE_DIR / _env("MDJ_PACKAGE_CACHE", ".cache/packages")
 BACKUP_DIR = BASE_DIR / _env("MDJ_BACKUP_DIR", "backups")
+# Uploaded files (naming-application attachments) live outside the checkout's tracked files.
+MEDIA_ROOT = BASE_DIR / _env("MDJ_MEDIA_DIR", "var/media")
+MEDIA_URL = "/media/"
+# Uploads: JSON bodies and imported files larger than this are refused with a clear error.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+IMPORT_MAX_BYTES = int(_env("MDJ_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+
+# Naming rules that vary by city: configuration, not code.
+# How the published register names itself (citations, notices), and the default approving authority.
+GAZETTEER_PUBLISHER = _env("MDJ_PUBLISHER", "牡丹江市民政局 标准地名库")
+GAZETTEER_URL = _env("MDJ_PUBLIC_URL", "http://127.0.0.1:8000")
+NAMING_AUTHORITY = _env("MDJ_NAMING_AUTHORITY", "牡丹江市人民政府")
+NAMING_MAX_LENGTH = int(_env("MDJ_NAMING_MAX_LENGTH", "12"))
+NAMING_NOTICE_DAYS = int(_env("MDJ_NAMING_NOTICE_DAYS", "30"))
 
 # Licences: geometry whose source grants no open licence stays out of open data unless enabled.
 OPEN_DATA_INCLUDE_UNLICENSED_GEOMETRY = _env_bool("OPEN_DATA_INCLUDE_UNLICENSED_GEOMETRY", False)

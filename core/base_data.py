@@ -19,6 +19,9 @@ class Step:
 # Reference tables shipped with the code, synchronised before the sources are loaded.
 REFERENCE_TABLES = ("gazetteer.reference.sync_categories",)
 
+# Records derived from what the steps loaded, brought up to date after them.
+DERIVATIONS = ("gazetteer.derive.sync_unit_places",)
+
 STEPS = (
     Step("mca-townships", "boundaries.importers.mca.import_mca_townships"),
     Step("cnmaps-units", "boundaries.importers.cnmaps.import_cnmaps_units"),
@@ -56,4 +59,9 @@ def load(*, force: bool = False, only: set[str] | None = None, dry_run: bool = F
             results.append(f"[{step.source_key}] {source.requirement} already loaded")
             continue
         results.append(run_import(source, import_string(step.importer), dry_run=dry_run))
+    if not dry_run:
+        for derive in DERIVATIONS:
+            created = import_string(derive)()
+            if created:
+                results.append(f"[derived] {derive}: {created} records created")
     return results

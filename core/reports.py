@@ -22,5 +22,9 @@ def territory_summary() -> list[str]:
         )
     events = DivisionChange.objects.aggregate(total=Count("id"), noise=Count("id", filter=Q(is_noise=True)))
     lines.append(f"Division-change events: {events['total']} ({events['noise']} flagged as noise)")
-    lines.append(f"Settlements (place records): {Place.objects.count()}")
+    per_category = (
+        Place.objects.values("category__code", "category__name_zh").annotate(n=Count("id")).order_by("category__code")
+    )
+    lines.append(f"Place-name records: {Place.objects.count()}")
+    lines += [f"  {row['category__code']} {row['category__name_zh']}: {row['n']}" for row in per_category]
     return lines

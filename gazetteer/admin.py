@@ -1,19 +1,187 @@
-from django.contrib import admin
+"""Admin for place records and naming applications, with the same permissions as the API:
+officers edit the records of their counties, approvers and administrators as their roles allow.
+Saving goes through gazetteer.services (reason required, versioned, stale forms refused); the
+standard name changes only through a naming application; nothing is deleted."""
 
-from gazetteer.models import Category, Place
+from django.contrib import admin, messages
+from django.contrib.gis.db import models as gis_models
+
+from boundaries.widgets import OfflineMapWidget
+from core.admin_base import ReadOnlyInline, VersionedChangeForm
+from core.history import open_changeset
+from core.models import Changeset
+from gazetteer.models import Category, NamingApplication, Place, PlaceName, PlaceVersion
+from gazetteer.permissions import Action, can, is_staff_reader
+from gazetteer.services import places as place_service
+
+EDITABLE = [
+    "category",
+    "unit",
+    "geom",
+    "survey_method",
+    "elevation_m",
+    "meaning",
+    "origin",
+    "history",
+    "description",
+    "sources_text",
+    "status",
+    "named_on",
+    "valid_from",
+    "valid_to",
+    "is_public",
+    "romanization",
+    "romanization_tones",
+]
+
+
+class PlaceForm(VersionedChangeForm):
+    class Meta:
+        model = Place
+        fields = ["name", *EDITABLE]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "name" in self.fields:
+            self.fields["name"].disabled = True
+            self.fields["name"].help_text = "The standard name changes through a naming application."
+        for field in ("romanization", "romanization_tones"):
+            if field in self.fields:
+                self.fields[field].required = False
+                self.fields[field].help_text = "Leave as computed, or override (recorded as an override)."
+
+
+class PlaceNameInline(ReadOnlyInline):
+    model = PlaceName
+    fields = ["name", "kind", "valid_from", "valid_to", "romanization", "note"]
+
+
+class PlaceVersionInline(ReadOnlyInline):
+    model = PlaceVersion
+    fields = ["version", "changeset", "data"]
+    ordering = ["-version"]
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    form = PlaceForm
+    list_display = ["code", "name", "romanization", "category", "unit", "status", "is_public", "version"]
+    list_filter = ["category", "status", "is_public", "is_synthetic"]
+    search_fields = ["code", "name", "names__name", "romanization"]
+    list_select_related = ["category", "unit"]
+    autocomplete_fields = ["unit"]
+    readonly_fields = [
+        "code",
+        "admin_unit",
+        "registered_by",
+        "registered_for",
+        "registered_at",
+        "source",
+        "source_ref",
+        "version",
+        "romanization_overridden",
+        "unit_overridden",
+    ]
+    inlines = [PlaceNameInline, PlaceVersionInline]
+    formfield_overrides = {gis_models.GeometryField: {"widget": OfflineMapWidget}}
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, _ = super().get_search_results(request, queryset, search_term)
+        return queryset.distinct(), False
+
+    def has_module_permission(self, request):
+        return is_staff_reader(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_staff_reader(request.user)
+
+    def has_add_permission(self, request):
+        return can(request.user, Action.CREATE, counties=_all_counties()) if request.user.is_authenticated else False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return is_staff_reader(request.user)
+        return can(request.user, Action.UPDATE, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        changeset = open_changeset(Changeset.Kind.EDIT, form.cleaned_data["reason"], author=request.user)
+        values = {name: form.cleaned_data.get(name) for name in EDITABLE}
+        values = {k: v for k, v in values.items() if v is not None or k in ("unit", "geom", "valid_to")}
+        target = Place(
+            geom=values.get("geom"), unit=values.get("unit") or place_service.containing_unit(values.get("geom"))
+        )
+        if not can(
+            request.user, Action.CREATE if not change else Action.UPDATE, counties=place_service.place_counties(target)
+        ):
+            messages.error(request, "Not saved: the record would lie outside the counties assigned to you")
+            return
+        try:
+            if change:
+                if not form.cleaned_data.get("romanization"):
+                    values.pop("romanization", None)
+                    values.pop("romanization_tones", None)
+                form.instance = place_service.update_place(
+                    Place.objects.get(pk=obj.pk),
+                    changeset=changeset,
+                    changes=values,
+                    expected_version=form.cleaned_data.get("expected_version"),
+                )
+            else:
+                roman = (values.pop("romanization", ""), values.pop("romanization_tones", ""))
+                form.instance = place_service.create_place(
+                    changeset=changeset,
+                    name=form.cleaned_data["name"],
+                    romanization=roman if roman[0] else None,
+                    registered_by=request.user,
+                    **values,
+                )
+        except place_service.VersionConflict as conflict:
+            messages.error(request, f"Conflict, nothing saved: {conflict}")
+        except place_service.PlaceRuleError as error:
+            messages.error(request, f"Not saved: {error}")
+
+
+def _all_counties() -> set[int]:
+    from boundaries.levels import Tier
+    from boundaries.models import AdminUnit
+
+    return set(AdminUnit.objects.current().filter(tier=Tier.COUNTY).values_list("id", flat=True))
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["code", "name_zh", "name_en", "parent", "geometry"]
 
+    def has_module_permission(self, request):
+        return is_staff_reader(request.user)
 
-@admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "category", "unit", "status", "is_public", "is_synthetic", "version"]
-    list_filter = ["category", "status", "is_public", "is_synthetic"]
-    search_fields = ["code", "name"]
-    readonly_fields = ["code", "source", "source_ref", "version"]
+    def has_view_permission(self, request, obj=None):
+        return is_staff_reader(request.user)
+
+
+@admin.register(NamingApplication)
+class NamingApplicationAdmin(admin.ModelAdmin):
+    """Applications are read here; their steps are taken through the API and pages, which record
+    who took each step."""
+
+    list_display = ["number", "kind", "proposed_name", "place", "county", "status", "submitted_at"]
+    list_filter = ["status", "kind", "county"]
+    search_fields = ["number", "proposed_name", "applicant"]
+
+    def has_module_permission(self, request):
+        return is_staff_reader(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_staff_reader(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

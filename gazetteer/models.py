@@ -1,18 +1,21 @@
-"""Standard place-name records (地名).
+"""Standard place-name records (地名) and the naming procedure that changes them.
 
 A Place is identified for life by its 20-digit place code (6 county + 3 township + 5 category +
-6 serial), which survives every rename. The record grows with the gazetteer issue (names as typed
-rows, romanization, the naming workflow); the platform loads settlements into it.
+6 serial), which survives every rename. Its names are typed rows with validity intervals
+[valid_from, valid_to) in the bureau's time zone: the standard name, former standard names, aliases,
+short names and names as printed on maps. Every change goes through gazetteer.services and leaves a
+PlaceVersion in a changeset.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GistIndex
-from django.db.models import Q
+from django.db.models import F, Q
 
 from boundaries.models import AdminUnit
-from core.models import DataSource
+from core.models import Changeset, DataSource
 from core.srid import STORAGE_CRS_LABEL, STORAGE_SRID
 
 
@@ -39,8 +42,14 @@ class Place(models.Model):
         IN_USE = "in_use", "现用 in use"
         HISTORICAL = "historical", "历史 historical"
 
+    class SurveyMethod(models.TextChoices):
+        MEASURED = "measured", "实测 measured"
+        FROM_MAP = "from_map", "图解 from a map"
+        DERIVED = "derived", "派生 derived from other data"
+        UNKNOWN = "", "unknown"
+
     code = models.CharField(max_length=20, unique=True, help_text="20-digit place code; never changes.")
-    name = models.CharField(max_length=200, help_text="Current standard name (标准名称).")
+    name = models.CharField(max_length=200, help_text="Current standard name (标准名称), kept in step with the names.")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="places")
     unit = models.ForeignKey(
         AdminUnit,
@@ -50,6 +59,17 @@ class Place(models.Model):
         related_name="places",
         help_text="Containing administrative unit (the lowest known).",
     )
+    unit_overridden = models.BooleanField(
+        default=False, help_text="The containing unit was set by an officer, not derived from the geometry."
+    )
+    admin_unit = models.OneToOneField(
+        AdminUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="place_record",
+        help_text="The administrative unit this record names, if it names one.",
+    )
     geom = models.GeometryField(
         srid=STORAGE_SRID,
         null=True,
@@ -57,11 +77,34 @@ class Place(models.Model):
         spatial_index=False,
         help_text=f"Location, {STORAGE_CRS_LABEL}: point, line or polygon.",
     )
+    survey_method = models.CharField(max_length=10, choices=SurveyMethod.choices, blank=True)
+    elevation_m = models.FloatField(null=True, blank=True, help_text="Elevation of a mountain (高程).")
+    romanization = models.CharField(max_length=300, blank=True, help_text="Without tone marks, as on signs.")
+    romanization_tones = models.CharField(max_length=300, blank=True)
+    romanization_overridden = models.BooleanField(default=False, help_text="Set by an officer instead of the engine.")
+    meaning = models.TextField(blank=True, help_text="地名含义")
+    origin = models.TextField(blank=True, help_text="来历")
+    history = models.TextField(blank=True, help_text="历史沿革")
+    description = models.TextField(blank=True, help_text="地理实体描述")
+    sources_text = models.TextField(blank=True, help_text="资料来源及出处")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_USE)
-    valid_from = models.DateField(null=True, blank=True)
-    valid_to = models.DateField(null=True, blank=True)
+    named_on = models.DateField(null=True, blank=True, help_text="命名时间")
+    valid_from = models.DateField(null=True, blank=True, help_text="设立: first day the place exists")
+    valid_to = models.DateField(null=True, blank=True, help_text="废止: first day it no longer exists")
     is_public = models.BooleanField(default=True)
     is_synthetic = models.BooleanField(default=False, help_text="Demonstration data made by this project, not real.")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="登记人"
+    )
+    registered_for = models.ForeignKey(
+        AdminUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="登记单位: the unit the record was registered for.",
+    )
+    registered_at = models.DateTimeField(auto_now_add=True, help_text="登记时间")
     source = models.ForeignKey(DataSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     source_ref = models.CharField(max_length=100, blank=True, help_text="Identifier in the source, e.g. GeoNames id.")
     version = models.PositiveIntegerField(default=1)
@@ -69,12 +112,19 @@ class Place(models.Model):
 
     class Meta:
         ordering = ["code"]
-        indexes = [GistIndex(fields=["geom"], name="place_geom_gist")]
+        indexes = [
+            GistIndex(fields=["geom"], name="place_geom_gist"),
+            models.Index(fields=["name"], name="place_name_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{20}$"), name="place_code_20_digits"),
             models.CheckConstraint(condition=Q(geom__isvalid=True), name="place_geom_valid"),
             models.UniqueConstraint(
                 fields=["source", "source_ref"], condition=~Q(source_ref=""), name="place_source_ref_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gt=F("valid_from")),
+                name="place_validity_ordered",
             ),
         ]
 
@@ -86,13 +136,47 @@ class Place(models.Model):
         super().validate_constraints(exclude={*(exclude or ()), "geom"})
 
 
+class PlaceName(models.Model):
+    """A name of a place with its validity. A ``former`` row was the standard name until valid_to."""
+
+    class Kind(models.TextChoices):
+        STANDARD = "standard", "标准名称 standard"
+        FORMER = "former", "旧名 former"
+        ALIAS = "alias", "别名 alias"
+        SHORT = "short", "简称 short"
+        MAP = "map", "图上名称 map name"
+
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="names")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    romanization = models.CharField(max_length=300, blank=True)
+    romanization_tones = models.CharField(max_length=300, blank=True)
+    source = models.ForeignKey(DataSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["place", "kind", "valid_from"]
+        indexes = [models.Index(fields=["name"], name="placename_name_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gt=F("valid_from")),
+                name="placename_validity_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+
 class PlaceVersion(models.Model):
     """The state of a place record after each change, made by one changeset."""
 
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="versions")
     version = models.PositiveIntegerField()
-    changeset = models.ForeignKey("core.Changeset", on_delete=models.PROTECT, related_name="place_versions")
-    data = models.JSONField(help_text="Attributes after the change (geometry in `geom`).")
+    changeset = models.ForeignKey(Changeset, on_delete=models.PROTECT, related_name="place_versions")
+    data = models.JSONField(help_text="Attributes and names after the change (geometry in `geom`).")
     geom = models.GeometryField(srid=STORAGE_SRID, null=True, blank=True, spatial_index=False)
 
     class Meta:
@@ -101,3 +185,137 @@ class PlaceVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.place_id} v{self.version}"
+
+
+class NamingApplication(models.Model):
+    """An application to name, rename or abolish a place, through the steps of the procedure:
+    submitted -> checked -> expert review -> public notice -> decision -> effective."""
+
+    class Kind(models.TextChoices):
+        NAME = "name", "命名 new name"
+        RENAME = "rename", "更名 rename"
+        ABOLISH = "abolish", "销名 abolish"
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "已受理 submitted"
+        CHECKED = "checked", "已审查 checked"
+        IN_REVIEW = "in_review", "专家论证 in expert review"
+        IN_NOTICE = "in_notice", "公示 in public notice"
+        NOTICE_CLOSED = "notice_closed", "公示结束 notice closed"
+        APPROVED = "approved", "已批准 approved (takes effect on its date)"
+        EFFECTIVE = "effective", "已生效 effective"
+        REJECTED = "rejected", "不予批准 rejected"
+        WITHDRAWN = "withdrawn", "撤回 withdrawn"
+
+    number = models.CharField(max_length=20, unique=True, help_text="受理编号, e.g. 231084-2026-0007")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    place = models.ForeignKey(
+        Place,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        help_text="The record renamed or abolished; for a new name, the record created.",
+    )
+    county = models.ForeignKey(
+        AdminUnit,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The county-level unit the application belongs to.",
+    )
+    proposed_name = models.CharField(max_length=200, blank=True)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    geom = models.GeometryField(
+        srid=STORAGE_SRID,
+        null=True,
+        blank=True,
+        spatial_index=False,
+        help_text="The four boundaries or location of a new place.",
+    )
+    location_description = models.TextField(blank=True, help_text="位置描述 for the notice")
+    meaning = models.TextField(blank=True)
+    origin = models.TextField(blank=True)
+    reason = models.TextField(help_text="申请理由")
+    applicant = models.CharField(max_length=200, help_text="申请人或单位")
+    applicant_contact = models.CharField(max_length=200, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    checks = models.JSONField(default=list, help_text="Findings of the automatic checks.")
+    notice_start = models.DateField(null=True, blank=True)
+    notice_end = models.DateField(null=True, blank=True, help_text="Last day of the public notice.")
+    authority = models.CharField(max_length=200, blank=True, help_text="批准机关")
+    decision_date = models.DateField(null=True, blank=True)
+    document_number = models.CharField(max_length=100, blank=True, help_text="批准文号")
+    effective_date = models.DateField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_kind_display()} {self.proposed_name or self.place}"
+
+
+class ApplicationEvent(models.Model):
+    """One step of an application: who did what, when, with what note."""
+
+    application = models.ForeignKey(NamingApplication, on_delete=models.PROTECT, related_name="events")
+    step = models.CharField(max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.step} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ExpertOpinion(models.Model):
+    class Verdict(models.TextChoices):
+        AGREE = "agree", "同意 agree"
+        REVISE = "revise", "修改后同意 agree after revision"
+        DISAGREE = "disagree", "不同意 disagree"
+
+    application = models.ForeignKey(NamingApplication, on_delete=models.PROTECT, related_name="opinions")
+    expert = models.CharField(max_length=100)
+    verdict = models.CharField(max_length=10, choices=Verdict.choices)
+    comments = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.expert}: {self.verdict}"
+
+
+class NoticeComment(models.Model):
+    """A comment received during the public notice period."""
+
+    application = models.ForeignKey(NamingApplication, on_delete=models.PROTECT, related_name="comments")
+    commenter = models.CharField(max_length=100)
+    contact = models.CharField(max_length=200, blank=True)
+    comment = models.TextField()
+    received_on = models.DateField()
+    response = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.commenter} ({self.received_on})"
+
+
+class ApplicationAttachment(models.Model):
+    application = models.ForeignKey(NamingApplication, on_delete=models.PROTECT, related_name="attachments")
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to="applications/%Y/")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.title

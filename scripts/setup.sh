@@ -90,6 +90,7 @@ prepare_static_files() {
 load_data() {
   "${MANAGE[@]}" fetch_sources
   "${MANAGE[@]}" load_base_data
+  "${MANAGE[@]}" apply_due_decisions
 }
 
 install_debian_packages

@@ -213,13 +213,13 @@ def _settlement(
         return
     create_place(
         changeset=ctx.changeset,
-        county=county,
         category=category,
         name=name,
         unit=county,
         geom=location,
         source=ctx.source,
         source_ref=point.geonameid,
+        survey_method=Place.SurveyMethod.DERIVED,
     )
     ctx.report.count("created settlements")
     ctx.report.fact(f"{point.geonameid} {point.name} -> settlement {name} in {county.name}")

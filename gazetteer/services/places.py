@@ -1,53 +1,417 @@
-"""Creating place records: the 20-digit code and the first history row."""
+"""Creating and changing place records: the only place that writes Place and PlaceName rows.
+
+Every change bumps the record's version and writes a PlaceVersion (attributes and names) inside a
+changeset. An update carrying the version it was based on is refused with VersionConflict when the
+record has moved on since. Records are never deleted: they are retired (status historical, valid_to).
+"""
 
 from __future__ import annotations
 
-from django.db import connection
+import datetime as dt
+from dataclasses import dataclass
 
+from django.contrib.gis.db.models.functions import PointOnSurface
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import transaction
+from django.utils import timezone
+
+from boundaries.levels import Tier
 from boundaries.models import AdminUnit
 from core.models import Changeset
-from gazetteer.models import Category, Place, PlaceVersion
+from gazetteer.models import Category, Place, PlaceName, PlaceVersion
+from gazetteer.services.codes import allocate_place_code, place_code_prefix
 
-UNKNOWN_TOWNSHIP = "000"
+# Attributes an update may change (names change through rename_place or set_names).
+EDITABLE_FIELDS = (
+    "category",
+    "unit",
+    "geom",
+    "survey_method",
+    "elevation_m",
+    "meaning",
+    "origin",
+    "history",
+    "description",
+    "sources_text",
+    "status",
+    "named_on",
+    "valid_from",
+    "valid_to",
+    "is_public",
+    "romanization",
+    "romanization_tones",
+    "registered_for",
+)
 
 
-def place_code_prefix(county: AdminUnit, township: AdminUnit | None, category: Category) -> str:
-    """6-digit county + 3-digit township (``000`` when unknown) + 5-digit category."""
-    township_part = township.code[6:9] if township is not None and len(township.code) >= 9 else UNKNOWN_TOWNSHIP
-    return f"{county.code[:6]}{township_part}{category.code}"
+@dataclass
+class VersionConflict(Exception):
+    code: str
+    expected_version: int
+    current_version: int
+
+    def __str__(self) -> str:
+        return (
+            f"place {self.code} is at version {self.current_version}, "
+            f"but the change was based on version {self.expected_version}"
+        )
 
 
-def allocate_place_code(prefix: str) -> str:
-    """The next free 6-digit serial under ``prefix``; serialised by an advisory lock on the prefix."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [prefix])
-    last = Place.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
-    serial = int(last[-6:]) + 1 if last else 1
-    if serial > 999_999:
-        raise ValueError(f"no serial left under {prefix}")
-    return f"{prefix}{serial:06d}"
+class PlaceRuleError(ValueError):
+    """A change the rules do not allow (e.g. an unknown category, a name left empty)."""
+
+
+def today() -> dt.date:
+    """Today in the bureau's time zone (settings.TIME_ZONE)."""
+    return timezone.localdate()
+
+
+# ---- derived facts --------------------------------------------------------------------------------
+
+
+def containing_unit(geom: GEOSGeometry | None) -> AdminUnit | None:
+    """The lowest current unit whose polygon contains the geometry's point on surface."""
+    if geom is None:
+        return None
+    point = geom.point_on_surface if geom.geom_type != "Point" else geom
+    return AdminUnit.objects.current().filter(geom__contains=point).order_by("-tier").first()
+
+
+def county_of(unit: AdminUnit | None) -> AdminUnit | None:
+    while unit is not None and unit.tier > Tier.COUNTY:
+        unit = unit.parent
+    return unit if unit is not None and unit.tier == Tier.COUNTY else None
+
+
+def place_counties(place: Place) -> set[int]:
+    """Ids of the county-level units a place touches: by its geometry, else by its unit.
+    A river or road crossing counties touches each of them."""
+    counties = set()
+    if place.geom is not None:
+        counties |= set(
+            AdminUnit.objects.current()
+            .filter(tier=Tier.COUNTY, geom__intersects=place.geom)
+            .values_list("id", flat=True)
+        )
+    county = county_of(place.unit)
+    if county is not None:
+        counties.add(county.id)
+    elif place.unit is not None and place.unit.tier == Tier.CITY and not counties:
+        counties |= set(place.unit.children.current().filter(tier=Tier.COUNTY).values_list("id", flat=True))
+    return counties
+
+
+# Settlements (居民点) are natural villages and towns: written as one word (石河 Shihe, not Shi He).
+ONE_WORD_CATEGORY_PREFIX = "07"
+
+
+def computed_romanization(name: str, category: Category | None = None) -> tuple[str, str]:
+    from gazetteer.romanization import romanize
+
+    one_word = category is not None and category.code.startswith(ONE_WORD_CATEGORY_PREFIX)
+    result = romanize(name, natural_settlement=one_word)
+    return result.romanization, result.romanization_tones
+
+
+# ---- history --------------------------------------------------------------------------------------
+
+
+def _date(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def snapshot(place: Place) -> dict:
+    names = [
+        {
+            "name": n.name,
+            "kind": n.kind,
+            "valid_from": _date(n.valid_from),
+            "valid_to": _date(n.valid_to),
+            "romanization": n.romanization,
+        }
+        for n in place.names.order_by("kind", "valid_from", "id")
+    ]
     return {
         "code": place.code,
         "name": place.name,
         "category": place.category.code,
         "unit": place.unit.code if place.unit_id else None,
+        "unit_overridden": place.unit_overridden,
+        "admin_unit": place.admin_unit.code if place.admin_unit_id else None,
+        "survey_method": place.survey_method,
+        "elevation_m": place.elevation_m,
+        "romanization": place.romanization,
+        "romanization_tones": place.romanization_tones,
+        "romanization_overridden": place.romanization_overridden,
+        "meaning": place.meaning,
+        "origin": place.origin,
+        "history": place.history,
+        "description": place.description,
+        "sources_text": place.sources_text,
         "status": place.status,
-        "valid_from": place.valid_from.isoformat() if place.valid_from else None,
-        "valid_to": place.valid_to.isoformat() if place.valid_to else None,
+        "named_on": _date(place.named_on),
+        "valid_from": _date(place.valid_from),
+        "valid_to": _date(place.valid_to),
         "is_public": place.is_public,
         "is_synthetic": place.is_synthetic,
+        "registered_for": place.registered_for.code if place.registered_for_id else None,
         "source": place.source.key if place.source_id else None,
         "source_ref": place.source_ref,
+        "names": names,
     }
 
 
+def record_version(place: Place, changeset: Changeset) -> PlaceVersion:
+    return PlaceVersion.objects.create(
+        place=place, version=place.version, changeset=changeset, data=snapshot(place), geom=place.geom
+    )
+
+
+# ---- creating -------------------------------------------------------------------------------------
+
+
+def _standard_name_row(place: Place, name: str, valid_from: dt.date | None, source=None) -> PlaceName:
+    roman, tones = (
+        (place.romanization, place.romanization_tones)
+        if place.name == name
+        else computed_romanization(name, place.category)
+    )
+    return PlaceName.objects.create(
+        place=place,
+        name=name,
+        kind=PlaceName.Kind.STANDARD,
+        valid_from=valid_from,
+        romanization=roman,
+        romanization_tones=tones,
+        source=source,
+    )
+
+
+@transaction.atomic
 def create_place(
-    *, changeset: Changeset, county: AdminUnit, category: Category, township: AdminUnit | None = None, **fields
+    *,
+    changeset: Changeset,
+    name: str,
+    category: Category,
+    geom: GEOSGeometry | None = None,
+    unit: AdminUnit | None = None,
+    township: AdminUnit | None = None,
+    other_names: list[tuple[str, str]] = (),
+    romanization: tuple[str, str] | None = None,
+    **fields,
 ) -> Place:
-    code = allocate_place_code(place_code_prefix(county, township, category))
-    place = Place.objects.create(code=code, category=category, version=1, **fields)
-    PlaceVersion.objects.create(place=place, version=1, changeset=changeset, data=snapshot(place), geom=place.geom)
+    """A new record. The containing unit is derived from the geometry unless given; the code is
+    allocated from the county and township of that unit. ``other_names`` are (kind, name) pairs."""
+    name = (name or "").strip()
+    if not name:
+        raise PlaceRuleError("a place needs a standard name")
+    derived = containing_unit(geom)
+    fields["unit_overridden"] = unit is not None and unit != derived
+    unit = unit or derived
+    county = county_of(unit) or (unit if unit is not None and unit.tier == Tier.CITY else None)
+    if county is None:
+        raise PlaceRuleError("the place lies in no known county: give its geometry or its administrative unit")
+    township = township or _township_of(unit)
+    roman, tones = romanization or computed_romanization(name, category)
+    place = Place.objects.create(
+        code=allocate_place_code(place_code_prefix(county, township, category)),
+        name=name,
+        category=category,
+        geom=geom,
+        unit=unit,
+        romanization=roman,
+        romanization_tones=tones,
+        romanization_overridden=romanization is not None,
+        version=1,
+        **fields,
+    )
+    _standard_name_row(place, name, fields.get("named_on") or fields.get("valid_from"), fields.get("source"))
+    for kind, other in other_names:
+        add_name(place, other, kind, source=fields.get("source"))
+    record_version(place, changeset)
     return place
+
+
+def _township_of(unit: AdminUnit | None) -> AdminUnit | None:
+    while unit is not None and unit.tier > Tier.TOWNSHIP:
+        unit = unit.parent
+    if unit is None or unit.tier != Tier.TOWNSHIP or unit.level == "statistical":
+        return None  # the township digits are the civil-affairs code; statistical units have none
+    return unit
+
+
+# ---- changing -------------------------------------------------------------------------------------
+
+
+def _lock(place: Place, expected_version: int | None) -> Place:
+    locked = Place.objects.select_for_update(of=("self",)).select_related("category", "unit").get(pk=place.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise VersionConflict(locked.code, expected_version, locked.version)
+    return locked
+
+
+def _bump(place: Place, changeset: Changeset) -> Place:
+    place.version += 1
+    place.save()
+    record_version(place, changeset)
+    return Place.objects.select_related("category", "unit").get(pk=place.pk)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, GEOSGeometry) or isinstance(b, GEOSGeometry):
+        return a is not None and b is not None and a.equals_exact(b, tolerance=0)
+    return a == b
+
+
+@transaction.atomic
+def update_place(place: Place, *, changeset: Changeset, changes: dict, expected_version: int | None = None) -> Place:
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise PlaceRuleError(f"not editable here: {', '.join(sorted(unknown))}")
+    locked = _lock(place, expected_version)
+    changed = {k: v for k, v in changes.items() if not _same(getattr(locked, k), v)}
+    if not changed:
+        return locked
+    if "romanization" in changed or "romanization_tones" in changed:
+        locked.romanization_overridden = True
+    if "unit" in changed:
+        locked.unit_overridden = changed["unit"] is not None
+    elif "geom" in changed and not locked.unit_overridden:
+        changed["unit"] = containing_unit(changed["geom"]) or locked.unit
+    for key, value in changed.items():
+        setattr(locked, key, value)
+    return _bump(locked, changeset)
+
+
+@transaction.atomic
+def add_name(
+    place: Place,
+    name: str,
+    kind: str,
+    *,
+    valid_from=None,
+    valid_to=None,
+    source=None,
+    note="",
+    changeset: Changeset | None = None,
+    expected_version: int | None = None,
+) -> PlaceName:
+    """Add an alias, short, map or former name. With a changeset the record gets a new version;
+    without one the caller records the version (as create_place does)."""
+    if kind not in PlaceName.Kind.values or kind == PlaceName.Kind.STANDARD:
+        raise PlaceRuleError(f"a name added this way is one of former, alias, short, map; not {kind!r}")
+    name = (name or "").strip()
+    if not name:
+        raise PlaceRuleError("the name is empty")
+    locked = _lock(place, expected_version) if changeset is not None else place
+    roman, tones = computed_romanization(name, place.category)
+    row, created = PlaceName.objects.get_or_create(
+        place=locked,
+        name=name,
+        kind=kind,
+        defaults={
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+            "romanization": roman,
+            "romanization_tones": tones,
+            "source": source,
+            "note": note,
+        },
+    )
+    if changeset is not None and created:
+        _bump(locked, changeset)
+    return row
+
+
+@transaction.atomic
+def rename_place(
+    place: Place,
+    new_name: str,
+    *,
+    changeset: Changeset,
+    effective: dt.date,
+    expected_version: int | None = None,
+    note: str = "",
+) -> Place:
+    """The standard name changes on ``effective``: the current standard name's validity ends that
+    day and it becomes a former name; the new one is standard from that day. A rename dated in the
+    future is written now (so ``?at=`` answers right) and made current by apply_due_renames."""
+    new_name = (new_name or "").strip()
+    if not new_name:
+        raise PlaceRuleError("the new name is empty")
+    locked = _lock(place, expected_version)
+    current = locked.names.filter(kind=PlaceName.Kind.STANDARD, valid_to__isnull=True).first()
+    if current is not None and current.valid_from and current.valid_from >= effective:
+        raise PlaceRuleError(f"the current name is valid from {current.valid_from}; a rename must take effect later")
+    if current is not None:
+        current.valid_to = effective
+        current.note = (current.note + "\n" if current.note else "") + note
+        current.save(update_fields=["valid_to", "note"])
+    roman, tones = computed_romanization(new_name, locked.category)
+    PlaceName.objects.create(
+        place=locked,
+        name=new_name,
+        kind=PlaceName.Kind.STANDARD,
+        valid_from=effective,
+        romanization=roman,
+        romanization_tones=tones,
+        note=note,
+    )
+    _make_names_current(locked, today())
+    return _bump(locked, changeset)
+
+
+def _make_names_current(place: Place, day: dt.date) -> bool:
+    """Standard rows that have ended become former names; the place takes the name valid today."""
+    ended = place.names.filter(kind=PlaceName.Kind.STANDARD, valid_to__lte=day)
+    changed = ended.update(kind=PlaceName.Kind.FORMER) > 0
+    standing = (
+        place.names.filter(kind=PlaceName.Kind.STANDARD).filter(valid_from__isnull=True).first()
+        or place.names.filter(kind=PlaceName.Kind.STANDARD, valid_from__lte=day).order_by("-valid_from").first()
+    )
+    if standing is not None and standing.name != place.name:
+        place.name = standing.name
+        if not place.romanization_overridden:
+            place.romanization, place.romanization_tones = standing.romanization, standing.romanization_tones
+        changed = True
+    return changed
+
+
+@transaction.atomic
+def apply_due_renames(day: dt.date | None = None, *, changeset_factory=None) -> list[Place]:
+    """Make renames whose effective day has come the current names (run daily; idempotent)."""
+    day = day or today()
+    due = Place.objects.filter(names__kind=PlaceName.Kind.STANDARD, names__valid_to__lte=day).distinct()
+    applied = []
+    for place in due:
+        locked = _lock(place, None)
+        if _make_names_current(locked, day):
+            changeset = changeset_factory(locked) if changeset_factory else None
+            if changeset is None:
+                from core.history import open_changeset
+
+                changeset = open_changeset(
+                    Changeset.Kind.DECISION,
+                    f"rename of {locked.code} takes effect on {day}",
+                    label="scheduled: apply_due_renames",
+                )
+            applied.append(_bump(locked, changeset))
+    return applied
+
+
+@transaction.atomic
+def retire_place(
+    place: Place, *, changeset: Changeset, valid_to: dt.date, expected_version: int | None = None
+) -> Place:
+    """The place ceases to exist on ``valid_to``: status historical, names end that day. Not deleted."""
+    locked = _lock(place, expected_version)
+    locked.valid_to = valid_to
+    locked.status = Place.Status.HISTORICAL
+    locked.names.filter(valid_to__isnull=True).update(valid_to=valid_to)
+    return _bump(locked, changeset)
+
+
+def label_point(place: Place) -> GEOSGeometry | None:
+    if place.geom is None:
+        return None
+    return Place.objects.filter(pk=place.pk).annotate(p=PointOnSurface("geom")).values_list("p", flat=True).get()

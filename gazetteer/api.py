@@ -1,0 +1,244 @@
+"""The place-record API: thin views over gazetteer.services, permissions from gazetteer.permissions."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.views.decorators.http import require_GET
+
+from boundaries.levels import Tier
+from boundaries.models import AdminUnit
+from core.api import ApiError, api_view, json_body, parse_date, parse_int, require
+from core.history import open_changeset
+from core.http import json_response
+from core.models import Changeset
+from gazetteer import api_input, representation
+from gazetteer.models import Category, Place, PlaceName
+from gazetteer.permissions import Action, can, visible_places
+from gazetteer.services import places as place_service
+
+GEOJSON = "application/geo+json"
+PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+
+
+def _place(request, code: str) -> Place:
+    place = (
+        Place.objects.select_related(
+            "category", "unit__parent__parent__parent", "source", "registered_by", "registered_for", "admin_unit"
+        )
+        .prefetch_related("names")
+        .filter(code=code)
+        .first()
+    )
+    if place is None or not can(request.user, Action.VIEW, place):
+        raise ApiError(404, f"no place record has the code {code!r}", code=code)
+    return place
+
+
+def _forbid_unless(request, action: Action, place: Place | None = None, counties: set[int] | None = None):
+    if not request.user.is_authenticated:
+        raise ApiError(401, "log in or send 'Authorization: Token <key>'")
+    if not can(request.user, action, place, counties=counties):
+        raise ApiError(
+            403,
+            f"your role does not allow '{action}' here"
+            + (" (this record lies outside your counties)" if action != Action.DECIDE else ""),
+        )
+
+
+def _changeset(request, data: dict, kind=Changeset.Kind.EDIT) -> Changeset:
+    return open_changeset(kind, require(data, "reason"), author=request.user)
+
+
+def _units_under(unit: AdminUnit) -> list[int]:
+    ids, frontier = [unit.id], [unit.id]
+    for _ in range(Tier.VILLAGE):
+        frontier = list(AdminUnit.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        ids += frontier
+    return ids
+
+
+@api_view("GET", "POST")
+def place_collection(request):
+    if request.method == "POST":
+        return _create(request)
+    places = visible_places(request.user, Place.objects.all())
+    params = request.GET
+    if params.get("category"):
+        places = places.filter(Q(category__code=params["category"]) | Q(category__parent__code=params["category"]))
+    if params.get("unit"):
+        places = places.filter(unit_id__in=_units_under(api_input.unit(params["unit"])))
+    if params.get("status"):
+        places = places.filter(status=params["status"])
+    if params.get("name"):
+        places = places.filter(Q(name__contains=params["name"]) | Q(names__name__contains=params["name"])).distinct()
+    limit = min(parse_int(params.get("limit"), "limit") or PAGE_SIZE, MAX_PAGE_SIZE)
+    offset = parse_int(params.get("offset"), "offset") or 0
+    total = places.count()
+    page = (
+        places.select_related(
+            "category", "unit__parent__parent__parent", "source", "registered_by", "registered_for", "admin_unit"
+        )
+        .prefetch_related("names")
+        .order_by("code")[offset : offset + limit]
+    )
+    with_geometry = params.get("geometry", "full") != "none"
+    return json_response(
+        {
+            "type": "FeatureCollection",
+            "count": total,
+            "offset": offset,
+            "limit": limit,
+            "features": [representation.feature(p, with_geometry=with_geometry) for p in page],
+        },
+        content_type=GEOJSON,
+    )
+
+
+def _create(request):
+    data = json_body(request)
+    name = require(data, "name")
+    fields = api_input.place_fields(data)
+    if "category" not in fields:
+        raise ApiError(400, "'category' is required", field="category")
+    geom, unit = fields.pop("geom", None), fields.pop("unit", None)
+    probe = Place(geom=geom, unit=unit or place_service.containing_unit(geom))
+    counties = place_service.place_counties(probe)
+    if not counties:
+        raise ApiError(400, "the place lies in no county of the territory: give a geometry inside it or a unit")
+    _forbid_unless(request, Action.CREATE, counties=counties)
+    romanization = None
+    if fields.get("romanization"):
+        romanization = (fields.pop("romanization"), fields.pop("romanization_tones", "") or fields.get("romanization"))
+    try:
+        place = place_service.create_place(
+            changeset=_changeset(request, data),
+            name=name,
+            geom=geom,
+            unit=unit,
+            romanization=romanization,
+            registered_by=request.user,
+            **fields,
+        )
+    except place_service.PlaceRuleError as exc:
+        raise ApiError(400, str(exc)) from None
+    response = json_response(representation.feature(_place(request, place.code)), status=201, content_type=GEOJSON)
+    response["Location"] = f"/api/v1/places/{place.code}"
+    return response
+
+
+@api_view("GET", "PATCH")
+def place_detail(request, code: str):
+    place = _place(request, code)
+    if request.method == "PATCH":
+        return _update(request, place)
+    if request.GET.get("at"):
+        day = parse_date(request.GET["at"], "at")
+        as_of = representation.feature_on(place, day)
+        if as_of is None:
+            raise ApiError(404, f"place {code} did not exist on {day}", code=code, at=day.isoformat())
+        return json_response(as_of, content_type=GEOJSON)
+    return json_response(representation.feature(place), content_type=GEOJSON)
+
+
+def _conflict(exc: place_service.VersionConflict) -> ApiError:
+    return ApiError(
+        409, str(exc), code=exc.code, your_version=exc.expected_version, current_version=exc.current_version
+    )
+
+
+def _update(request, place: Place):
+    data = json_body(request)
+    version = parse_int(require(data, "version", int), "version")
+    if "name" in data and data["name"] != place.name:
+        raise ApiError(
+            400, "the standard name changes through a naming application (/api/v1/naming-applications)", field="name"
+        )
+    changes = api_input.place_fields({k: v for k, v in data.items() if k not in {"version", "reason", "name"}})
+    _forbid_unless(request, Action.UPDATE, place)
+    if "geom" in changes or "unit" in changes:
+        geom = changes.get("geom", place.geom)
+        if "unit" in changes:
+            unit = changes["unit"]
+        else:
+            unit = place.unit if place.unit_overridden else place_service.containing_unit(geom)
+        moved = Place(geom=geom, unit=unit)
+        _forbid_unless(request, Action.UPDATE, counties=place_service.place_counties(moved))
+    try:
+        place_service.update_place(
+            place, changeset=_changeset(request, data), changes=changes, expected_version=version
+        )
+    except place_service.VersionConflict as exc:
+        raise _conflict(exc) from None
+    except place_service.PlaceRuleError as exc:
+        raise ApiError(400, str(exc)) from None
+    return json_response(representation.feature(_place(request, place.code)), content_type=GEOJSON)
+
+
+@api_view("POST", login_required=True)
+def place_names(request, code: str):
+    """Add an alias, short name, map name or former name."""
+    place = _place(request, code)
+    data = json_body(request)
+    _forbid_unless(request, Action.UPDATE, place)
+    kind = require(data, "kind")
+    if kind not in (PlaceName.Kind.ALIAS, PlaceName.Kind.SHORT, PlaceName.Kind.MAP, PlaceName.Kind.FORMER):
+        raise ApiError(
+            400, "kind must be alias, short, map or former (the standard name changes by application)", field="kind"
+        )
+    try:
+        place_service.add_name(
+            place,
+            require(data, "name"),
+            kind,
+            changeset=_changeset(request, data),
+            expected_version=parse_int(require(data, "version", int), "version"),
+            valid_from=parse_date(data.get("valid_from"), "valid_from"),
+            valid_to=parse_date(data.get("valid_to"), "valid_to"),
+            note=api_input.text(data.get("note"), "note"),
+        )
+    except place_service.VersionConflict as exc:
+        raise _conflict(exc) from None
+    except place_service.PlaceRuleError as exc:
+        raise ApiError(400, str(exc)) from None
+    return json_response(representation.feature(_place(request, code)), status=201, content_type=GEOJSON)
+
+
+@api_view("POST", login_required=True)
+def place_retire(request, code: str):
+    place = _place(request, code)
+    data = json_body(request)
+    _forbid_unless(request, Action.RETIRE, place)
+    valid_to = parse_date(require(data, "valid_to"), "valid_to")
+    try:
+        place_service.retire_place(
+            place,
+            changeset=_changeset(request, data),
+            valid_to=valid_to,
+            expected_version=parse_int(require(data, "version", int), "version"),
+        )
+    except place_service.VersionConflict as exc:
+        raise _conflict(exc) from None
+    return json_response(representation.feature(_place(request, code)), content_type=GEOJSON)
+
+
+@api_view("GET")
+def place_history(request, code: str):
+    return json_response(representation.history(_place(request, code)))
+
+
+@require_GET
+def categories(request):
+    rows = Category.objects.select_related("parent").order_by("code")
+    return json_response(
+        [
+            {
+                "code": c.code,
+                "name": c.name_zh,
+                "name_en": c.name_en,
+                "parent": c.parent.code if c.parent else None,
+                "geometry": c.geometry,
+            }
+            for c in rows
+        ]
+    )

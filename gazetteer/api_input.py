@@ -1,0 +1,105 @@
+"""Turning API input into model values, with a clear error for every way it can be wrong."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSException, GEOSGeometry
+
+from boundaries.models import AdminUnit
+from boundaries.services.queries import UnknownUnit, unit_by_code
+from core.api import ApiError, parse_date
+from core.srid import API_SRID, STORAGE_SRID
+from gazetteer.models import Category, Place
+
+TEXT_FIELDS = ("meaning", "origin", "history", "description", "sources_text")
+MAX_TEXT = 20_000
+
+
+def category(code) -> Category:
+    found = Category.objects.filter(code=str(code)).first() if code not in (None, "") else None
+    if found is None:
+        raise ApiError(400, f"unknown category {code!r}; see /api/v1/categories", field="category")
+    return found
+
+
+def unit(code) -> AdminUnit:
+    try:
+        return unit_by_code(str(code))
+    except UnknownUnit:
+        raise ApiError(400, f"unknown administrative unit {code!r}", field="unit") from None
+
+
+def geometry(value) -> GEOSGeometry:
+    """A GeoJSON geometry in WGS84 (RFC 7946), checked and brought to the storage CRS."""
+    if not isinstance(value, dict) or "type" not in value:
+        raise ApiError(400, "geometry must be a GeoJSON geometry object", field="geometry")
+    if "crs" in value:
+        raise ApiError(
+            400, "geometry must be WGS84 longitude/latitude without a 'crs' member (RFC 7946)", field="geometry"
+        )
+    try:
+        geom = GEOSGeometry(json.dumps(value), srid=API_SRID)
+    except (GEOSException, GDALException, ValueError, TypeError) as exc:
+        raise ApiError(400, f"malformed geometry: {exc}", field="geometry") from None
+    if geom.empty:
+        raise ApiError(400, "the geometry is empty", field="geometry")
+    minx, miny, maxx, maxy = geom.extent
+    if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+        raise ApiError(400, "geometry coordinates are not longitude/latitude", field="geometry")
+    if not geom.valid:
+        raise ApiError(400, f"invalid geometry: {geom.valid_reason}", field="geometry")
+    geom.transform(STORAGE_SRID)
+    return geom
+
+
+def text(value, field: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ApiError(400, f"'{field}' must be text", field=field)
+    if len(value) > MAX_TEXT:
+        raise ApiError(400, f"'{field}' is longer than {MAX_TEXT} characters", field=field)
+    return value.strip()
+
+
+def boolean(value, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise ApiError(400, f"'{field}' must be true or false", field=field)
+    return value
+
+
+def place_fields(data: dict) -> dict:
+    """The editable attributes present in ``data`` as model values (names are handled apart)."""
+    fields = {}
+    if "category" in data:
+        fields["category"] = category(data["category"])
+    if "geometry" in data:
+        fields["geom"] = None if data["geometry"] is None else geometry(data["geometry"])
+    if "unit" in data:
+        fields["unit"] = None if data["unit"] is None else unit(data["unit"])
+    for field in TEXT_FIELDS:
+        if field in data:
+            fields[field] = text(data[field], field)
+    for field in ("named_on", "valid_from", "valid_to"):
+        if field in data:
+            fields[field] = parse_date(data[field], field)
+    if "status" in data:
+        if data["status"] not in Place.Status.values:
+            raise ApiError(400, f"status must be one of {', '.join(Place.Status.values)}", field="status")
+        fields["status"] = data["status"]
+    if "is_public" in data:
+        fields["is_public"] = boolean(data["is_public"], "is_public")
+    if "elevation_m" in data:
+        if data["elevation_m"] is not None and not isinstance(data["elevation_m"], int | float):
+            raise ApiError(400, "'elevation_m' must be a number", field="elevation_m")
+        fields["elevation_m"] = data["elevation_m"]
+    if "survey_method" in data:
+        if data["survey_method"] not in Place.SurveyMethod.values:
+            raise ApiError(400, f"survey_method must be one of {Place.SurveyMethod.values}", field="survey_method")
+        fields["survey_method"] = data["survey_method"]
+    for field in ("romanization", "romanization_tones"):
+        if field in data:
+            fields[field] = text(data[field], field)
+    return fields

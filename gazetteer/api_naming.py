@@ -1,0 +1,273 @@
+"""The naming-application API: receive an application and take it through its steps."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+
+from boundaries.levels import Tier
+from core.api import ApiError, api_view, json_body, parse_date, parse_int, require
+from core.http import json_response
+from gazetteer import api_input
+from gazetteer.models import NamingApplication, Place
+from gazetteer.permissions import Action, assigned_counties, can, can_run_application, is_administrator
+from gazetteer.representation import geometry_json
+from gazetteer.services import naming
+from gazetteer.services.notices import notice_html, notice_pdf
+from gazetteer.services.places import PlaceRuleError
+
+
+def _application(request, number: str) -> NamingApplication:
+    application = (
+        NamingApplication.objects.select_related("place", "county", "category", "submitted_by")
+        .filter(number=number)
+        .first()
+    )
+    if application is None or not _may_read(request.user, application):
+        raise ApiError(404, f"no naming application has the number {number!r}", number=number)
+    return application
+
+
+def _may_read(user, application: NamingApplication) -> bool:
+    return can_run_application(user, application) or can(user, Action.DECIDE)
+
+
+def _as_dict(application: NamingApplication) -> dict:
+    return {
+        "number": application.number,
+        "kind": application.kind,
+        "status": application.status,
+        "status_label": application.get_status_display(),
+        "version": application.version,
+        "place": application.place.code if application.place else None,
+        "county": {"code": application.county.code, "name": application.county.name},
+        "proposed_name": application.proposed_name,
+        "category": application.category.code if application.category else None,
+        "geometry": geometry_json(application.geom),
+        "location_description": application.location_description,
+        "meaning": application.meaning,
+        "origin": application.origin,
+        "reason": application.reason,
+        "applicant": application.applicant,
+        "submitted_by": application.submitted_by.get_username(),
+        "submitted_at": application.submitted_at.isoformat(),
+        "checks": application.checks,
+        "notice_start": _iso(application.notice_start),
+        "notice_end": _iso(application.notice_end),
+        "authority": application.authority,
+        "decision_date": _iso(application.decision_date),
+        "document_number": application.document_number,
+        "effective_date": _iso(application.effective_date),
+        "rejection_reason": application.rejection_reason,
+        "opinions": [
+            {
+                "expert": o.expert,
+                "verdict": o.verdict,
+                "comments": o.comments,
+                "recorded_by": o.recorded_by.get_username(),
+                "at": o.recorded_at.isoformat(),
+            }
+            for o in application.opinions.select_related("recorded_by")
+        ],
+        "comments": [
+            {
+                "commenter": c.commenter,
+                "comment": c.comment,
+                "received_on": c.received_on.isoformat(),
+                "recorded_by": c.recorded_by.get_username(),
+            }
+            for c in application.comments.all()
+        ],
+        "events": [
+            {
+                "step": e.step,
+                "by": e.actor.get_username() if e.actor else "system",
+                "at": e.at.isoformat(),
+                "note": e.note,
+            }
+            for e in application.events.select_related("actor")
+        ],
+        "attachments": [{"title": a.title, "url": a.file.url} for a in application.attachments.all()],
+    }
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+@api_view("GET", "POST", login_required=True)
+def application_collection(request):
+    if request.method == "POST":
+        return _submit(request)
+    applications = NamingApplication.objects.select_related("place", "county", "category", "submitted_by")
+    if not (can(request.user, Action.DECIDE) or is_administrator(request.user)):
+        applications = applications.filter(county_id__in=assigned_counties(request.user))
+    if request.GET.get("status"):
+        applications = applications.filter(status=request.GET["status"])
+    return json_response({"results": [_as_dict(a) for a in applications.order_by("-submitted_at")[:200]]})
+
+
+def _submit(request):
+    data = json_body(request)
+    kind = require(data, "kind")
+    if kind not in NamingApplication.Kind.values:
+        raise ApiError(400, f"kind must be one of {', '.join(NamingApplication.Kind.values)}", field="kind")
+    place = None
+    if data.get("place"):
+        place = Place.objects.filter(code=str(data["place"])).first()
+        if place is None:
+            raise ApiError(400, f"no place record has the code {data['place']!r}", field="place")
+    county = api_input.unit(require(data, "county"))
+    if county.tier != Tier.COUNTY:
+        raise ApiError(400, f"{county.name} is not a county-level unit", field="county")
+    if not can(request.user, Action.APPLY, counties={county.id}):
+        raise ApiError(403, f"your role does not allow naming applications in {county.name}")
+    try:
+        application = naming.submit(
+            kind=kind,
+            county=county,
+            submitted_by=request.user,
+            place=place,
+            proposed_name=api_input.text(data.get("proposed_name"), "proposed_name"),
+            category=api_input.category(data["category"]) if data.get("category") else None,
+            geom=api_input.geometry(data["geometry"]) if data.get("geometry") else None,
+            meaning=api_input.text(data.get("meaning"), "meaning"),
+            origin=api_input.text(data.get("origin"), "origin"),
+            location_description=api_input.text(data.get("location_description"), "location_description"),
+            reason=api_input.text(data.get("reason"), "reason"),
+            applicant=api_input.text(data.get("applicant"), "applicant"),
+            applicant_contact=api_input.text(data.get("applicant_contact"), "applicant_contact"),
+        )
+    except (naming.StepRefused, PlaceRuleError) as exc:
+        raise ApiError(400, str(exc)) from None
+    response = json_response(_as_dict(application), status=201)
+    response["Location"] = f"/api/v1/naming-applications/{application.number}"
+    return response
+
+
+@api_view("GET", login_required=True)
+def application_detail(request, number: str):
+    return json_response(_as_dict(_application(request, number)))
+
+
+def _step_review(request, application, data):
+    return naming.start_review(
+        application, actor=request.user, note=api_input.text(data.get("note"), "note"), expected_version=_version(data)
+    )
+
+
+def _step_opinion(request, application, data):
+    return naming.record_opinion(
+        application,
+        actor=request.user,
+        expert=require(data, "expert"),
+        verdict=require(data, "verdict"),
+        comments=api_input.text(data.get("comments"), "comments"),
+        expected_version=_version(data),
+    )
+
+
+def _step_notice(request, application, data):
+    return naming.open_notice(
+        application,
+        actor=request.user,
+        start=parse_date(data.get("start"), "start"),
+        days=parse_int(data.get("days"), "days"),
+        expected_version=_version(data),
+    )
+
+
+def _step_comment(request, application, data):
+    return naming.record_comment(
+        application,
+        actor=request.user,
+        commenter=require(data, "commenter"),
+        comment=require(data, "comment"),
+        received_on=parse_date(require(data, "received_on"), "received_on"),
+        contact=api_input.text(data.get("contact"), "contact"),
+        expected_version=_version(data),
+    )
+
+
+def _step_close_notice(request, application, data):
+    return naming.close_notice(application, actor=request.user, expected_version=_version(data))
+
+
+def _step_approve(request, application, data):
+    return naming.approve(
+        application,
+        actor=request.user,
+        authority=require(data, "authority"),
+        decision_date=parse_date(require(data, "decision_date"), "decision_date"),
+        document_number=require(data, "document_number"),
+        effective_date=parse_date(require(data, "effective_date"), "effective_date"),
+        expected_version=_version(data),
+    )
+
+
+def _step_reject(request, application, data):
+    return naming.reject(
+        application, actor=request.user, reason=require(data, "reason"), expected_version=_version(data)
+    )
+
+
+def _step_withdraw(request, application, data):
+    return naming.withdraw(
+        application, actor=request.user, reason=require(data, "reason"), expected_version=_version(data)
+    )
+
+
+def _version(data: dict) -> int | None:
+    return parse_int(data.get("version"), "version")
+
+
+# step -> (handler, who may take it: "officer" of the county or "approver")
+STEPS = {
+    "review": (_step_review, "officer"),
+    "opinions": (_step_opinion, "officer"),
+    "notice": (_step_notice, "officer"),
+    "comments": (_step_comment, "officer"),
+    "close-notice": (_step_close_notice, "officer"),
+    "approve": (_step_approve, "approver"),
+    "reject": (_step_reject, "approver"),
+    "withdraw": (_step_withdraw, "officer"),
+}
+
+
+@api_view("POST", login_required=True)
+def application_step(request, number: str, step: str):
+    if step not in STEPS:
+        raise ApiError(404, f"unknown step {step!r}; one of {', '.join(STEPS)}")
+    handler, who = STEPS[step]
+    application = _application(request, number)
+    allowed = can(request.user, Action.DECIDE) if who == "approver" else can_run_application(request.user, application)
+    if not allowed:
+        raise ApiError(403, f"your role does not allow the step '{step}'")
+    data = json_body(request)
+    try:
+        application = handler(request, application, data)
+    except naming.ApplicationConflict as exc:
+        raise ApiError(409, str(exc), your_version=exc.expected_version, current_version=exc.current_version) from None
+    except naming.StepRefused as exc:
+        raise ApiError(400, str(exc)) from None
+    return json_response(_as_dict(application))
+
+
+@api_view("GET")
+def application_notice(request, number: str, fmt: str):
+    if fmt not in ("html", "pdf"):
+        raise ApiError(404, "the notice is available as notice.html and notice.pdf")
+    application = (
+        NamingApplication.objects.select_related("place__unit", "county", "category").filter(number=number).first()
+    )
+    public = application is not None and application.status in (
+        NamingApplication.Status.IN_NOTICE,
+        NamingApplication.Status.APPROVED,
+        NamingApplication.Status.EFFECTIVE,
+    )
+    if application is None or not (public or _may_read(request.user, application)):
+        raise ApiError(404, f"no published notice for application {number!r}")
+    if fmt == "pdf":
+        response = HttpResponse(notice_pdf(application), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="notice-{number}.pdf"'
+        return response
+    return HttpResponse(notice_html(application), content_type="text/html; charset=utf-8")

@@ -1,0 +1,87 @@
+"""Who may do what with place records and naming applications.
+
+Roles (accounts.models.Role, as Django groups):
+- the public (anonymous or no role): reads public records;
+- place-name officer: reads every record; creates, edits and retires records that touch a county
+  assigned to them (a river or road that crosses counties is editable by an officer of any county
+  it touches); submits and runs naming applications of their counties;
+- approver: reads every record; decides (approves or rejects) naming applications;
+- administrator (or superuser): everything, everywhere.
+The API and the admin ask the same functions.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from accounts.models import CountyAssignment, Role
+from gazetteer.models import NamingApplication, Place
+from gazetteer.services.places import place_counties
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    CREATE = "create"
+    UPDATE = "update"
+    RETIRE = "retire"
+    APPLY = "apply"  # submit and take a naming application through its steps
+    DECIDE = "decide"  # approve or reject
+    IMPORT = "import"
+
+
+def roles(user) -> set[str]:
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    cached = getattr(user, "_gazetteer_roles", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True)) & set(Role.values)
+        if user.is_superuser:
+            cached.add(Role.ADMINISTRATOR)
+        user._gazetteer_roles = cached
+    return cached
+
+
+def is_administrator(user) -> bool:
+    return Role.ADMINISTRATOR in roles(user)
+
+
+def is_staff_reader(user) -> bool:
+    """Officers, approvers and administrators read non-public records too."""
+    return bool(roles(user))
+
+
+def assigned_counties(user) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(CountyAssignment.objects.filter(user=user).values_list("county_id", flat=True))
+
+
+def can_view(user, place: Place) -> bool:
+    return place.is_public or is_staff_reader(user)
+
+
+def can_edit_in(user, counties: set[int]) -> bool:
+    """May the user create or change a record touching these counties?"""
+    if is_administrator(user):
+        return True
+    return Role.OFFICER in roles(user) and bool(counties & assigned_counties(user))
+
+
+def can(user, action: Action, place: Place | None = None, *, counties: set[int] | None = None) -> bool:
+    if action == Action.VIEW:
+        return place is None or can_view(user, place)
+    if action == Action.DECIDE:
+        return is_administrator(user) or Role.APPROVER in roles(user)
+    if counties is None:
+        counties = place_counties(place) if place is not None else set()
+    if action in (Action.CREATE, Action.UPDATE, Action.RETIRE, Action.APPLY, Action.IMPORT):
+        return can_edit_in(user, counties)
+    return False
+
+
+def can_run_application(user, application: NamingApplication) -> bool:
+    return can(user, Action.APPLY, counties={application.county_id})
+
+
+def visible_places(user, queryset):
+    return queryset if is_staff_reader(user) else queryset.filter(is_public=True)

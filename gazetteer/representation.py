@@ -1,0 +1,177 @@
+"""Place records as JSON (GeoJSON Features in WGS84), now or as they stood on a day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry
+
+from boundaries.models import AdminUnit
+from core.srid import API_SRID
+from gazetteer.models import Place, PlaceName, PlaceVersion
+
+COORDINATE_DECIMALS = 7
+
+
+def geometry_json(geom: GEOSGeometry | None) -> dict | None:
+    if geom is None:
+        return None
+    return json.loads(geom.transform(API_SRID, clone=True).json)
+
+
+def unit_path(unit: AdminUnit | None) -> list[dict]:
+    """The containing units from the city down."""
+    path = []
+    while unit is not None:
+        path.append({"code": unit.code, "name": unit.name, "level": unit.level})
+        unit = unit.parent
+    return path[::-1]
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _name_row(row: PlaceName | dict) -> dict:
+    if isinstance(row, dict):
+        return {k: row.get(k) for k in ("name", "kind", "valid_from", "valid_to", "romanization")}
+    return {
+        "name": row.name,
+        "kind": row.kind,
+        "valid_from": _date(row.valid_from),
+        "valid_to": _date(row.valid_to),
+        "romanization": row.romanization,
+    }
+
+
+def citation(place: Place, name: str) -> str:
+    """A line to cite the record by."""
+    return (
+        f"{name}（地名代码 {place.code}），{settings.GAZETTEER_PUBLISHER}，{settings.GAZETTEER_URL}/places/{place.code}"
+    )
+
+
+def feature(place: Place, *, with_geometry: bool = True) -> dict:
+    names = [_name_row(n) for n in place.names.all()]
+    return {
+        "type": "Feature",
+        "id": place.code,
+        "geometry": geometry_json(place.geom) if with_geometry else None,
+        "properties": {
+            "code": place.code,
+            "name": place.name,
+            "romanization": place.romanization,
+            "romanization_tones": place.romanization_tones,
+            "romanization_overridden": place.romanization_overridden,
+            "category": {
+                "code": place.category.code,
+                "name": place.category.name_zh,
+                "name_en": place.category.name_en,
+            },
+            "unit_path": unit_path(place.unit),
+            "unit_overridden": place.unit_overridden,
+            "admin_unit": place.admin_unit.code if place.admin_unit_id else None,
+            "names": names,
+            "meaning": place.meaning,
+            "origin": place.origin,
+            "history": place.history,
+            "description": place.description,
+            "sources": place.sources_text,
+            "status": place.status,
+            "named_on": _date(place.named_on),
+            "valid_from": _date(place.valid_from),
+            "valid_to": _date(place.valid_to),
+            "survey_method": place.survey_method,
+            "elevation_m": place.elevation_m,
+            "is_public": place.is_public,
+            "is_synthetic": place.is_synthetic,
+            "registered_by": place.registered_by.get_username() if place.registered_by_id else None,
+            "registered_for": place.registered_for.code if place.registered_for_id else None,
+            "registered_at": place.registered_at.isoformat(),
+            "source": _source(place),
+            "version": place.version,
+            "permalink": f"/places/{place.code}",
+            "cite_as": citation(place, place.name),
+        },
+    }
+
+
+def _source(place: Place) -> dict | None:
+    if place.source is None:
+        return None
+    return {"key": place.source.key, "licence": place.source.licence, "attribution": place.source.attribution}
+
+
+def _state_on(place: Place, day: dt.date) -> PlaceVersion | None:
+    """The latest version recorded by the end of ``day`` (bureau time), else the first version."""
+    from django.utils import timezone
+
+    end_of_day = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    versions = place.versions.select_related("changeset")
+    return (
+        versions.filter(changeset__created_at__lt=end_of_day).order_by("-version").first()
+        or versions.order_by("version").first()
+    )
+
+
+def names_on(names: list[dict], day: dt.date) -> list[dict]:
+    """The names as they stood on ``day``: later names left out; a standard name whose validity had
+    ended by then shown as former, the one whose [from, to) contains the day as standard."""
+    iso = day.isoformat()
+    result = []
+    for row in names:
+        if row["valid_from"] and row["valid_from"] > iso:
+            continue
+        row = dict(row)
+        if row["kind"] in (PlaceName.Kind.STANDARD, PlaceName.Kind.FORMER):
+            ended = row["valid_to"] is not None and row["valid_to"] <= iso
+            row["kind"] = PlaceName.Kind.FORMER if ended else PlaceName.Kind.STANDARD
+        result.append(row)
+    return result
+
+
+def feature_on(place: Place, day: dt.date) -> dict | None:
+    """The record as it stood on ``day``: the names valid that day (valid time), the other
+    attributes as recorded by the end of that day. None when the place did not exist then."""
+    if (place.valid_from and day < place.valid_from) or (place.valid_to and day >= place.valid_to):
+        return None
+    names = names_on([_name_row(n) for n in place.names.all()], day)
+    standard = next((n for n in names if n["kind"] == PlaceName.Kind.STANDARD), None)
+    if standard is None:
+        return None
+    version = _state_on(place, day)
+    result = feature(place)
+    props = result["properties"]
+    result["geometry"] = geometry_json(version.geom)
+    for key in ("meaning", "origin", "history", "description", "status", "is_public"):
+        props[key] = version.data.get(key, props[key])
+    props["category"]["code"] = version.data.get("category", props["category"]["code"])
+    props.update(
+        name=standard["name"],
+        romanization=standard["romanization"],
+        names=names,
+        version=version.version,
+        as_of=day.isoformat(),
+        cite_as=citation(place, standard["name"]),
+    )
+    return result
+
+
+def history(place: Place) -> dict:
+    return {
+        "code": place.code,
+        "versions": [
+            {
+                "version": v.version,
+                "at": v.changeset.created_at.isoformat(),
+                "by": v.changeset.author_label,
+                "kind": v.changeset.kind,
+                "reason": v.changeset.reason,
+                "data": v.data,
+                "geometry": geometry_json(v.geom),
+            }
+            for v in place.versions.select_related("changeset").order_by("version")
+        ],
+    }

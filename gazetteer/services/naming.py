@@ -1,0 +1,331 @@
+"""The naming procedure (命名/更名/销名): application -> automatic checks -> expert review ->
+public notice with comments -> decision -> effect on the effective date.
+
+Each step checks the application's state, records who did it and when (ApplicationEvent), and bumps
+the application's version so that two people acting on the same application at once cannot both
+succeed. A new name gets a ``proposed`` place record at once (not public), so it shows in the
+same-name checks of later applications; approval makes it ``in_use`` on the effective date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+
+from boundaries.models import AdminUnit
+from core.history import open_changeset
+from core.models import Changeset
+from gazetteer.models import ApplicationEvent, Category, ExpertOpinion, NamingApplication, NoticeComment, Place
+from gazetteer.services import places as place_service
+from gazetteer.services.naming_checks import blocking, check_name
+
+Status = NamingApplication.Status
+FINAL = {Status.EFFECTIVE, Status.REJECTED, Status.WITHDRAWN}
+
+
+class StepRefused(ValueError):
+    """The step does not fit the application's state (or its data is incomplete)."""
+
+
+@dataclass
+class ApplicationConflict(Exception):
+    number: str
+    expected_version: int
+    current_version: int
+
+    def __str__(self) -> str:
+        return (
+            f"application {self.number} is at version {self.current_version}, "
+            f"but the step was based on version {self.expected_version}"
+        )
+
+
+def _number(county: AdminUnit, year: int) -> str:
+    prefix = f"{county.code[:6]}-{year}-"
+    last = (
+        NamingApplication.objects.filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return f"{prefix}{(int(last[-4:]) + 1 if last else 1):04d}"
+
+
+def _event(application: NamingApplication, step: str, actor, note: str = "", **data) -> None:
+    ApplicationEvent.objects.create(application=application, step=step, actor=actor, note=note, data=data)
+
+
+def _lock(application: NamingApplication, expected_version: int | None, allowed: set[str]) -> NamingApplication:
+    locked = NamingApplication.objects.select_for_update().get(pk=application.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ApplicationConflict(locked.number, expected_version, locked.version)
+    if locked.status not in allowed:
+        raise StepRefused(
+            f"application {locked.number} is {locked.get_status_display()}; "
+            f"this step needs one of: {', '.join(sorted(allowed))}"
+        )
+    return locked
+
+
+def _advance(application: NamingApplication, status: str, **fields) -> NamingApplication:
+    fields["status"] = status
+    NamingApplication.objects.filter(pk=application.pk).update(version=F("version") + 1, **fields)
+    application.refresh_from_db()
+    return application
+
+
+@transaction.atomic
+def submit(
+    *,
+    kind: str,
+    county: AdminUnit,
+    submitted_by,
+    applicant: str,
+    reason: str,
+    place: Place | None = None,
+    proposed_name: str = "",
+    category: Category | None = None,
+    geom=None,
+    meaning: str = "",
+    origin: str = "",
+    location_description: str = "",
+    applicant_contact: str = "",
+) -> NamingApplication:
+    """Receive an application and run the automatic checks on it."""
+    if kind in (NamingApplication.Kind.RENAME, NamingApplication.Kind.ABOLISH) and place is None:
+        raise StepRefused("a rename or abolition names the record it changes")
+    if kind in (NamingApplication.Kind.NAME, NamingApplication.Kind.RENAME) and not proposed_name.strip():
+        raise StepRefused("the proposed name is missing")
+    if kind == NamingApplication.Kind.NAME and (category is None or (geom is None)):
+        raise StepRefused("a new name needs its category and its location (the map of its four boundaries)")
+    if not reason.strip() or not applicant.strip():
+        raise StepRefused("the applicant and the reason are required")
+    application = NamingApplication.objects.create(
+        number=_number(county, place_service.today().year),
+        kind=kind,
+        county=county,
+        place=place,
+        proposed_name=proposed_name.strip(),
+        category=category or (place.category if place else None),
+        geom=geom,
+        meaning=meaning,
+        origin=origin,
+        location_description=location_description,
+        reason=reason,
+        applicant=applicant,
+        applicant_contact=applicant_contact,
+        submitted_by=submitted_by,
+    )
+    _event(application, "submitted", submitted_by, reason)
+    if kind == NamingApplication.Kind.NAME:
+        changeset = open_changeset(
+            Changeset.Kind.EDIT, f"proposed name of application {application.number}", author=submitted_by
+        )
+        application.place = place_service.create_place(
+            changeset=changeset,
+            name=application.proposed_name,
+            category=category,
+            geom=geom,
+            unit=None if geom is not None else county,
+            status=Place.Status.PROPOSED,
+            is_public=False,
+            meaning=meaning,
+            origin=origin,
+            registered_by=submitted_by,
+            registered_for=county,
+        )
+        application.save(update_fields=["place"])
+    return run_checks(application, actor=submitted_by)
+
+
+def run_checks(application: NamingApplication, *, actor=None) -> NamingApplication:
+    findings = []
+    if application.kind != NamingApplication.Kind.ABOLISH:
+        findings = [
+            f.as_dict() for f in check_name(application.proposed_name, application.county, exclude=application.place)
+        ]
+    _event(
+        application, "checked", actor, f"{len(findings)} findings, {len(blocking(findings))} errors", findings=findings
+    )
+    return _advance(application, Status.CHECKED, checks=findings)
+
+
+@transaction.atomic
+def start_review(application, *, actor, expected_version=None, note: str = "") -> NamingApplication:
+    locked = _lock(application, expected_version, {Status.CHECKED})
+    _event(locked, "review_started", actor, note)
+    return _advance(locked, Status.IN_REVIEW)
+
+
+@transaction.atomic
+def record_opinion(
+    application, *, actor, expert: str, verdict: str, comments: str = "", expected_version=None
+) -> NamingApplication:
+    locked = _lock(application, expected_version, {Status.IN_REVIEW})
+    if verdict not in ExpertOpinion.Verdict.values:
+        raise StepRefused(f"verdict must be one of {', '.join(ExpertOpinion.Verdict.values)}")
+    ExpertOpinion.objects.create(
+        application=locked, expert=expert, verdict=verdict, comments=comments, recorded_by=actor
+    )
+    _event(locked, "expert_opinion", actor, comments, expert=expert, verdict=verdict)
+    return _advance(locked, Status.IN_REVIEW)
+
+
+@transaction.atomic
+def open_notice(
+    application, *, actor, start: dt.date | None = None, days: int | None = None, expected_version=None
+) -> NamingApplication:
+    """Put the proposal out for public comment from ``start`` for ``days`` days (NAMING_NOTICE_DAYS)."""
+    locked = _lock(application, expected_version, {Status.IN_REVIEW})
+    if not locked.opinions.exists():
+        raise StepRefused("record at least one expert opinion before the public notice")
+    start = start or place_service.today()
+    end = start + dt.timedelta(days=(days or settings.NAMING_NOTICE_DAYS) - 1)
+    _event(locked, "notice_opened", actor, f"{start} to {end}")
+    return _advance(locked, Status.IN_NOTICE, notice_start=start, notice_end=end)
+
+
+@transaction.atomic
+def record_comment(
+    application, *, actor, commenter: str, comment: str, received_on: dt.date, contact: str = "", expected_version=None
+) -> NamingApplication:
+    locked = _lock(application, expected_version, {Status.IN_NOTICE})
+    if not (locked.notice_start <= received_on <= locked.notice_end):
+        raise StepRefused(
+            f"the notice ran from {locked.notice_start} to {locked.notice_end}; "
+            f"a comment received on {received_on} is outside it"
+        )
+    NoticeComment.objects.create(
+        application=locked,
+        commenter=commenter,
+        contact=contact,
+        comment=comment,
+        received_on=received_on,
+        recorded_by=actor,
+    )
+    _event(locked, "comment", actor, comment, commenter=commenter)
+    return _advance(locked, Status.IN_NOTICE)
+
+
+@transaction.atomic
+def close_notice(application, *, actor, today: dt.date | None = None, expected_version=None) -> NamingApplication:
+    locked = _lock(application, expected_version, {Status.IN_NOTICE})
+    today = today or place_service.today()
+    if today <= locked.notice_end:
+        raise StepRefused(f"the public notice runs until {locked.notice_end}")
+    _event(locked, "notice_closed", actor, f"{locked.comments.count()} comments")
+    return _advance(locked, Status.NOTICE_CLOSED)
+
+
+@transaction.atomic
+def approve(
+    application,
+    *,
+    actor,
+    authority: str,
+    decision_date: dt.date,
+    document_number: str,
+    effective_date: dt.date,
+    expected_version=None,
+) -> NamingApplication:
+    locked = _lock(application, expected_version, {Status.NOTICE_CLOSED})
+    if not authority.strip() or not document_number.strip():
+        raise StepRefused("the approving authority and the document number are required")
+    if effective_date < decision_date:
+        raise StepRefused("the effective date cannot precede the decision")
+    _event(
+        locked,
+        "approved",
+        actor,
+        f"{authority} {document_number}",
+        decision_date=decision_date.isoformat(),
+        effective_date=effective_date.isoformat(),
+    )
+    locked = _advance(
+        locked,
+        Status.APPROVED,
+        authority=authority.strip(),
+        decision_date=decision_date,
+        document_number=document_number.strip(),
+        effective_date=effective_date,
+    )
+    return _write_effect(locked, actor)
+
+
+@transaction.atomic
+def reject(application, *, actor, reason: str, expected_version=None) -> NamingApplication:
+    locked = _lock(application, expected_version, set(Status.values) - FINAL - {Status.APPROVED})
+    if not reason.strip():
+        raise StepRefused("a rejection carries its reason")
+    _event(locked, "rejected", actor, reason)
+    if locked.kind == NamingApplication.Kind.NAME and locked.place is not None:
+        changeset = open_changeset(
+            Changeset.Kind.DECISION, f"application {locked.number} rejected: {reason}", author=actor
+        )
+        place_service.retire_place(locked.place, changeset=changeset, valid_to=place_service.today())
+    return _advance(locked, Status.REJECTED, rejection_reason=reason.strip())
+
+
+@transaction.atomic
+def withdraw(application, *, actor, reason: str, expected_version=None) -> NamingApplication:
+    locked = _lock(application, expected_version, set(Status.values) - FINAL - {Status.APPROVED})
+    _event(locked, "withdrawn", actor, reason)
+    return _advance(locked, Status.WITHDRAWN, rejection_reason=reason.strip())
+
+
+def _write_effect(application: NamingApplication, actor) -> NamingApplication:
+    """Write the decision into the register, dated by the effective date. A decision dated today or
+    earlier is effective at once; a later one is made current by apply_due (run daily)."""
+    changeset = open_changeset(
+        Changeset.Kind.DECISION,
+        f"{application.get_kind_display()} approved: {application.authority} {application.document_number}, "
+        f"effective {application.effective_date}",
+        author=actor,
+    )
+    place, day = application.place, application.effective_date
+    if application.kind == NamingApplication.Kind.NAME:
+        place.names.filter(kind="standard", valid_to__isnull=True).update(valid_from=day)
+        place_service.update_place(
+            place, changeset=changeset, changes={"valid_from": day, "named_on": application.decision_date}
+        )
+        if day <= place_service.today():
+            _put_in_use(place, changeset)
+    elif application.kind == NamingApplication.Kind.RENAME:
+        place_service.rename_place(
+            place,
+            application.proposed_name,
+            changeset=changeset,
+            effective=day,
+            note=f"{application.authority} {application.document_number}",
+        )
+    else:
+        place_service.retire_place(place, changeset=changeset, valid_to=day)
+    if day <= place_service.today():
+        _event(application, "effective", actor, f"effective {day}")
+        return _advance(application, Status.EFFECTIVE)
+    return application
+
+
+def _put_in_use(place: Place, changeset: Changeset) -> None:
+    place_service.update_place(place, changeset=changeset, changes={"status": Place.Status.IN_USE, "is_public": True})
+
+
+@transaction.atomic
+def apply_due(day: dt.date | None = None) -> list[NamingApplication]:
+    """Approved applications whose effective day has come: make the names current (run daily)."""
+    day = day or place_service.today()
+    place_service.apply_due_renames(day)
+    done = []
+    for application in NamingApplication.objects.filter(status=Status.APPROVED, effective_date__lte=day):
+        if application.kind == NamingApplication.Kind.NAME:
+            changeset = open_changeset(
+                Changeset.Kind.DECISION, f"application {application.number} takes effect", label="scheduled: apply_due"
+            )
+            _put_in_use(application.place, changeset)
+        _event(application, "effective", None, f"effective {application.effective_date}")
+        done.append(_advance(application, Status.EFFECTIVE))
+    return done
