@@ -10,6 +10,7 @@ from boundaries.widgets import OfflineMapWidget
 from core.admin_base import ReadOnlyInline, VersionedChangeForm
 from core.history import open_changeset
 from core.models import Changeset
+from gazetteer.admin_naming import NamingApplicationAdmin
 from gazetteer.models import Category, NamingApplication, Place, PlaceName, PlaceVersion
 from gazetteer.permissions import Action, can, is_staff_reader
 from gazetteer.services import places as place_service
@@ -162,26 +163,4 @@ class CategoryAdmin(admin.ModelAdmin):
         return is_staff_reader(request.user)
 
 
-@admin.register(NamingApplication)
-class NamingApplicationAdmin(admin.ModelAdmin):
-    """Applications are read here; their steps are taken through the API and pages, which record
-    who took each step."""
-
-    list_display = ["number", "kind", "proposed_name", "place", "county", "status", "submitted_at"]
-    list_filter = ["status", "kind", "county"]
-    search_fields = ["number", "proposed_name", "applicant"]
-
-    def has_module_permission(self, request):
-        return is_staff_reader(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_staff_reader(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+admin.site.register(NamingApplication, NamingApplicationAdmin)

@@ -149,107 +149,59 @@ def application_detail(request, number: str):
     return json_response(_as_dict(_application(request, number)))
 
 
-def _step_review(request, application, data):
-    return naming.start_review(
-        application, actor=request.user, note=api_input.text(data.get("note"), "note"), expected_version=_version(data)
-    )
-
-
-def _step_opinion(request, application, data):
-    return naming.record_opinion(
-        application,
-        actor=request.user,
-        expert=require(data, "expert"),
-        verdict=require(data, "verdict"),
-        comments=api_input.text(data.get("comments"), "comments"),
-        expected_version=_version(data),
-    )
-
-
-def _step_notice(request, application, data):
-    return naming.open_notice(
-        application,
-        actor=request.user,
-        start=parse_date(data.get("start"), "start"),
-        days=parse_int(data.get("days"), "days"),
-        expected_version=_version(data),
-    )
-
-
-def _step_comment(request, application, data):
-    return naming.record_comment(
-        application,
-        actor=request.user,
-        commenter=require(data, "commenter"),
-        comment=require(data, "comment"),
-        received_on=parse_date(require(data, "received_on"), "received_on"),
-        contact=api_input.text(data.get("contact"), "contact"),
-        expected_version=_version(data),
-    )
-
-
-def _step_close_notice(request, application, data):
-    return naming.close_notice(application, actor=request.user, expected_version=_version(data))
-
-
-def _step_approve(request, application, data):
-    return naming.approve(
-        application,
-        actor=request.user,
-        authority=require(data, "authority"),
-        decision_date=parse_date(require(data, "decision_date"), "decision_date"),
-        document_number=require(data, "document_number"),
-        effective_date=parse_date(require(data, "effective_date"), "effective_date"),
-        expected_version=_version(data),
-    )
-
-
-def _step_reject(request, application, data):
-    return naming.reject(
-        application, actor=request.user, reason=require(data, "reason"), expected_version=_version(data)
-    )
-
-
-def _step_withdraw(request, application, data):
-    return naming.withdraw(
-        application, actor=request.user, reason=require(data, "reason"), expected_version=_version(data)
-    )
-
-
-def _version(data: dict) -> int | None:
-    return parse_int(data.get("version"), "version")
-
-
-# step -> (handler, who may take it: "officer" of the county or "approver")
-STEPS = {
-    "review": (_step_review, "officer"),
-    "opinions": (_step_opinion, "officer"),
-    "notice": (_step_notice, "officer"),
-    "comments": (_step_comment, "officer"),
-    "close-notice": (_step_close_notice, "officer"),
-    "approve": (_step_approve, "approver"),
-    "reject": (_step_reject, "approver"),
-    "withdraw": (_step_withdraw, "officer"),
+# How each step's values are read from the JSON body.
+TEXT, DATE, INT = "text", "date", "int"
+STEP_FIELDS = {
+    "review": {"note": TEXT},
+    "opinions": {"expert": TEXT, "verdict": TEXT, "comments": TEXT},
+    "notice": {"start": DATE, "days": INT},
+    "comments": {"commenter": TEXT, "comment": TEXT, "received_on": DATE, "contact": TEXT},
+    "close-notice": {},
+    "approve": {"authority": TEXT, "decision_date": DATE, "document_number": TEXT, "effective_date": DATE},
+    "reject": {"reason": TEXT},
+    "withdraw": {"reason": TEXT},
 }
+PARSERS = {TEXT: api_input.text, DATE: parse_date, INT: parse_int}
 
 
 @api_view("POST", login_required=True)
 def application_step(request, number: str, step: str):
-    if step not in STEPS:
-        raise ApiError(404, f"unknown step {step!r}; one of {', '.join(STEPS)}")
-    handler, who = STEPS[step]
+    if step not in naming.STEPS:
+        raise ApiError(404, f"unknown step {step!r}; one of {', '.join(naming.STEPS)}")
     application = _application(request, number)
-    allowed = can(request.user, Action.DECIDE) if who == "approver" else can_run_application(request.user, application)
+    if step in naming.APPROVER_STEPS:
+        allowed = can(request.user, Action.DECIDE)
+    else:
+        allowed = can_run_application(request.user, application)
     if not allowed:
         raise ApiError(403, f"your role does not allow the step '{step}'")
     data = json_body(request)
+    values = {name: PARSERS[kind](data.get(name), name) for name, kind in STEP_FIELDS[step].items()}
     try:
-        application = handler(request, application, data)
+        application = naming.take_step(
+            application, step, actor=request.user, expected_version=parse_int(data.get("version"), "version"), **values
+        )
     except naming.ApplicationConflict as exc:
         raise ApiError(409, str(exc), your_version=exc.expected_version, current_version=exc.current_version) from None
     except naming.StepRefused as exc:
         raise ApiError(400, str(exc)) from None
     return json_response(_as_dict(application))
+
+
+@api_view("POST", login_required=True)
+def application_attachments(request, number: str):
+    """multipart/form-data: ``file`` and ``title``."""
+    application = _application(request, number)
+    if not can_run_application(request.user, application):
+        raise ApiError(403, "your role does not allow attachments to this application")
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise ApiError(400, "send the document as multipart/form-data field 'file'", field="file")
+    try:
+        naming.attach(application, actor=request.user, title=request.POST.get("title", ""), upload=upload)
+    except naming.StepRefused as exc:
+        raise ApiError(400, str(exc)) from None
+    return json_response(_as_dict(_application(request, number)), status=201)
 
 
 @api_view("GET")

@@ -11,6 +11,11 @@ urlpatterns = [
     path("places/<str:code>/retire", api.place_retire, name="place-retire"),
     path("naming-applications", api_naming.application_collection, name="application-list"),
     path("naming-applications/<str:number>", api_naming.application_detail, name="application-detail"),
+    path(
+        "naming-applications/<str:number>/attachments",
+        api_naming.application_attachments,
+        name="application-attachments",
+    ),
     path("naming-applications/<str:number>/notice.<str:fmt>", api_naming.application_notice, name="application-notice"),
     path("naming-applications/<str:number>/<str:step>", api_naming.application_step, name="application-step"),
 ]

@@ -288,3 +288,22 @@ def test_the_notice_as_html_and_pdf(accounts, tmp_path):
     assert "海浪河镇" in text and "Hailanghe Zhen" in text and "牡政函〔2026〕21号" in text
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     assert "CJK" in fonts and all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:] if line.strip())
+
+
+def test_attachments_are_kept_with_the_application(accounts, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    number = submit_rename(accounts["officer_ningan"], township_record("卧龙朝鲜族乡"), new_name="卧龙乡").json()["number"]
+    client = accounts["officer_ningan"]
+    url = f"/api/v1/naming-applications/{number}/attachments"
+    pdf = SimpleUploadedFile("四至图.pdf", b"%PDF-1.4 four boundaries", content_type="application/pdf")
+    response = client.client.post(url, {"file": pdf, "title": "四至界线图"}, **client.headers)
+    assert response.status_code == 201, response.content
+    assert response.json()["attachments"][0]["title"] == "四至界线图"
+    assert response.json()["events"][-1]["step"] == "attachment"
+    script = SimpleUploadedFile("x.exe", b"MZ", content_type="application/octet-stream")
+    refused = client.client.post(url, {"file": script}, **client.headers)
+    assert refused.status_code == 400 and ".exe" in refused.json()["error"]["message"]
+    assert accounts["officer_hailin"].client.post(url, {"file": pdf}, **accounts["officer_hailin"].headers
+                                                  ).status_code == 404

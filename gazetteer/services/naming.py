@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -19,7 +20,15 @@ from django.db.models import F
 from boundaries.models import AdminUnit
 from core.history import open_changeset
 from core.models import Changeset
-from gazetteer.models import ApplicationEvent, Category, ExpertOpinion, NamingApplication, NoticeComment, Place
+from gazetteer.models import (
+    ApplicationAttachment,
+    ApplicationEvent,
+    Category,
+    ExpertOpinion,
+    NamingApplication,
+    NoticeComment,
+    Place,
+)
 from gazetteer.services import places as place_service
 from gazetteer.services.naming_checks import blocking, check_name
 
@@ -329,3 +338,74 @@ def apply_due(day: dt.date | None = None) -> list[NamingApplication]:
         _event(application, "effective", None, f"effective {application.effective_date}")
         done.append(_advance(application, Status.EFFECTIVE))
     return done
+
+
+# The steps by the names the API and the admin use; approve and reject are the approver's.
+STEPS = {
+    "review": start_review,
+    "opinions": record_opinion,
+    "notice": open_notice,
+    "comments": record_comment,
+    "close-notice": close_notice,
+    "approve": approve,
+    "reject": reject,
+    "withdraw": withdraw,
+}
+APPROVER_STEPS = {"approve", "reject"}
+REQUIRED = {
+    "opinions": ("expert", "verdict"),
+    "comments": ("commenter", "comment", "received_on"),
+    "approve": ("authority", "decision_date", "document_number", "effective_date"),
+    "reject": ("reason",),
+    "withdraw": ("reason",),
+}
+
+
+def take_step(
+    application: NamingApplication, step: str, *, actor, expected_version: int | None = None, **values
+) -> NamingApplication:
+    """Run one step by name with the values it takes; missing required values are refused."""
+    if step not in STEPS:
+        raise StepRefused(f"unknown step {step!r}; one of {', '.join(STEPS)}")
+    missing = [name for name in REQUIRED.get(step, ()) if values.get(name) in (None, "")]
+    if missing:
+        raise StepRefused(f"the step '{step}' needs: {', '.join(missing)}")
+    values = {k: v for k, v in values.items() if v not in (None, "")}
+    return STEPS[step](application, actor=actor, expected_version=expected_version, **values)
+
+
+ATTACHMENT_TYPES = {
+    ".pdf",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".tif",
+    ".tiff",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".zip",
+    ".shp",
+    ".dwg",
+    ".txt",
+}
+ATTACHMENT_MAX_BYTES = 50 * 1024 * 1024
+
+
+def attach(application: NamingApplication, *, actor, title: str, upload) -> ApplicationAttachment:
+    """Keep a document of the application (the map of its four boundaries, letters, minutes)."""
+    extension = Path(upload.name).suffix.lower()
+    if extension not in ATTACHMENT_TYPES:
+        raise StepRefused(
+            f"attachments of type {extension or 'none'} are not accepted; one of {', '.join(sorted(ATTACHMENT_TYPES))}"
+        )
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise StepRefused(f"the attachment is larger than {ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB")
+    if application.status in FINAL:
+        raise StepRefused(f"application {application.number} is closed")
+    attachment = ApplicationAttachment.objects.create(
+        application=application, title=title or upload.name, file=upload, uploaded_by=actor
+    )
+    _event(application, "attachment", actor, attachment.title)
+    return attachment

@@ -1,0 +1,262 @@
+"""Naming applications in the admin: submit one, then take it through its steps from its page.
+
+The add form submits through gazetteer.services.naming.submit (which runs the checks); the change
+form shows the application read-only with a "next step" section that calls naming.take_step, under
+the same permissions as the API. Attachments are uploaded inline."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.gis.db import models as gis_models
+
+from boundaries.levels import Tier
+from boundaries.models import AdminUnit
+from boundaries.widgets import OfflineMapWidget
+from gazetteer.models import (
+    ApplicationAttachment,
+    ApplicationEvent,
+    ExpertOpinion,
+    NamingApplication,
+    NoticeComment,
+)
+from gazetteer.permissions import Action, assigned_counties, can, can_run_application, is_administrator, is_staff_reader
+from gazetteer.services import naming
+from gazetteer.services.places import PlaceRuleError
+
+SUBMIT_FIELDS = [
+    "kind",
+    "county",
+    "place",
+    "proposed_name",
+    "category",
+    "geom",
+    "location_description",
+    "meaning",
+    "origin",
+    "reason",
+    "applicant",
+    "applicant_contact",
+]
+
+
+class SubmitForm(forms.ModelForm):
+    class Meta:
+        model = NamingApplication
+        fields = SUBMIT_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "county" in self.fields:
+            self.fields["county"].queryset = AdminUnit.objects.current().filter(tier=Tier.COUNTY)
+
+
+class StepForm(forms.ModelForm):
+    """The application's next step, with the values the step takes (the service says which are needed)."""
+
+    step = forms.ChoiceField(
+        label="下一步 Next step", required=False, choices=[("", "—"), *[(s, s) for s in naming.STEPS]]
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    expert = forms.CharField(required=False)
+    verdict = forms.ChoiceField(required=False, choices=[("", "—"), *ExpertOpinion.Verdict.choices])
+    comments = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    start = forms.DateField(required=False, help_text="notice: first day")
+    days = forms.IntegerField(required=False, min_value=1, help_text="notice: length in days")
+    commenter = forms.CharField(required=False)
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    received_on = forms.DateField(required=False)
+    contact = forms.CharField(required=False)
+    authority = forms.CharField(required=False)
+    decision_date = forms.DateField(required=False)
+    document_number = forms.CharField(required=False)
+    effective_date = forms.DateField(required=False)
+    reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="reject / withdraw: the reason"
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = NamingApplication
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+
+STEP_VALUES = {
+    "review": ("note",),
+    "opinions": ("expert", "verdict", "comments"),
+    "notice": ("start", "days"),
+    "comments": ("commenter", "comment", "received_on", "contact"),
+    "close-notice": (),
+    "approve": ("authority", "decision_date", "document_number", "effective_date"),
+    "reject": ("reason",),
+    "withdraw": ("reason",),
+}
+
+
+class ReadOnlyTabular(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(ReadOnlyTabular):
+    model = ApplicationEvent
+    fields = ["step", "actor", "at", "note"]
+    readonly_fields = ["at"]
+
+
+class OpinionInline(ReadOnlyTabular):
+    model = ExpertOpinion
+    fields = ["expert", "verdict", "comments", "recorded_by", "recorded_at"]
+    readonly_fields = ["recorded_at"]
+
+
+class CommentInline(ReadOnlyTabular):
+    model = NoticeComment
+    fields = ["commenter", "comment", "received_on", "recorded_by"]
+
+
+class AttachmentInline(admin.TabularInline):
+    model = ApplicationAttachment
+    extra = 1
+    can_delete = False
+    fields = ["title", "file", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["uploaded_by", "uploaded_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request, obj=None):
+        return obj is not None and can_run_application(request.user, obj)
+
+
+class NamingApplicationAdmin(admin.ModelAdmin):
+    list_display = ["number", "kind", "proposed_name", "place", "county", "status", "submitted_at"]
+    list_filter = ["status", "kind", "county"]
+    search_fields = ["number", "proposed_name", "applicant"]
+    autocomplete_fields = ["place"]
+    formfield_overrides = {gis_models.GeometryField: {"widget": OfflineMapWidget}}
+    readonly_fields = [
+        "number",
+        "kind",
+        "status",
+        "version",
+        "county",
+        "place",
+        "proposed_name",
+        "category",
+        "location_description",
+        "meaning",
+        "origin",
+        "reason",
+        "applicant",
+        "applicant_contact",
+        "submitted_by",
+        "submitted_at",
+        "checks",
+        "notice_start",
+        "notice_end",
+        "authority",
+        "decision_date",
+        "document_number",
+        "effective_date",
+        "rejection_reason",
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = StepForm if obj is not None else SubmitForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return SUBMIT_FIELDS
+        return [
+            *self.readonly_fields,
+            "step",
+            *[f for values in STEP_VALUES.values() for f in values if f],
+            "expected_version",
+        ]
+
+    def get_inlines(self, request, obj):
+        return [EventInline, OpinionInline, CommentInline, AttachmentInline] if obj is not None else []
+
+    def has_module_permission(self, request):
+        return is_staff_reader(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_staff_reader(request.user)
+
+    def has_add_permission(self, request):
+        return is_administrator(request.user) or bool(assigned_counties(request.user))
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return is_staff_reader(request.user)
+        return can_run_application(request.user, obj) or can(request.user, Action.DECIDE)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if not change:
+                self._submit(request, form)
+            else:
+                self._step(request, obj, form)
+        except (naming.StepRefused, naming.ApplicationConflict, PlaceRuleError) as error:
+            messages.error(request, f"Not done: {error}")
+
+    def _submit(self, request, form):
+        data = form.cleaned_data
+        if not can(request.user, Action.APPLY, counties={data["county"].id}):
+            raise naming.StepRefused(f"your role does not allow applications in {data['county'].name}")
+        form.instance = naming.submit(
+            submitted_by=request.user,
+            **{f: data.get(f) or None for f in ("kind", "county", "place", "category", "geom")},
+            **{
+                f: data.get(f) or ""
+                for f in (
+                    "proposed_name",
+                    "location_description",
+                    "meaning",
+                    "origin",
+                    "reason",
+                    "applicant",
+                    "applicant_contact",
+                )
+            },
+        )
+
+    def _step(self, request, obj, form):
+        step = form.cleaned_data.get("step")
+        if not step:
+            return
+        if (step in naming.APPROVER_STEPS and not can(request.user, Action.DECIDE)) or (
+            step not in naming.APPROVER_STEPS and not can_run_application(request.user, obj)
+        ):
+            raise naming.StepRefused(f"your role does not allow the step '{step}'")
+        values = {name: form.cleaned_data.get(name) for name in STEP_VALUES[step]}
+        form.instance = naming.take_step(
+            NamingApplication.objects.get(pk=obj.pk),
+            step,
+            actor=request.user,
+            expected_version=form.cleaned_data.get("expected_version"),
+            **values,
+        )
+
+    def save_formset(self, request, form, formset, change):
+        for instance in formset.save(commit=False):
+            instance.uploaded_by = request.user
+            instance.application = form.instance
+            instance.save()
