@@ -294,7 +294,8 @@ def test_attachments_are_kept_with_the_application(accounts, settings, tmp_path)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     settings.MEDIA_ROOT = tmp_path
-    number = submit_rename(accounts["officer_ningan"], township_record("卧龙朝鲜族乡"), new_name="卧龙乡").json()["number"]
+    submitted = submit_rename(accounts["officer_ningan"], township_record("卧龙朝鲜族乡"), new_name="卧龙乡")
+    number = submitted.json()["number"]
     client = accounts["officer_ningan"]
     url = f"/api/v1/naming-applications/{number}/attachments"
     pdf = SimpleUploadedFile("四至图.pdf", b"%PDF-1.4 four boundaries", content_type="application/pdf")
