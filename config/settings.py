@@ -178,6 +178,8 @@ IMPORT_MAX_BYTES = int(_env("MDJ_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 # How the published register names itself (citations, notices), and the default approving authority.
 GAZETTEER_PUBLISHER = _env("MDJ_PUBLISHER", "牡丹江市民政局 标准地名库")
 GAZETTEER_URL = _env("MDJ_PUBLIC_URL", "http://127.0.0.1:8000")
+# The licence of the bureau's own records (those with no outside source), in open data and exports.
+GAZETTEER_LICENCE = _env("MDJ_RECORD_LICENCE", "标准地名公开信息 official place-name record of the publisher")
 NAMING_AUTHORITY = _env("MDJ_NAMING_AUTHORITY", "牡丹江市人民政府")
 NAMING_MAX_LENGTH = int(_env("MDJ_NAMING_MAX_LENGTH", "12"))
 NAMING_NOTICE_DAYS = int(_env("MDJ_NAMING_NOTICE_DAYS", "30"))

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from gazetteer import api, api_naming
+from gazetteer import api, api_io, api_naming
 
 urlpatterns = [
     path("categories", api.categories, name="categories"),
     path("places", api.place_collection, name="place-list"),
+    path("places/import", api_io.place_import, name="place-import"),
+    path("places/export", api_io.place_export, name="place-export"),
     path("places/<str:code>", api.place_detail, name="place-detail"),
     path("places/<str:code>/history", api.place_history, name="place-history"),
     path("places/<str:code>/names", api.place_names, name="place-names"),

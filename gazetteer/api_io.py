@@ -1,0 +1,86 @@
+"""Import and export of place records over the API: thin views over gazetteer.services.place_io.
+
+POST /api/v1/places/import (multipart): ``file`` (one file, or the parts of a shapefile), ``format``,
+``crs``, ``datum``, ``encoding``, ``category``, ``layer``, ``name_field``, ``reason`` (required unless a
+dry run), ``dry_run`` ("true" by default). 200 with the report after a dry run, 201 after a committed
+run, 400 (413 for a file over the limit) with the report in the error body when anything was refused.
+
+GET /api/v1/places/export?format=csv|geojson|shp|gpkg|census, filtered like the list (``category``,
+``unit``, ``status``); anonymous users get public records only.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import HttpResponse
+
+from core.api import ApiError, api_view
+from core.http import json_error, json_response
+from gazetteer import api_input
+from gazetteer.models import Place
+from gazetteer.permissions import Action, assigned_counties, can, is_staff_reader, visible_places
+from gazetteer.services.place_io import EXPORT_FORMATS, Refusal, export_places, import_places
+
+IMPORT_OPTIONS = ("format", "crs", "datum", "encoding", "category", "layer", "name_field")
+
+
+def _flag(value: str | None, field: str, default: bool) -> bool:
+    if value in (None, ""):
+        return default
+    if value.lower() in {"true", "1", "yes"}:
+        return True
+    if value.lower() in {"false", "0", "no"}:
+        return False
+    raise ApiError(400, f"'{field}' must be true or false", field=field)
+
+
+@api_view("POST", login_required=True)
+def place_import(request):
+    if not can(request.user, Action.IMPORT, counties=assigned_counties(request.user)):
+        raise ApiError(403, "your role does not allow 'import' (place-name officers of a county, administrators)")
+    files = request.FILES.getlist("file")
+    if not files:
+        raise ApiError(
+            400, "send the file as the multipart field 'file' (several for a shapefile's parts)", field="file"
+        )
+    dry_run = _flag(request.POST.get("dry_run"), "dry_run", default=True)
+    reason = (request.POST.get("reason") or "").strip()
+    if not dry_run and not reason:
+        raise ApiError(400, "'reason' is required for an import that writes", field="reason")
+    options = {key: request.POST.get(key) or None for key in IMPORT_OPTIONS}
+    report = import_places(files, user=request.user, reason=reason, dry_run=dry_run, **options)
+    if report.refused == Refusal.TOO_LARGE:
+        return json_error(413, report.errors[0].message, report=report.as_dict())
+    if not report.ok:
+        return json_error(400, f"{len(report.errors)} problem(s) found; nothing was written", report=report.as_dict())
+    return json_response(report.as_dict(), status=200 if dry_run else 201)
+
+
+def _filtered(request, places):
+    params = request.GET
+    if params.get("category"):
+        places = places.filter(Q(category__code=params["category"]) | Q(category__parent__code=params["category"]))
+    if params.get("unit"):
+        unit = api_input.unit(params["unit"])
+        places = places.filter(
+            Q(unit=unit) | Q(unit__parent=unit) | Q(unit__parent__parent=unit) | Q(unit__parent__parent__parent=unit)
+        )
+    if params.get("status"):
+        if params["status"] not in Place.Status.values:
+            raise ApiError(400, f"status must be one of {', '.join(Place.Status.values)}", field="status")
+        places = places.filter(status=params["status"])
+    return places
+
+
+@api_view("GET")
+def place_export(request):
+    fmt = request.GET.get("format", "csv")
+    if fmt not in EXPORT_FORMATS:
+        raise ApiError(400, f"format must be one of {', '.join(EXPORT_FORMATS)}", field="format")
+    places = _filtered(request, visible_places(request.user, Place.objects.all()))
+    unlicensed = is_staff_reader(request.user) or settings.OPEN_DATA_INCLUDE_UNLICENSED_GEOMETRY
+    content, content_type, filename = export_places(places, fmt, include_unlicensed_geometry=unlicensed)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
