@@ -5,11 +5,13 @@ standard name changes only through a naming application; nothing is deleted."""
 
 from django.contrib import admin, messages
 from django.contrib.gis.db import models as gis_models
+from django.urls import path
 
 from boundaries.widgets import OfflineMapWidget
 from core.admin_base import ReadOnlyInline, VersionedChangeForm
 from core.history import open_changeset
 from core.models import Changeset
+from gazetteer.admin_io import EXPORT_ACTIONS, import_view
 from gazetteer.admin_naming import NamingApplicationAdmin
 from gazetteer.models import Category, NamingApplication, Place, PlaceName, PlaceVersion
 from gazetteer.permissions import Action, can, is_staff_reader
@@ -84,6 +86,19 @@ class PlaceAdmin(admin.ModelAdmin):
         "unit_overridden",
     ]
     inlines = [PlaceNameInline, PlaceVersionInline]
+    actions = EXPORT_ACTIONS
+    change_list_template = "admin/gazetteer/place/change_list.html"
+
+    def get_urls(self):
+        extra = [
+            path(
+                "import/",
+                self.admin_site.admin_view(lambda request: import_view(self, request)),
+                name="gazetteer_place_import",
+            )
+        ]
+        return extra + super().get_urls()
+
     formfield_overrides = {gis_models.GeometryField: {"widget": OfflineMapWidget}}
 
     def get_search_results(self, request, queryset, search_term):

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.views.decorators.http import require_GET
 
-from boundaries.levels import Tier
-from boundaries.models import AdminUnit
 from core.api import ApiError, api_view, json_body, parse_date, parse_int, require
 from core.history import open_changeset
 from core.http import json_response
@@ -14,6 +11,7 @@ from core.models import Changeset
 from gazetteer import api_input, representation
 from gazetteer.models import Category, Place, PlaceName
 from gazetteer.permissions import Action, can, visible_places
+from gazetteer.queries import filter_places
 from gazetteer.services import places as place_service
 
 GEOJSON = "application/geo+json"
@@ -50,28 +48,18 @@ def _changeset(request, data: dict, kind=Changeset.Kind.EDIT) -> Changeset:
     return open_changeset(kind, require(data, "reason"), author=request.user)
 
 
-def _units_under(unit: AdminUnit) -> list[int]:
-    ids, frontier = [unit.id], [unit.id]
-    for _ in range(Tier.VILLAGE):
-        frontier = list(AdminUnit.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
-        ids += frontier
-    return ids
-
-
 @api_view("GET", "POST")
 def place_collection(request):
     if request.method == "POST":
         return _create(request)
-    places = visible_places(request.user, Place.objects.all())
     params = request.GET
-    if params.get("category"):
-        places = places.filter(Q(category__code=params["category"]) | Q(category__parent__code=params["category"]))
-    if params.get("unit"):
-        places = places.filter(unit_id__in=_units_under(api_input.unit(params["unit"])))
-    if params.get("status"):
-        places = places.filter(status=params["status"])
-    if params.get("name"):
-        places = places.filter(Q(name__contains=params["name"]) | Q(names__name__contains=params["name"])).distinct()
+    places = filter_places(
+        visible_places(request.user, Place.objects.all()),
+        category=params.get("category"),
+        unit=api_input.unit(params["unit"]) if params.get("unit") else None,
+        status=api_input.status(params.get("status")),
+        name=params.get("name"),
+    )
     limit = min(parse_int(params.get("limit"), "limit") or PAGE_SIZE, MAX_PAGE_SIZE)
     offset = parse_int(params.get("offset"), "offset") or 0
     total = places.count()

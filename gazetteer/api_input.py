@@ -103,3 +103,9 @@ def place_fields(data: dict) -> dict:
         if field in data:
             fields[field] = text(data[field], field)
     return fields
+
+
+def status(value: str | None) -> str | None:
+    if value and value not in Place.Status.values:
+        raise ApiError(400, f"status must be one of {', '.join(Place.Status.values)}", field="status")
+    return value or None

@@ -12,7 +12,6 @@ GET /api/v1/places/export?format=csv|geojson|shp|gpkg|census, filtered like the 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Q
 from django.http import HttpResponse
 
 from core.api import ApiError, api_view
@@ -20,6 +19,7 @@ from core.http import json_error, json_response
 from gazetteer import api_input
 from gazetteer.models import Place
 from gazetteer.permissions import Action, assigned_counties, can, is_staff_reader, visible_places
+from gazetteer.queries import filter_places
 from gazetteer.services.place_io import EXPORT_FORMATS, Refusal, export_places, import_places
 
 IMPORT_OPTIONS = ("format", "crs", "datum", "encoding", "category", "layer", "name_field")
@@ -57,28 +57,18 @@ def place_import(request):
     return json_response(report.as_dict(), status=200 if dry_run else 201)
 
 
-def _filtered(request, places):
-    params = request.GET
-    if params.get("category"):
-        places = places.filter(Q(category__code=params["category"]) | Q(category__parent__code=params["category"]))
-    if params.get("unit"):
-        unit = api_input.unit(params["unit"])
-        places = places.filter(
-            Q(unit=unit) | Q(unit__parent=unit) | Q(unit__parent__parent=unit) | Q(unit__parent__parent__parent=unit)
-        )
-    if params.get("status"):
-        if params["status"] not in Place.Status.values:
-            raise ApiError(400, f"status must be one of {', '.join(Place.Status.values)}", field="status")
-        places = places.filter(status=params["status"])
-    return places
-
-
 @api_view("GET")
 def place_export(request):
     fmt = request.GET.get("format", "csv")
     if fmt not in EXPORT_FORMATS:
         raise ApiError(400, f"format must be one of {', '.join(EXPORT_FORMATS)}", field="format")
-    places = _filtered(request, visible_places(request.user, Place.objects.all()))
+    params = request.GET
+    places = filter_places(
+        visible_places(request.user, Place.objects.all()),
+        category=params.get("category"),
+        unit=api_input.unit(params["unit"]) if params.get("unit") else None,
+        status=api_input.status(params.get("status")),
+    )
     unlicensed = is_staff_reader(request.user) or settings.OPEN_DATA_INCLUDE_UNLICENSED_GEOMETRY
     content, content_type, filename = export_places(places, fmt, include_unlicensed_geometry=unlicensed)
     response = HttpResponse(content, content_type=content_type)

@@ -306,5 +306,7 @@ def test_attachments_are_kept_with_the_application(accounts, settings, tmp_path)
     script = SimpleUploadedFile("x.exe", b"MZ", content_type="application/octet-stream")
     refused = client.client.post(url, {"file": script}, **client.headers)
     assert refused.status_code == 400 and ".exe" in refused.json()["error"]["message"]
-    assert accounts["officer_hailin"].client.post(url, {"file": pdf}, **accounts["officer_hailin"].headers
-                                                  ).status_code == 404
+    assert (
+        accounts["officer_hailin"].client.post(url, {"file": pdf}, **accounts["officer_hailin"].headers).status_code
+        == 404
+    )

@@ -28,8 +28,11 @@ def logins(db):
 
 
 def step(client, application, name, **values):
-    data = {"step": name, "expected_version": application.version,
-            **{k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}}
+    data = {
+        "step": name,
+        "expected_version": application.version,
+        **{k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()},
+    }
     for prefix in ("events", "opinions", "comments", "attachments"):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     response = client.post(f"{URL}{application.pk}/change/", data)
@@ -40,9 +43,18 @@ def step(client, application, name, **values):
 
 def test_the_whole_procedure_through_the_admin(logins):
     place = Place.objects.get(admin_unit__name="兰岗镇")
-    response = logins["officer"].post(f"{URL}add/", {
-        "kind": "rename", "county": place.unit.parent_id, "place": place.pk, "proposed_name": "兰岗河镇",
-        "reason": "群众申请", "applicant": "兰岗镇人民政府", "location_description": "宁安市北部"})
+    response = logins["officer"].post(
+        f"{URL}add/",
+        {
+            "kind": "rename",
+            "county": place.unit.parent_id,
+            "place": place.pk,
+            "proposed_name": "兰岗河镇",
+            "reason": "群众申请",
+            "applicant": "兰岗镇人民政府",
+            "location_description": "宁安市北部",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     application = NamingApplication.objects.get(proposed_name="兰岗河镇")
     assert application.status == "checked" and application.submitted_by.username == "admin_officer"
@@ -54,8 +66,15 @@ def test_the_whole_procedure_through_the_admin(logins):
     logins["approver"].post(f"{URL}{application.pk}/change/", stale)
     application.refresh_from_db()
     assert application.status == "notice_closed"  # a stale form does nothing
-    step(logins["approver"], application, "approve", authority="牡丹江市人民政府", decision_date=TODAY,
-         document_number="牡政函〔2026〕30号", effective_date=TODAY)
+    step(
+        logins["approver"],
+        application,
+        "approve",
+        authority="牡丹江市人民政府",
+        decision_date=TODAY,
+        document_number="牡政函〔2026〕30号",
+        effective_date=TODAY,
+    )
     assert application.status == "effective"
     assert Place.objects.get(pk=place.pk).name == "兰岗河镇"
     assert [e.step for e in application.events.order_by("at", "id")][-2:] == ["approved", "effective"]
@@ -63,13 +82,31 @@ def test_the_whole_procedure_through_the_admin(logins):
 
 def test_an_officer_cannot_approve_in_the_admin(logins):
     place = Place.objects.get(admin_unit__name="镜泊镇")
-    logins["officer"].post(f"{URL}add/", {"kind": "rename", "county": place.unit.parent_id, "place": place.pk,
-                                          "proposed_name": "镜泊湖镇", "reason": "旅游", "applicant": "镜泊镇"})
+    logins["officer"].post(
+        f"{URL}add/",
+        {
+            "kind": "rename",
+            "county": place.unit.parent_id,
+            "place": place.pk,
+            "proposed_name": "镜泊湖镇",
+            "reason": "旅游",
+            "applicant": "镜泊镇",
+        },
+    )
     application = NamingApplication.objects.get(proposed_name="镜泊湖镇")
-    logins["officer"].post(f"{URL}{application.pk}/change/", {
-        "step": "reject", "reason": "想驳回", "expected_version": application.version,
-        **{f"{p}-{k}": 0 for p in ("events", "opinions", "comments", "attachments")
-           for k in ("TOTAL_FORMS", "INITIAL_FORMS")}})
+    logins["officer"].post(
+        f"{URL}{application.pk}/change/",
+        {
+            "step": "reject",
+            "reason": "想驳回",
+            "expected_version": application.version,
+            **{
+                f"{p}-{k}": 0
+                for p in ("events", "opinions", "comments", "attachments")
+                for k in ("TOTAL_FORMS", "INITIAL_FORMS")
+            },
+        },
+    )
     application.refresh_from_db()
     assert application.status == "checked"
 

@@ -199,3 +199,16 @@ def test_time_travel_on_a_bad_date(accounts):
     response = accounts["public"].get(f"/api/v1/places/{code}", at="2026-13-01")
     assert response.status_code == 400 and "YYYY-MM-DD" in response.json()["error"]["message"]
     assert accounts["public"].get(f"/api/v1/places/{code}", at=dt.date.today().isoformat()).status_code == 200
+
+
+def test_an_officer_may_override_the_romanization_and_it_is_recorded(accounts):
+    code = create(accounts["officer_ningan"]).json()["properties"]["code"]
+    response = accounts["officer_ningan"].patch(
+        f"/api/v1/places/{code}",
+        {"version": 1, "reason": "依当地读音", "romanization": "Lianhua Wan", "romanization_tones": "Liánhuā Wān"},
+    )
+    props = response.json()["properties"]
+    assert (props["romanization"], props["romanization_overridden"]) == ("Lianhua Wan", True)
+    history = accounts["public"].get(f"/api/v1/places/{code}/history").json()["versions"]
+    assert history[0]["data"]["romanization_overridden"] is False
+    assert history[1]["data"]["romanization_overridden"] is True and history[1]["reason"] == "依当地读音"
