@@ -10,7 +10,7 @@ from boundaries.models import AdminUnit, AdminUnitVersion, DivisionChange, Impor
 from boundaries.services import units as unit_service
 from boundaries.widgets import OfflineMapWidget
 from core.admin_base import ReadOnlyInline, VersionedChangeForm
-from core.history import open_changeset
+from core.history import VersionConflict, open_changeset
 from core.models import Changeset
 
 
@@ -72,7 +72,7 @@ class AdminUnitAdmin(admin.ModelAdmin):
                 changes=fields,
                 expected_version=form.cleaned_data.get("expected_version"),
             )
-        except unit_service.VersionConflict as conflict:
+        except VersionConflict as conflict:
             messages.error(request, f"Conflict, nothing saved: {conflict}")
 
 

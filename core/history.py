@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser
 
 from core.models import Changeset
@@ -20,3 +22,18 @@ def open_changeset(kind: str, reason: str, *, author: AbstractBaseUser | None = 
     return Changeset.objects.create(
         kind=kind, reason=reason.strip(), author=author, author_label=label or author.get_username()
     )
+
+
+@dataclass
+class VersionConflict(Exception):
+    """A change based on a version the object has moved on from: the second of two concurrent edits."""
+
+    what: str  # e.g. "place 23108400007200000001"
+    expected_version: int
+    current_version: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.what} is at version {self.current_version}, "
+            f"but the change was based on version {self.expected_version}"
+        )

@@ -9,7 +9,7 @@ from django.urls import path
 
 from boundaries.widgets import OfflineMapWidget
 from core.admin_base import ReadOnlyInline, VersionedChangeForm
-from core.history import open_changeset
+from core.history import VersionConflict, open_changeset
 from core.models import Changeset
 from gazetteer.admin_io import EXPORT_ACTIONS, import_view
 from gazetteer.admin_naming import NamingApplicationAdmin
@@ -17,25 +17,8 @@ from gazetteer.models import Category, NamingApplication, Place, PlaceName, Plac
 from gazetteer.permissions import Action, can, is_staff_reader
 from gazetteer.services import places as place_service
 
-EDITABLE = [
-    "category",
-    "unit",
-    "geom",
-    "survey_method",
-    "elevation_m",
-    "meaning",
-    "origin",
-    "history",
-    "description",
-    "sources_text",
-    "status",
-    "named_on",
-    "valid_from",
-    "valid_to",
-    "is_public",
-    "romanization",
-    "romanization_tones",
-]
+# The admin edits what the service allows, except the unit a record is registered for.
+EDITABLE = [field for field in place_service.EDITABLE_FIELDS if field != "registered_for"]
 
 
 class PlaceForm(VersionedChangeForm):
@@ -154,7 +137,7 @@ class PlaceAdmin(admin.ModelAdmin):
                     registered_by=request.user,
                     **values,
                 )
-        except place_service.VersionConflict as conflict:
+        except VersionConflict as conflict:
             messages.error(request, f"Conflict, nothing saved: {conflict}")
         except place_service.PlaceRuleError as error:
             messages.error(request, f"Not saved: {error}")

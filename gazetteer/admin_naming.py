@@ -11,6 +11,7 @@ from django.contrib.gis.db import models as gis_models
 from boundaries.levels import Tier
 from boundaries.models import AdminUnit
 from boundaries.widgets import OfflineMapWidget
+from core.history import VersionConflict
 from gazetteer.models import (
     ApplicationAttachment,
     ApplicationEvent,
@@ -214,7 +215,7 @@ class NamingApplicationAdmin(admin.ModelAdmin):
                 self._submit(request, form)
             else:
                 self._step(request, obj, form)
-        except (naming.StepRefused, naming.ApplicationConflict, PlaceRuleError) as error:
+        except (naming.StepRefused, VersionConflict, PlaceRuleError) as error:
             messages.error(request, f"Not done: {error}")
 
     def _submit(self, request, form):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.views.decorators.http import require_GET
 
 from core.api import ApiError, api_view, json_body, parse_date, parse_int, require
-from core.history import open_changeset
+from core.history import VersionConflict, open_changeset
 from core.http import json_response
 from core.models import Changeset
 from gazetteer import api_input, representation
@@ -129,10 +129,8 @@ def place_detail(request, code: str):
     return json_response(representation.feature(place), content_type=GEOJSON)
 
 
-def _conflict(exc: place_service.VersionConflict) -> ApiError:
-    return ApiError(
-        409, str(exc), code=exc.code, your_version=exc.expected_version, current_version=exc.current_version
-    )
+def _conflict(exc: VersionConflict) -> ApiError:
+    return ApiError(409, str(exc), your_version=exc.expected_version, current_version=exc.current_version)
 
 
 def _update(request, place: Place):
@@ -156,7 +154,7 @@ def _update(request, place: Place):
         place_service.update_place(
             place, changeset=_changeset(request, data), changes=changes, expected_version=version
         )
-    except place_service.VersionConflict as exc:
+    except VersionConflict as exc:
         raise _conflict(exc) from None
     except place_service.PlaceRuleError as exc:
         raise ApiError(400, str(exc)) from None
@@ -185,7 +183,7 @@ def place_names(request, code: str):
             valid_to=parse_date(data.get("valid_to"), "valid_to"),
             note=api_input.text(data.get("note"), "note"),
         )
-    except place_service.VersionConflict as exc:
+    except VersionConflict as exc:
         raise _conflict(exc) from None
     except place_service.PlaceRuleError as exc:
         raise ApiError(400, str(exc)) from None
@@ -205,7 +203,7 @@ def place_retire(request, code: str):
             valid_to=valid_to,
             expected_version=parse_int(require(data, "version", int), "version"),
         )
-    except place_service.VersionConflict as exc:
+    except VersionConflict as exc:
         raise _conflict(exc) from None
     return json_response(representation.feature(_place(request, code)), content_type=GEOJSON)
 

@@ -6,6 +6,7 @@ from django.http import HttpResponse
 
 from boundaries.levels import Tier
 from core.api import ApiError, api_view, json_body, parse_date, parse_int, require
+from core.history import VersionConflict
 from core.http import json_response
 from gazetteer import api_input
 from gazetteer.models import NamingApplication, Place
@@ -181,7 +182,7 @@ def application_step(request, number: str, step: str):
         application = naming.take_step(
             application, step, actor=request.user, expected_version=parse_int(data.get("version"), "version"), **values
         )
-    except naming.ApplicationConflict as exc:
+    except VersionConflict as exc:
         raise ApiError(409, str(exc), your_version=exc.expected_version, current_version=exc.current_version) from None
     except naming.StepRefused as exc:
         raise ApiError(400, str(exc)) from None

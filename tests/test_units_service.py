@@ -8,7 +8,7 @@ from django.db.models import ProtectedError
 
 from boundaries.models import AdminUnit, UnitCode, UnitName
 from boundaries.services import units as unit_service
-from core.history import ReasonRequired, open_changeset
+from core.history import ReasonRequired, VersionConflict, open_changeset
 from core.models import Changeset
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def test_a_stale_version_is_a_conflict_and_overwrites_nothing(officer):
     first = unit_service.update_unit(
         unit, changeset=edit(officer), changes={"name": "渤海镇（甲）"}, expected_version=unit.version
     )
-    with pytest.raises(unit_service.VersionConflict) as conflict:
+    with pytest.raises(VersionConflict) as conflict:
         unit_service.update_unit(
             unit, changeset=edit(officer), changes={"name": "渤海镇（乙）"}, expected_version=unit.version
         )

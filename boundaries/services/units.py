@@ -8,11 +8,11 @@ moved on since, so a second editor never silently overwrites the first.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db import transaction
 
 from boundaries.models import AdminUnit, AdminUnitVersion, UnitCode, UnitName
+from core.history import VersionConflict
 from core.models import Changeset, DataSource
 
 # The attributes that the history snapshot keeps and that an update may change.
@@ -30,19 +30,6 @@ EDITABLE_FIELDS = (
     "geometry_source",
     "seat_source",
 )
-
-
-@dataclass
-class VersionConflict(Exception):
-    unit_code: str
-    expected_version: int
-    current_version: int
-
-    def __str__(self) -> str:
-        return (
-            f"unit {self.unit_code} is at version {self.current_version}, "
-            f"but the change was based on version {self.expected_version}"
-        )
 
 
 def snapshot(unit: AdminUnit) -> dict:
@@ -103,7 +90,7 @@ def update_unit(
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
     locked = AdminUnit.objects.select_for_update().get(pk=unit.pk)
     if expected_version is not None and locked.version != expected_version:
-        raise VersionConflict(locked.code, expected_version, locked.version)
+        raise VersionConflict(f"unit {locked.code}", expected_version, locked.version)
     changed = {name: value for name, value in changes.items() if _differs(getattr(locked, name), value)}
     if not changed:
         return locked

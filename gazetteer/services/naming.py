@@ -10,7 +10,6 @@ same-name checks of later applications; approval makes it ``in_use`` on the effe
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -18,7 +17,7 @@ from django.db import transaction
 from django.db.models import F
 
 from boundaries.models import AdminUnit
-from core.history import open_changeset
+from core.history import VersionConflict, open_changeset
 from core.models import Changeset
 from gazetteer.models import (
     ApplicationAttachment,
@@ -40,19 +39,6 @@ class StepRefused(ValueError):
     """The step does not fit the application's state (or its data is incomplete)."""
 
 
-@dataclass
-class ApplicationConflict(Exception):
-    number: str
-    expected_version: int
-    current_version: int
-
-    def __str__(self) -> str:
-        return (
-            f"application {self.number} is at version {self.current_version}, "
-            f"but the step was based on version {self.expected_version}"
-        )
-
-
 def _number(county: AdminUnit, year: int) -> str:
     prefix = f"{county.code[:6]}-{year}-"
     last = (
@@ -71,7 +57,7 @@ def _event(application: NamingApplication, step: str, actor, note: str = "", **d
 def _lock(application: NamingApplication, expected_version: int | None, allowed: set[str]) -> NamingApplication:
     locked = NamingApplication.objects.select_for_update().get(pk=application.pk)
     if expected_version is not None and locked.version != expected_version:
-        raise ApplicationConflict(locked.number, expected_version, locked.version)
+        raise VersionConflict(f"application {locked.number}", expected_version, locked.version)
     if locked.status not in allowed:
         raise StepRefused(
             f"application {locked.number} is {locked.get_status_display()}; "

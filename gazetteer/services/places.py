@@ -8,7 +8,6 @@ record has moved on since. Records are never deleted: they are retired (status h
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.contrib.gis.geos import GEOSGeometry
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from boundaries.levels import Tier
 from boundaries.models import AdminUnit
+from core.history import VersionConflict
 from core.models import Changeset
 from gazetteer.models import Category, Place, PlaceName, PlaceVersion
 from gazetteer.services.codes import allocate_place_code, place_code_prefix
@@ -42,19 +42,6 @@ EDITABLE_FIELDS = (
     "romanization_tones",
     "registered_for",
 )
-
-
-@dataclass
-class VersionConflict(Exception):
-    code: str
-    expected_version: int
-    current_version: int
-
-    def __str__(self) -> str:
-        return (
-            f"place {self.code} is at version {self.current_version}, "
-            f"but the change was based on version {self.expected_version}"
-        )
 
 
 class PlaceRuleError(ValueError):
@@ -246,7 +233,7 @@ def _township_of(unit: AdminUnit | None) -> AdminUnit | None:
 def _lock(place: Place, expected_version: int | None) -> Place:
     locked = Place.objects.select_for_update(of=("self",)).select_related("category", "unit").get(pk=place.pk)
     if expected_version is not None and locked.version != expected_version:
-        raise VersionConflict(locked.code, expected_version, locked.version)
+        raise VersionConflict(f"place {locked.code}", expected_version, locked.version)
     return locked
 
 
