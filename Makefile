@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PYTEST_ARGS ?=
 
-.PHONY: help run setup test stop backup restore lint check
+.PHONY: help run setup test stop backup restore lint check bench
 
 help:
 	@echo "make run      set up everything and serve on http://127.0.0.1:8000 (PORT=... to change)"
@@ -14,6 +14,7 @@ help:
 	@echo "make backup   dump the database to backups/"
 	@echo "make restore FILE=backups/....dump   restore a dump (the current database is dumped first)"
 	@echo "make lint     ruff"
+	@echo "make bench    benchmarks (search; not part of make test)"
 
 run:
 	@scripts/run.sh
@@ -36,3 +37,6 @@ restore:
 
 lint:
 	@.venv/bin/ruff check .
+
+bench: setup
+	@scripts/bench.sh

@@ -13,7 +13,7 @@ class OfflineMapWidget(OpenLayersWidget):
 
     class Media:
         extend = False  # the parent's Media loads OpenLayers from a public CDN
-        css = {"all": ("vendor/ol-css/ol.css", "gis/css/ol3.css")}
+        css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
         js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js")
 
     def get_context(self, name, value, attrs):

@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.i18n.portal_context",
             ],
         },
     },
@@ -138,8 +139,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "web" / "static",
-    ("vendor/ol", BASE_DIR / "node_modules" / "ol" / "dist"),
-    ("vendor/ol-css", BASE_DIR / "node_modules" / "ol"),
+    # Only the files pages load, copied from node_modules by the set-up (scripts/setup.sh):
+    # collecting whole npm packages would compress thousands of module files nobody requests.
+    ("vendor", BASE_DIR / "web" / "vendor"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -175,6 +177,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = int(_env("MDJ_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 
 # Naming rules that vary by city: configuration, not code.
+# Anonymous API use: requests a minute per client (0 switches the limit off); trust X-Forwarded-For
+# only behind your own proxy.
+RATE_LIMIT_PER_MINUTE = int(_env("MDJ_RATE_LIMIT_PER_MINUTE", "300"))
+RATE_LIMIT_TRUST_FORWARDED = _env_bool("MDJ_RATE_LIMIT_TRUST_FORWARDED", False)
+
 # How the published register names itself (citations, notices), and the default approving authority.
 GAZETTEER_PUBLISHER = _env("MDJ_PUBLISHER", "牡丹江市民政局 标准地名库")
 GAZETTEER_URL = _env("MDJ_PUBLIC_URL", "http://127.0.0.1:8000")
@@ -195,6 +202,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# The public portal's maps draw only the system's own data. A base map is optional: an XYZ tile URL
+# template ({z}/{x}/{y}) of a tile server the bureau runs or licenses, with its attribution line.
+PORTAL_BASEMAP_URL = _env("PORTAL_BASEMAP_URL", "")
+PORTAL_BASEMAP_ATTRIBUTION = _env("PORTAL_BASEMAP_ATTRIBUTION", "")
 
 # The territory this installation keeps: a prefecture-level code (GB/T 2260). Mudanjiang by default.
 TERRITORY_CODE = _env("MDJ_TERRITORY", "231000")

@@ -1,14 +1,23 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from core import api_docs
 from core import views as core_views
+from gazetteer.api_open_data import open_data_page
 from gazetteer.api_romanize import romanize_view
+from web import views as web_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/romanize", romanize_view, name="romanize"),
+    path("api/v1/openapi.json", api_docs.openapi_json, name="openapi"),
+    path("api/v1/", include("gazetteer.urls_open_data")),
     path("api/v1/", include("boundaries.urls")),
     path("api/v1/", include("gazetteer.urls")),
     path("admin/", admin.site.urls),
-    path("", core_views.home, name="home"),
+    path("api/docs", api_docs.api_docs_page, name="api-docs"),
+    path("open-data", open_data_page, name="open-data"),
+    path("", web_views.portal, name="home"),
+    path("divisions", web_views.divisions, name="divisions"),
+    re_path(r"^places/(?P<code>[0-9]{20})$", web_views.place_record, name="place-page"),
 ]

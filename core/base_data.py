@@ -20,7 +20,7 @@ class Step:
 REFERENCE_TABLES = ("gazetteer.reference.sync_categories",)
 
 # Records derived from what the steps loaded, brought up to date after them.
-DERIVATIONS = ("gazetteer.derive.sync_unit_places",)
+DERIVATIONS = ("gazetteer.derive.sync_unit_places", "gazetteer.search.index.ensure_built")
 
 STEPS = (
     Step("mca-townships", "boundaries.importers.mca.import_mca_townships"),

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 
+from core.srid import STORAGE_SRID
 from gazetteer.permissions import Action, assigned_counties, can
 from gazetteer.services.place_io import EXPORT_FORMATS, export_places, import_places
 
@@ -30,7 +31,9 @@ class PlaceImportForm(forms.Form):
         label="文件 File(s)",
         help_text="CSV, GeoJSON, GeoPackage, or a shapefile (.zip or its .shp/.shx/.dbf/.prj/.cpg)",
     )
-    crs = forms.CharField(required=False, label="坐标系 CRS", help_text="e.g. EPSG:4490; needed when the file has none")
+    crs = forms.CharField(
+        required=False, label="坐标系 CRS", help_text=f"e.g. EPSG:{STORAGE_SRID}; needed when the file has none"
+    )
     datum = forms.ChoiceField(
         required=False,
         label="源数据基准 Source datum",

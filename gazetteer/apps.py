@@ -1,6 +1,19 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+# Pinyin typos are found by trigram similarity; below this a "match" is mostly noise.
+TRIGRAM_SIMILARITY_THRESHOLD = 0.45
+
+
+def _set_trigram_threshold(sender, connection, **kwargs):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET pg_trgm.similarity_threshold = %s", [TRIGRAM_SIMILARITY_THRESHOLD])
 
 
 class GazetteerConfig(AppConfig):
     name = "gazetteer"
     verbose_name = "地名 Place names"
+
+    def ready(self):
+        connection_created.connect(_set_trigram_threshold, dispatch_uid="gazetteer-trigram-threshold")

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.contrib.postgres.indexes import GistIndex
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.db.models import F, Q
 
 from boundaries.models import AdminUnit
@@ -319,3 +320,63 @@ class ApplicationAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SearchEntry(models.Model):
+    """One searchable name of a place, in every form the public types it (derived; rebuilt from the
+    records by gazetteer.search.index, never edited). ``payload`` is the result the API returns."""
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="search_entries")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=PlaceName.Kind.choices)
+    name_valid_from = models.DateField(null=True, blank=True)
+    name_valid_to = models.DateField(null=True, blank=True)
+    place_valid_from = models.DateField(null=True, blank=True)
+    place_valid_to = models.DateField(null=True, blank=True)
+    is_public = models.BooleanField()
+    is_proposed = models.BooleanField(default=False)
+    hanzi = models.CharField(max_length=200, help_text="Simplified characters, no spaces or punctuation.")
+    proper = models.CharField(max_length=200, help_text="The proper part (专名) of the name.")
+    pinyin = models.CharField(max_length=400, help_text="Toneless pinyin, letters only: mudanjiangshi.")
+    proper_pinyin = models.CharField(max_length=400)
+    initials = models.CharField(max_length=200, help_text="First letter of each syllable: mdjs.")
+    bigrams = ArrayField(models.CharField(max_length=2), default=list)
+    tier = models.PositiveSmallIntegerField(help_text="1 city .. 4 village; 5 for other places: ranks ties.")
+    category_code = models.CharField(max_length=5)
+    category_parent = models.CharField(max_length=5, blank=True)
+    ancestors = ArrayField(models.BigIntegerField(), default=list, help_text="Ids of the containing units.")
+    point = models.PointField(srid=STORAGE_SRID, null=True, spatial_index=False)
+    payload = models.JSONField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["hanzi"], name="search_hanzi_idx", opclasses=["text_pattern_ops"]),
+            models.Index(fields=["proper"], name="search_proper_idx"),
+            models.Index(fields=["pinyin"], name="search_pinyin_idx", opclasses=["text_pattern_ops"]),
+            models.Index(fields=["proper_pinyin"], name="search_proper_pinyin_idx", opclasses=["text_pattern_ops"]),
+            models.Index(fields=["initials"], name="search_initials_idx", opclasses=["text_pattern_ops"]),
+            GinIndex(fields=["bigrams"], name="search_bigrams_gin"),
+            GinIndex(fields=["ancestors"], name="search_ancestors_gin"),
+            GinIndex(OpClass("pinyin", name="gin_trgm_ops"), name="search_pinyin_trgm"),
+            GistIndex(fields=["point"], name="search_point_gist"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} -> {self.place_id}"
+
+
+class SearchDeletion(models.Model):
+    """The name with the character at ``position`` left out. A query with one character wrong at
+    position i shares the key at i with the name; a query missing one character is itself a key of
+    the name. Both are exact index look-ups (trigram similarity cannot find these: a
+    three-character name with one character wrong shares almost no trigram with it)."""
+
+    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="deletions")
+    key = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "position"], name="searchdeletion_key_idx")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from gazetteer import api, api_io, api_naming
+from gazetteer import api, api_io, api_naming, api_search
 
 urlpatterns = [
     path("categories", api.categories, name="categories"),
     path("places", api.place_collection, name="place-list"),
+    path("places/search", api_search.place_search, name="place-search"),
+    path("places/suggest", api_search.place_suggest, name="place-suggest"),
+    path("reverse", api_search.reverse, name="reverse"),
     path("places/import", api_io.place_import, name="place-import"),
     path("places/export", api_io.place_export, name="place-export"),
     path("places/<str:code>", api.place_detail, name="place-detail"),

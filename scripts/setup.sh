@@ -78,8 +78,30 @@ prepare_database() {
   "${MANAGE[@]}" migrate --noinput -v 0
 }
 
+# The front-end files the pages load, from the npm packages (package.json pins their versions).
+VENDOR_FILES=(
+  "ol/dist/ol.js:ol/ol.js"
+  "ol/ol.css:ol/ol.css"
+  "swagger-ui-dist/swagger-ui-bundle.js:swagger-ui/swagger-ui-bundle.js"
+  "swagger-ui-dist/swagger-ui.css:swagger-ui/swagger-ui.css"
+)
+
+copy_vendor_files() {
+  local entry source target
+  for entry in "${VENDOR_FILES[@]}"; do
+    source="node_modules/${entry%%:*}" target="web/vendor/${entry##*:}"
+    [ -f "$source" ] || die "$source is missing: npm packages not installed"
+    mkdir -p "$(dirname "$target")"
+    # Without their source-map comments: the maps are not shipped, and the static-file manifest
+    # refuses references to missing files.
+    sed '/^\/[/*]# sourceMappingURL=/d' "$source" > "$target.tmp"
+    if cmp -s "$target.tmp" "$target"; then rm "$target.tmp"; else mv "$target.tmp" "$target"; fi
+  done
+}
+
 prepare_static_files() {
-  local want; want="$(stamp_of requirements.txt package-lock.json $(find web -type f | sort))"
+  copy_vendor_files
+  local want; want="$(stamp_of requirements.txt package-lock.json $(find web -type f -not -path 'web/vendor/*' | sort))"
   if [ ! -d staticfiles ] || [ "$(cat staticfiles/.stamp 2>/dev/null)" != "$want" ]; then
     log "Collecting static files"
     "${MANAGE[@]}" collectstatic --noinput -v 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser import browser, page  # noqa: F401 (fixtures)
 from tests.builders import SourceFolder
 from tests.gazetteer_helpers import accounts  # noqa: F401 (fixture)
 from tests.live_server import server, static_manifest  # noqa: F401 (fixtures)

@@ -106,8 +106,10 @@ def test_history_lists_versions_and_division_changes(client):
     assert (2015, "county_to_city") in kinds
 
 
-def test_home_page_lists_sources_and_loads_only_local_assets(client):
-    page = client.get("/").content.decode()
+@pytest.mark.parametrize("path", ["/", "/divisions"])
+def test_home_page_lists_sources_and_loads_only_local_assets(client, path):
+    """The portal (/) and the divisions browser (/divisions, the former home page)."""
+    page = client.get(path).content.decode()
     assert "牡丹江市" in page and "GeoNames" in page and "CC BY 4.0" in page
     assert "/static/vendor/ol/ol." in page
     assert "http://" not in page.replace("http://127.0.0.1", "") and "https://" not in page

@@ -1,82 +1,19 @@
-"""The divisions browser in headless Chromium, against the production server.
+"""The divisions browser (/divisions) in headless Chromium, against the production server.
 
 Every request to a host other than the server fails the test, and so does any script error."""
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 
+from tests.browser import map_has_drawn
 from tests.live_server import PROJECT_DIR
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; Django's database calls in the same
-    # thread (test transactions) are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, server):
-    """A page that may only talk to the server; outside requests are refused and recorded."""
-    origin = f"http://127.0.0.1:{server.port}"
-    context = browser.new_context(viewport={"width": 1300, "height": 850}, locale="zh-CN")
-    page = context.new_page()
-    page.outside_requests, page.errors = [], []
-
-    def guard(route):
-        if route.request.url.startswith(origin) or route.request.url.startswith("data:"):
-            route.continue_()
-        else:
-            page.outside_requests.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", guard)
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
-    page.origin = origin
-    yield page
-    context.close()
-    assert page.outside_requests == [], f"requests outside the server: {page.outside_requests}"
-    assert page.errors == [], f"script errors: {page.errors}"
-
-
-def map_has_drawn(page) -> bool:
-    """Some pixel of the map canvas is neither blank nor the background colour."""
-    return page.evaluate("""() => {
-        const canvas = document.querySelector('#map canvas');
-        if (!canvas || !canvas.width) return false;
-        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-        for (let i = 0; i < data.length; i += 4 * 97) { if (data[i + 3] > 0) return true; }
-        return false;
-    }""")
-
-
-def test_home_shows_the_city_its_counties_and_a_map(page):
-    page.goto(page.origin + "/")
+def test_divisions_show_the_city_its_counties_and_a_map(page):
+    page.goto(page.origin + "/divisions")
     page.wait_for_selector("#children li")
     assert page.locator(".unit-card .name").inner_text() == "牡丹江市"
     names = page.locator("#children li span:first-child").all_inner_texts()
@@ -95,11 +32,11 @@ def test_home_shows_the_city_its_counties_and_a_map(page):
     page.wait_for_function("() => document.querySelector('#map canvas') !== null")
     page.wait_for_timeout(500)
     assert map_has_drawn(page)
-    page.screenshot(path=str(PROJECT_DIR / "var" / "screenshot-home.png"))
+    page.screenshot(path=str(PROJECT_DIR / "var" / "screenshot-divisions.png"))
 
 
 def test_drilling_down_to_a_village(page):
-    page.goto(page.origin + "/")
+    page.goto(page.origin + "/divisions")
     page.locator("#children li", has_text="宁安市").click()
     page.wait_for_function("() => document.querySelector('.unit-card .name').textContent === '宁安市'")
     assert "232521" in page.locator(".unit-card").inner_text()  # a former code, from the history
@@ -111,7 +48,7 @@ def test_drilling_down_to_a_village(page):
 
 
 def test_an_unknown_code_in_the_address_says_so(page):
-    page.goto(page.origin + "/#999999")
+    page.goto(page.origin + "/divisions#999999")
     page.wait_for_function("() => document.querySelector('.unit-card').textContent.includes('999999')")
     page.errors.clear()  # the 404 of the API call is the expected outcome here
 

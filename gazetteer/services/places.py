@@ -19,6 +19,7 @@ from boundaries.models import AdminUnit
 from core.history import VersionConflict
 from core.models import Changeset
 from gazetteer.models import Category, Place, PlaceName, PlaceVersion
+from gazetteer.search.index import refresh_place
 from gazetteer.services.codes import allocate_place_code, place_code_prefix
 
 # Attributes an update may change (names change through rename_place or set_names).
@@ -149,9 +150,11 @@ def snapshot(place: Place) -> dict:
 
 
 def record_version(place: Place, changeset: Changeset) -> PlaceVersion:
-    return PlaceVersion.objects.create(
+    version = PlaceVersion.objects.create(
         place=place, version=place.version, changeset=changeset, data=snapshot(place), geom=place.geom
     )
+    refresh_place(place)  # the search index follows every recorded change
+    return version
 
 
 # ---- creating -------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from core.geometry import from_geos
 from gazetteer.models import Place, PlaceName
+from gazetteer.services.geometry_provenance import geometry_sources, licensed_openly
 from gazetteer.services.places import county_of, today
 
 
@@ -102,10 +103,11 @@ def export_row(place: Place, *, with_geometry: bool = True) -> ExportRow:
     return ExportRow(place, values, geometry)
 
 
-def geometry_allowed(place: Place, include_unlicensed: bool) -> bool:
-    """Geometry from a source that never licensed it openly (Amap lineage) stays out of open exports."""
-    return include_unlicensed or place.source is None or place.source.open_licence
-
-
 def export_rows(queryset: QuerySet[Place], *, include_unlicensed_geometry: bool = True) -> list[ExportRow]:
-    return [export_row(p, with_geometry=geometry_allowed(p, include_unlicensed_geometry)) for p in for_export(queryset)]
+    """Geometry from a source that never licensed it openly (the Amap-lineage unit polygons, which
+    the unit records carry although their own source is open) stays out unless included."""
+    places = list(for_export(queryset))
+    sources = {} if include_unlicensed_geometry else geometry_sources(places)
+    return [
+        export_row(p, with_geometry=include_unlicensed_geometry or licensed_openly(sources.get(p.id))) for p in places
+    ]

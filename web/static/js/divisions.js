@@ -6,11 +6,13 @@
 (function () {
   const mapElement = document.getElementById('map');
   const territory = mapElement.dataset.territory;
-  const geojson = new ol.format.GeoJSON({dataProjection: 'EPSG:4326', featureProjection: 'EPSG:3857'});
-  const levelNames = {
-    city: '地级市', district: '市辖区', county: '县', county_city: '县级市', subdistrict: '街道', town: '镇',
-    township: '乡', community: '居委会/社区', village: '村委会', statistical: '统计用单位'
-  };
+  const geojson = new ol.format.GeoJSON({
+    dataProjection: mapElement.dataset.apiCrs, featureProjection: mapElement.dataset.mapCrs
+  });
+  // Interface strings of the page's language (web/i18n.py), embedded by the template.
+  const t = JSON.parse(document.getElementById('i18n').textContent);
+  const levelNames = t.levels;
+  const lang = document.documentElement.lang === 'en' ? 'en-GB' : 'zh-CN';
 
   const outlineStyle = new ol.style.Style({
     stroke: new ol.style.Stroke({color: '#1f4e8c', width: 2.5}),
@@ -67,17 +69,17 @@
     card.append(el('div', p.name, 'name'));
     const dl = el('dl');
     const rows = [
-      ['代码', p.code], ['级别', levelNames[p.level] || p.level],
-      ['上级', p.parent ? p.parent.name : '—'],
-      ['面积', p.area_km2 !== null ? p.area_km2.toLocaleString('zh-CN') + ' km²' : '无界线数据'],
-      ['下级', p.children.length + ' 个'],
-      ['来源', p.source ? p.source.title : '—']
+      [t.card_code, p.code], [t.card_level, levelNames[p.level] || p.level],
+      [t.card_parent, p.parent ? p.parent.name : '—'],
+      [t.card_area, p.area_km2 !== null ? p.area_km2.toLocaleString(lang) + ' km²' : t.card_no_boundary],
+      [t.card_children, t.card_children_count.replace('{n}', p.children.length)],
+      [t.card_source, p.source ? p.source.title : '—']
     ];
-    p.other_names.forEach(n => rows.push([n.kind === 'former' ? '曾用名' : '统计用名', n.name]));
-    p.other_codes.forEach(c => rows.push([c.kind === 'former' ? '旧代码' : '统计代码', c.code]));
+    p.other_names.forEach(n => rows.push([n.kind === 'former' ? t.card_former_name : t.card_statistical_name, n.name]));
+    p.other_codes.forEach(c => rows.push([c.kind === 'former' ? t.card_former_code : t.card_statistical_code, c.code]));
     rows.forEach(([k, v]) => { dl.append(el('dt', k), el('dd', v)); });
     card.append(dl);
-    if (p.level === 'statistical') card.append(el('span', '统计用单位：民政区划名录未列', 'badge warn'));
+    if (p.level === 'statistical') card.append(el('span', t.card_statistical_badge, 'badge warn'));
   }
 
   async function renderBreadcrumb(unit) {
@@ -100,7 +102,7 @@
   function renderChildren(collection) {
     const list = document.getElementById('children');
     list.replaceChildren();
-    document.getElementById('children-title').textContent = '下级区划（' + collection.features.length + '）';
+    document.getElementById('children-title').textContent = t.children_title + ' (' + collection.features.length + ')';
     collection.features.forEach(f => {
       const li = el('li');
       li.dataset.code = f.properties.code;
@@ -154,7 +156,7 @@
   function route() {
     const code = decodeURIComponent(location.hash.slice(1)) || territory;
     show(code).catch(error => {
-      document.getElementById('unit-card').replaceChildren(el('p', '无法读取 ' + code + '：' + error.message));
+      document.getElementById('unit-card').replaceChildren(el('p', t.cannot_read + ' ' + code + ': ' + error.message));
     });
   }
   window.addEventListener('hashchange', route);

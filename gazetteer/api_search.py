@@ -1,0 +1,113 @@
+"""Public search, type-ahead suggestions and reverse lookup: thin views over gazetteer.search."""
+
+from __future__ import annotations
+
+from django.views.decorators.cache import never_cache
+
+from core.api import ApiError, api_view, parse_date, parse_int
+from core.http import json_response
+from core.ratelimit import rate_limited
+from gazetteer import api_input
+from gazetteer.permissions import is_staff_reader
+from gazetteer.search import reverse as reverse_lookup
+from gazetteer.search.engine import SearchOptions, compile_search, run, search
+from gazetteer.search.normalize import QueryTooLong, parse_query
+
+MAX_LIMIT = 50
+
+
+def _query(request):
+    try:
+        return parse_query(request.GET.get("q", ""))
+    except QueryTooLong as exc:
+        raise ApiError(400, str(exc), field="q") from None
+
+
+def _near(value: str | None) -> tuple[float, float] | None:
+    if not value:
+        return None
+    try:
+        lon, lat = (float(part) for part in value.split(","))
+    except ValueError:
+        raise ApiError(400, "near must be 'lon,lat' in degrees, e.g. near=129.6,44.58", field="near") from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise ApiError(400, "near is not a longitude,latitude pair", field="near")
+    return lon, lat
+
+
+def _limit(request, default: int) -> int:
+    limit = parse_int(request.GET.get("limit"), "limit")
+    limit = default if limit is None else limit
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ApiError(400, f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+    return limit
+
+
+def _options(request, default_limit: int) -> SearchOptions:
+    params = request.GET
+    unit = api_input.unit(params["unit"]) if params.get("unit") else None
+    category = api_input.category(params["category"]).code if params.get("category") else None
+    return SearchOptions(
+        limit=_limit(request, default_limit),
+        public_only=not is_staff_reader(request.user),
+        unit_id=unit.id if unit else None,
+        category=category,
+        near=_near(params.get("near")),
+        at=parse_date(params.get("at"), "at"),
+    )
+
+
+@never_cache
+@api_view("GET")
+@rate_limited
+def place_search(request):
+    query = _query(request)
+    options = _options(request, 10)
+    if query.empty:
+        return json_response({"results": [], "message": "nothing to search for: type a name, pinyin or initials"})
+    results, compiled = search(query, options)
+    body = {"results": results}
+    if compiled.context:
+        body["context"] = compiled.context["typed"]
+    return json_response(body)
+
+
+@never_cache
+@api_view("GET")
+@rate_limited
+def place_suggest(request):
+    """Type-ahead: the cheap branches only (exact, proper part, prefix, pinyin, initials)."""
+    query = _query(request)
+    options = _options(request, 8)
+    if query.empty:
+        return json_response({"suggestions": []})
+    results = run(compile_search(query, options, full=False))
+    return json_response(
+        {
+            "suggestions": [
+                {
+                    "code": r["code"],
+                    "name": r["name"],
+                    "romanization": r["romanization"],
+                    "category": r["category"],
+                    "unit": r["unit_path"][-2] if len(r["unit_path"]) > 1 else None,
+                    "matched": r["matched"]["name"],
+                }
+                for r in results
+            ]
+        }
+    )
+
+
+@never_cache
+@api_view("GET")
+@rate_limited
+def reverse(request):
+    try:
+        lon, lat = float(request.GET["lon"]), float(request.GET["lat"])
+    except (KeyError, ValueError):
+        raise ApiError(400, "give lon and lat in degrees, e.g. ?lon=129.6&lat=44.58") from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise ApiError(400, "lon/lat out of range")
+    limit = _limit(request, 5)
+    return json_response(reverse_lookup.at(lon, lat, limit=limit, public_only=not is_staff_reader(request.user)))

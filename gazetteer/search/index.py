@@ -1,0 +1,143 @@
+"""The search index: every name of every place in the forms people type (derived data).
+
+refresh_place() rewrites one place's entries after a change (the place services call it);
+rebuild() rewrites them all (after a bulk load, or `manage.py rebuild_search_index`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.gis.geos import Point
+from django.db import connection, transaction
+
+from boundaries.models import AdminUnit
+from gazetteer.models import Place, PlaceName, SearchDeletion, SearchEntry
+from gazetteer.romanization import romanize
+from gazetteer.search.normalize import bigrams, deletions, hanzi_key, pinyin_key
+
+OTHER_PLACES_TIER = 5
+SETTLEMENT_PREFIX = "07"  # natural villages are written as one word
+BATCH = 500
+
+
+def unit_chain(unit: AdminUnit | None) -> list[AdminUnit]:
+    chain = []
+    while unit is not None:
+        chain.append(unit)
+        unit = unit.parent
+    return chain[::-1]
+
+
+def payload(place: Place, chain: list[AdminUnit], point: Point | None) -> dict:
+    return {
+        "id": place.pk,
+        "code": place.code,
+        "name": place.name,
+        "romanization": place.romanization,
+        "category": {"code": place.category.code, "name": place.category.name_zh, "name_en": place.category.name_en},
+        "unit_path": [{"code": u.code, "name": u.name, "level": u.level} for u in chain],
+        "lon": round(point.x, 6) if point else None,
+        "lat": round(point.y, 6) if point else None,
+        "is_synthetic": place.is_synthetic,
+    }
+
+
+def _label_point(place: Place) -> Point | None:
+    if place.geom is None:
+        return None
+    return place.geom if place.geom.geom_type == "Point" else place.geom.point_on_surface
+
+
+def _forms(name: str, one_word: bool) -> dict:
+    result = romanize(name, natural_settlement=one_word)
+    proper = "".join(p.text for p in result.parts if p.role == "proper") or name
+    proper_roman = " ".join(p.romanization for p in result.parts if p.role == "proper") or result.romanization
+    readings = [d.reading for d in result.decisions]
+    return {
+        "hanzi": hanzi_key(name),
+        "proper": hanzi_key(proper),
+        "pinyin": pinyin_key(result.romanization),
+        "proper_pinyin": pinyin_key(proper_roman),
+        "initials": "".join(pinyin_key(r)[:1] for r in readings),
+    }
+
+
+def entries_for(place: Place, names: Iterable[PlaceName]) -> list[tuple[SearchEntry, list[tuple[int, str]]]]:
+    chain = unit_chain(place.unit)
+    point = _label_point(place)
+    data = payload(place, chain, point)
+    tier = place.admin_unit.tier if place.admin_unit_id else OTHER_PLACES_TIER
+    one_word = place.category.code.startswith(SETTLEMENT_PREFIX)
+    made = []
+    for row in names:
+        try:
+            forms = _forms(row.name, one_word)
+        except ValueError:
+            continue  # a name the engine cannot write (no character or letter) is not searchable
+        entry = SearchEntry(
+            place=place,
+            name=row.name,
+            kind=row.kind,
+            name_valid_from=row.valid_from,
+            name_valid_to=row.valid_to,
+            place_valid_from=place.valid_from,
+            place_valid_to=place.valid_to,
+            is_public=place.is_public,
+            is_proposed=place.status == Place.Status.PROPOSED,
+            bigrams=bigrams(forms["hanzi"]),
+            tier=tier,
+            category_code=place.category.code,
+            category_parent=place.category.parent.code if place.category.parent else "",
+            ancestors=[u.id for u in chain],
+            point=point,
+            payload=data,
+            **forms,
+        )
+        made.append((entry, deletions(forms["hanzi"]) if len(forms["hanzi"]) >= 2 else []))
+    return made
+
+
+def _save(made: list[tuple[SearchEntry, list[tuple[int, str]]]]) -> None:
+    entries = SearchEntry.objects.bulk_create([entry for entry, _ in made])
+    SearchDeletion.objects.bulk_create(
+        [
+            SearchDeletion(entry=entry, key=key, position=position)
+            for entry, (_, keys) in zip(entries, made, strict=True)
+            for position, key in keys
+        ]
+    )
+
+
+def _places():
+    return Place.objects.select_related("category__parent", "admin_unit", "unit__parent__parent__parent")
+
+
+@transaction.atomic
+def refresh_place(place: Place) -> None:
+    place = _places().get(pk=place.pk)
+    SearchEntry.objects.filter(place=place).delete()
+    _save(entries_for(place, place.names.all()))
+
+
+@transaction.atomic
+def rebuild() -> int:
+    """Rewrite the whole index; returns the number of entries."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {SearchDeletion._meta.db_table}, {SearchEntry._meta.db_table}")
+    total = 0
+    batch: list = []
+    for place in _places().prefetch_related("names").order_by("pk").iterator(chunk_size=BATCH):
+        batch += entries_for(place, place.names.all())
+        if len(batch) >= BATCH:
+            _save(batch)
+            total += len(batch)
+            batch = []
+    _save(batch)
+    return total + len(batch)
+
+
+def ensure_built() -> int:
+    """Rebuild when some place has no entry (a database loaded before the index existed)."""
+    if Place.objects.filter(search_entries__isnull=True).exists():
+        return rebuild()
+    return 0

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# `make bench` (not part of `make test`): search over HTTP against the production server and the
+# same SQL run directly, on the real data and on synthetic corpora of 100k and 1M names, each in a
+# database of its own (mdj_bench_100k, mdj_bench_1m). Figures are printed to compare.
+# BENCH_SIZES="real 100000 1000000" BENCH_QUERIES=200 to choose.
+. "$(dirname "$0")/lib.sh"
+cd "$PROJECT_DIR"
+load_local_env
+[ -n "${DATABASE_URL:-}" ] || die "no database: run 'make setup' first"
+
+SIZES="${BENCH_SIZES:-real 100000 1000000}"
+QUERIES="${BENCH_QUERIES:-200}"
+PORT="${BENCH_PORT:-8765}"
+BENCH_VAR="$(mktemp -d /tmp/mdj-bench.XXXXXX)"
+cp "$VAR_DIR/secret_key" "$BENCH_VAR/secret_key"
+trap 'stop_server; rm -rf "$BENCH_VAR"' EXIT
+
+MAIN_URL="$DATABASE_URL"
+url_for() { printf '%s' "${MAIN_URL%/*}/$1"; }
+SERVER_PID=""
+
+start_server() {
+  echo "DATABASE_URL=$1" > "$BENCH_VAR/local.env"
+  DATABASE_URL="$1" MDJ_VAR_DIR="$BENCH_VAR" PORT="$PORT" WEB_WORKERS=2 WEB_THREADS=1 MDJ_RATE_LIMIT_PER_MINUTE=0 \
+    setsid "$PROJECT_DIR/scripts/serve.sh" > "$BENCH_VAR/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  cat "$BENCH_VAR/server.log" >&2
+  die "the benchmark server did not start"
+}
+
+stop_server() {
+  if [ -n "$SERVER_PID" ]; then kill -TERM -- "-$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  SERVER_PID=""
+}
+
+ensure_corpus() {
+  local size="$1" db="mdj_bench_$1" url
+  url="$(url_for "$db")"
+  if [ "$("$PY" - "$db" <<'PYEOF'
+import sys, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import django; django.setup()
+from django.db import connection
+with connection.cursor() as c:
+    c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [sys.argv[1]])
+    print("yes" if c.fetchone() else "no")
+PYEOF
+)" = no ]; then
+    log "Creating $db (synthetic corpus of $size names)"
+    "$PY" - "$db" <<'PYEOF'
+import sys, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import django; django.setup()
+from django.db import connection
+with connection.cursor() as c:
+    c.execute(f'CREATE DATABASE "{sys.argv[1]}" TEMPLATE template0 ENCODING \'UTF8\' LC_COLLATE \'C.UTF-8\' LC_CTYPE \'C.UTF-8\'')
+PYEOF
+  fi
+  DATABASE_URL="$url" "${MANAGE[@]}" migrate --noinput -v 0
+  DATABASE_URL="$url" "$PY" bench/build_corpus.py --names "$size" --readings-from "$BENCH_VAR/readings.json"
+}
+
+"${MANAGE[@]}" shell -c "
+import json
+from gazetteer.models import SearchEntry
+from gazetteer.romanization import romanize
+rows = []
+for name in SearchEntry.objects.filter(kind='standard').values_list('name', flat=True).distinct():
+    try:
+        rows.append([name, [d.reading for d in romanize(name).decisions]])
+    except ValueError:
+        pass
+open('$BENCH_VAR/readings.json', 'w').write(json.dumps(rows, ensure_ascii=False))
+"
+
+for size in $SIZES; do
+  if [ "$size" = real ]; then url="$MAIN_URL"; label="real data"; else ensure_corpus "$size"; url="$(url_for "mdj_bench_$size")"; label="synthetic $size (labelled synthetic)"; fi
+  start_server "$url"
+  DATABASE_URL="$url" "$PY" bench/search_bench.py --port "$PORT" --label "$label" --queries "$QUERIES"
+  stop_server
+done

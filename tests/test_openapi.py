@@ -1,0 +1,207 @@
+"""The OpenAPI document: valid OpenAPI 3.1, every URL pattern the project serves under /api/v1/ in it
+with the methods it serves, and real responses that fit the documented schemas."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from core.openapi import document
+
+pytestmark = pytest.mark.django_db
+
+API_PREFIX = "/api/v1/"
+ROUTE_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+REGEX_GROUP = re.compile(r"\(\?P<([^>]+)>[^)]*\)")
+# Sample values for path parameters, to call each served path.
+SAMPLES = {
+    "code": "231084",
+    "number": "231084-2026-0001",
+    "step": "review",
+    "fmt": "html",
+}
+DOC_URI = "urn:mdj:openapi"
+
+
+def _route(pattern) -> str:
+    """A URL pattern as an OpenAPI path template (<str:code> -> {code})."""
+    text = getattr(pattern.pattern, "_route", None)
+    if text is None:  # re_path
+        text = REGEX_GROUP.sub(r"{\1}", pattern.pattern.regex.pattern).lstrip("^").rstrip("$").replace("\\", "")
+    return ROUTE_PARAMETER.sub(r"{\1}", text)
+
+
+def served_paths(patterns=None, prefix: str = "/") -> dict[str, object]:
+    """Every URL pattern of the project as an OpenAPI path -> its view."""
+    found = {}
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            found |= served_paths(pattern.url_patterns, prefix + _route(pattern))
+        elif isinstance(pattern, URLPattern):
+            found[prefix + _route(pattern)] = pattern.callback
+    return found
+
+
+def api_paths() -> list[str]:
+    return sorted(p for p in served_paths() if p.startswith(API_PREFIX))
+
+
+def sample(path: str) -> str:
+    return re.sub(r"\{([^}]+)\}", lambda m: SAMPLES[m.group(1)], path)
+
+
+def documented_methods(path: str) -> set[str]:
+    item = document()["paths"][path]
+    return {m.upper() for m in item if m in {"get", "put", "post", "patch", "delete", "head", "options"}}
+
+
+# ---- the document itself -------------------------------------------------------------------------
+
+
+def test_the_document_is_valid_openapi_3_1():
+    spec = document()
+    assert spec["openapi"].startswith("3.1")
+    validate(spec)  # raises on anything invalid
+
+
+def test_every_api_url_pattern_is_documented():
+    paths = api_paths()
+    assert len(paths) > 20
+    missing = [p for p in paths if p not in document()["paths"]]
+    assert missing == [], f"served under {API_PREFIX} but not in the OpenAPI document: {missing}"
+
+
+def test_every_documented_path_is_served():
+    served = set(served_paths())
+    assert [p for p in document()["paths"] if p not in served] == []
+
+
+@pytest.mark.parametrize("path", [*api_paths(), "/healthz"])
+def test_documented_methods_are_the_served_ones(path):
+    """A method no view takes (DELETE) is refused with 405 and the Allow header lists what is served."""
+    response = Client().delete(sample(path))
+    assert response.status_code == 405, (path, response.status_code)
+    allowed = {m.strip() for m in response["Allow"].split(",")} - {"HEAD", "OPTIONS"}
+    assert allowed == documented_methods(path) - {"HEAD"}
+
+
+def test_the_officer_operations_say_how_to_authenticate():
+    spec = document()
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["tokenAuth"] == {**schemes["tokenAuth"], "type": "apiKey", "in": "header", "name": "Authorization"}
+    assert schemes["csrfToken"]["name"] == "X-CSRFToken" and schemes["sessionCookie"]["in"] == "cookie"
+    writes = [
+        (path, method, op)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if method in {"post", "patch", "put", "delete"}
+    ]
+    assert len(writes) >= 8  # create, change, name, retire, import, apply, attach, step
+    for path, method, op in writes:
+        assert op["tags"] == ["officers"], (path, method)
+        assert {"tokenAuth": []} in op["security"] and {"sessionCookie": [], "csrfToken": []} in op["security"]
+        assert "401" in op["responses"] and "403" in op["responses"]
+
+
+def test_every_operation_has_one_tag_an_id_and_error_bodies():
+    operation_ids = []
+    for item in document()["paths"].values():
+        for op in item.values():
+            assert len(op["tags"]) == 1
+            operation_ids.append(op["operationId"])
+            for status, response in op["responses"].items():
+                if status.startswith("4"):
+                    assert response["$ref"].startswith("#/components/responses/")
+    assert len(operation_ids) == len(set(operation_ids))
+
+
+def test_the_document_is_served_as_json():
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
+    assert response.json() == document()
+
+
+# ---- real responses against the schemas ------------------------------------------------------------
+
+
+def _pointer(*parts: str) -> str:
+    return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in parts)
+
+
+def _validator(path: str, method: str, status: str) -> Draft202012Validator:
+    """A validator for the JSON body documented for ``path``/``method``/``status``; the document is
+    registered as one resource so that its '#/components/...' references resolve."""
+    spec = document()
+    registry = Registry().with_resource(DOC_URI, Resource.from_contents(spec, default_specification=DRAFT202012))
+    where = ("paths", path, method, "responses", status)
+    response = spec["paths"][path][method]["responses"][status]
+    if "$ref" in response:
+        where = ("components", "responses", response["$ref"].rsplit("/", 1)[1])
+        response = spec["components"]["responses"][where[-1]]
+    (media,) = response["content"]  # a JSON body has one media type
+    schema = {"$ref": f"{DOC_URI}#{_pointer(*where, 'content', media, 'schema')}"}
+    return Draft202012Validator(schema, registry=registry)
+
+
+def _check(path: str, url: str, params: dict | None = None, *, expect: int = 200):
+    """GET ``url`` and check the body against the schema documented for ``path`` and that status."""
+    response = Client().get(url, params or {})
+    assert response.status_code == expect, (url, response.content[:300])
+    errors = sorted(_validator(path, "get", str(expect)).iter_errors(response.json()), key=str)
+    assert errors == [], f"{url}: {[f'{list(e.absolute_path)}: {e.message}' for e in errors[:5]]}"
+    return response.json()
+
+
+def test_unit_responses_fit_the_schemas():
+    _check("/api/v1/units", "/api/v1/units", {"level": "county,county_city,district"})
+    _check("/api/v1/units/{code}", "/api/v1/units/231084", {"geometry": "none"})
+    _check("/api/v1/units/{code}/history", "/api/v1/units/231084/history")
+    _check("/api/v1/units/{code}", "/api/v1/units/999999", expect=404)
+    _check("/api/v1/units", "/api/v1/units", {"geometry": "tiny"}, expect=400)
+
+
+def test_place_responses_fit_the_schemas():
+    listing = _check("/api/v1/places", "/api/v1/places", {"limit": 5, "unit": "231084"})
+    code = listing["features"][0]["properties"]["code"]
+    _check("/api/v1/places/{code}", f"/api/v1/places/{code}")
+    _check("/api/v1/places/{code}", f"/api/v1/places/{code}", {"at": "2030-01-01"})
+    _check("/api/v1/places/{code}/history", f"/api/v1/places/{code}/history")
+    _check("/api/v1/places/{code}", "/api/v1/places/00000000000000000000", expect=404)
+    _check("/api/v1/places", "/api/v1/places", {"status": "x"}, expect=400)
+    _check("/api/v1/categories", "/api/v1/categories")
+
+
+def test_service_romanization_and_open_data_responses_fit_the_schemas():
+    _check("/healthz", "/healthz")
+    assert _check("/api/v1/romanize", "/api/v1/romanize", {"name": "穆棱市"})["romanization"] == "Muling Shi"
+    _check("/api/v1/romanize", "/api/v1/romanize", expect=400)
+    _check("/api/v1/open-data", "/api/v1/open-data")
+
+
+def test_search_responses_fit_the_schemas():
+    found = _check("/api/v1/places/search", "/api/v1/places/search", {"q": "宁安"})
+    assert found["results"]
+    _check("/api/v1/places/search", "/api/v1/places/search", {"q": "ningan", "near": "129.47,44.34", "limit": 3})
+    _check("/api/v1/places/search", "/api/v1/places/search", {"q": "宁安", "near": "east"}, expect=400)
+    assert _check("/api/v1/places/suggest", "/api/v1/places/suggest", {"q": "mdj"})["suggestions"]
+    reverse = _check("/api/v1/reverse", "/api/v1/reverse", {"lon": 129.47, "lat": 44.34})
+    assert [u["code"] for u in reverse["units"]][:2] == ["231000", "231084"]
+    assert reverse["nearest"]
+    _check("/api/v1/reverse", "/api/v1/reverse", {"lon": "x", "lat": 44.34}, expect=400)
+
+
+def test_rate_limited_search_answers_429_with_the_documented_body(settings):
+    settings.RATE_LIMIT_PER_MINUTE = 1
+    client = Client(REMOTE_ADDR="192.0.2.77")
+    client.get("/api/v1/places/suggest", {"q": "mdj"})
+    response = client.get("/api/v1/places/suggest", {"q": "mdj"})
+    assert response.status_code == 429 and int(response["Retry-After"]) >= 0
+    errors = list(_validator("/api/v1/places/suggest", "get", "429").iter_errors(response.json()))
+    assert errors == []

@@ -1,0 +1,100 @@
+"""The public record page of a place: the API's own representation, labelled for reading.
+
+The record is loaded and checked as the API does it (gazetteer.permissions), and its content is
+gazetteer.representation's Feature, now or as it stood on a day, so that the page and
+/api/v1/places/{code} never disagree."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry
+
+from gazetteer import representation
+from gazetteer.models import Place, PlaceName
+from gazetteer.permissions import Action, can
+
+# Polygons of county size carry thousands of vertices; the page map needs far fewer.
+DISPLAY_MAX_COORDS = 2000
+DISPLAY_TOLERANCE_DEG = 0.0005  # about 50 m at the city's latitude
+COORDINATE_DECIMALS = 5
+NAME_KIND_ORDER = [PlaceName.Kind.FORMER, PlaceName.Kind.ALIAS, PlaceName.Kind.SHORT, PlaceName.Kind.MAP]
+
+
+class NotOnThatDay(Exception):
+    """The place did not exist on the day asked for."""
+
+
+def visible_place(user, code: str) -> Place | None:
+    """The record with this code if the user may see it (the API's rule), else None."""
+    place = (
+        Place.objects.select_related(
+            "category", "unit__parent__parent__parent", "source", "registered_by", "registered_for", "admin_unit"
+        )
+        .prefetch_related("names")
+        .filter(code=code)
+        .first()
+    )
+    return place if place is not None and can(user, Action.VIEW, place) else None
+
+
+def record(place: Place, day: dt.date | None) -> dict:
+    """The API's Feature of the place, today or as it stood on ``day``."""
+    if day is None:
+        return representation.feature(place)
+    feature = representation.feature_on(place, day)
+    if feature is None:
+        raise NotOnThatDay(day)
+    return feature
+
+
+def display_geometry(geometry: dict | None) -> dict | None:
+    """The geometry for the page map: large polygons simplified (topology kept), in the API CRS."""
+    if geometry is None:
+        return None
+    geom = GEOSGeometry(json.dumps(geometry))
+    if geom.num_coords > DISPLAY_MAX_COORDS:
+        geom = geom.simplify(DISPLAY_TOLERANCE_DEG, preserve_topology=True)
+    return json.loads(geom.json)
+
+
+def label_point(geometry: dict | None) -> tuple[float, float] | None:
+    """(lon, lat) of a point on the geometry, for the text of the page."""
+    if geometry is None:
+        return None
+    point = GEOSGeometry(json.dumps(geometry)).point_on_surface
+    return round(point.x, COORDINATE_DECIMALS), round(point.y, COORDINATE_DECIMALS)
+
+
+def other_names(names: list[dict], t: dict) -> list[dict]:
+    """Former names, aliases, short and map names, in that order, each with its label."""
+    rows = [n for n in names if n["kind"] != PlaceName.Kind.STANDARD]
+    rows.sort(key=lambda n: (NAME_KIND_ORDER.index(n["kind"]), n["valid_from"] or "", n["name"]))
+    return [{**n, "kind_label": t["name_kinds"].get(n["kind"], n["kind"])} for n in rows]
+
+
+def source_line(props: dict) -> dict:
+    """Who the record comes from and under what licence: its outside source, else the bureau."""
+    if props["source"]:
+        return {"attribution": props["source"]["attribution"], "licence": props["source"]["licence"]}
+    return {"attribution": settings.GAZETTEER_PUBLISHER, "licence": settings.GAZETTEER_LICENCE}
+
+
+def page_context(feature: dict, t: dict, lang: str) -> dict:
+    props = feature["properties"]
+    category = props["category"]
+    return {
+        "p": props,
+        "category_label": category["name_en"] if lang == "en" else category["name"],
+        "unit_path": [{**u, "level_label": t["levels"].get(u["level"], u["level"])} for u in props["unit_path"]],
+        "status_label": t["statuses"].get(props["status"], props["status"]),
+        "as_of_label": t["as_of"].format(date=props["as_of"]) if props.get("as_of") else None,
+        "other_names": other_names(props["names"], t),
+        "source": source_line(props),
+        "permalink_url": settings.GAZETTEER_URL + props["permalink"],
+        "map_geometry": display_geometry(feature["geometry"]),
+        "label_point": label_point(feature["geometry"]),
+        "geometry_type": feature["geometry"]["type"] if feature["geometry"] else None,
+    }

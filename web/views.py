@@ -1,0 +1,74 @@
+"""The public pages: the place-name portal, the divisions browser and the record of each place.
+
+Thin views: the record comes from web.place_page (the API's permissions and representation), the
+interface strings from web.i18n."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from core.models import DataSource
+from core.srid import API_SRID, TILE_SRID
+from web import place_page
+from web.i18n import language_of, remember_language, strings
+
+
+def _attributions() -> list[str]:
+    return list(
+        dict.fromkeys(DataSource.objects.exclude(attribution="").order_by("key").values_list("attribution", flat=True))
+    )
+
+
+def _map_context() -> dict:
+    """What every page map needs: the territory, the coordinate systems and the optional base map."""
+    return {
+        "page_has_map": True,
+        "attributions": _attributions(),
+        "territory": settings.TERRITORY_CODE,
+        "api_crs": f"EPSG:{API_SRID}",
+        "map_crs": f"EPSG:{TILE_SRID}",
+        "basemap_url": settings.PORTAL_BASEMAP_URL,
+        "basemap_attribution": settings.PORTAL_BASEMAP_ATTRIBUTION,
+    }
+
+
+@remember_language
+@require_GET
+def portal(request):
+    """Search, type-ahead, results on the map, and what lies at any point clicked."""
+    return render(request, "home.html", {**_map_context(), "q": request.GET.get("q", "")})
+
+
+@remember_language
+@require_GET
+def divisions(request):
+    """The divisions browser: a unit, its children and a map drawn from /api/v1/units."""
+    return render(request, "divisions.html", _map_context())
+
+
+def _error(request, status: int, message: str, title: str | None = None):
+    return render(request, "404.html", {"message": message, "title": title}, status=status)
+
+
+@remember_language
+@require_GET
+def place_record(request, code: str):
+    t = strings(request)
+    place = place_page.visible_place(request.user, code)
+    if place is None:
+        return _error(request, 404, t["not_found"].format(code=code))
+    at = request.GET.get("at", "")
+    try:
+        day = dt.date.fromisoformat(at) if at else None
+    except ValueError:
+        return _error(request, 400, t["bad_date"].format(value=at), t["bad_request_title"])
+    try:
+        feature = place_page.record(place, day)
+    except place_page.NotOnThatDay:
+        return _error(request, 404, t["not_on_date"].format(code=code, date=at))
+    context = place_page.page_context(feature, t, language_of(request))
+    return render(request, "place.html", {**_map_context(), **context, "at": day})
