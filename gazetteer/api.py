@@ -11,7 +11,7 @@ from core.models import Changeset
 from gazetteer import api_input, representation
 from gazetteer.models import Category, Place, PlaceName
 from gazetteer.permissions import Action, can, visible_places
-from gazetteer.queries import filter_places
+from gazetteer.queries import filter_places, visible_place, with_record_relations
 from gazetteer.services import places as place_service
 
 GEOJSON = "application/geo+json"
@@ -20,15 +20,8 @@ MAX_PAGE_SIZE = 1000
 
 
 def _place(request, code: str) -> Place:
-    place = (
-        Place.objects.select_related(
-            "category", "unit__parent__parent__parent", "source", "registered_by", "registered_for", "admin_unit"
-        )
-        .prefetch_related("names")
-        .filter(code=code)
-        .first()
-    )
-    if place is None or not can(request.user, Action.VIEW, place):
+    place = visible_place(request.user, code)
+    if place is None:
         raise ApiError(404, f"no place record has the code {code!r}", code=code)
     return place
 
@@ -63,13 +56,7 @@ def place_collection(request):
     limit = min(parse_int(params.get("limit"), "limit") or PAGE_SIZE, MAX_PAGE_SIZE)
     offset = parse_int(params.get("offset"), "offset") or 0
     total = places.count()
-    page = (
-        places.select_related(
-            "category", "unit__parent__parent__parent", "source", "registered_by", "registered_for", "admin_unit"
-        )
-        .prefetch_related("names")
-        .order_by("code")[offset : offset + limit]
-    )
+    page = with_record_relations(places).order_by("code")[offset : offset + limit]
     with_geometry = params.get("geometry", "full") != "none"
     return json_response(
         {

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from boundaries.levels import Tier
 from boundaries.models import AdminUnit
 from gazetteer.models import Place
+from gazetteer.permissions import Action, can
 
 
 def units_under(unit: AdminUnit) -> list[int]:
@@ -36,3 +37,16 @@ def filter_places(
     if name:
         places = places.filter(Q(name__contains=name) | Q(names__name__contains=name)).distinct()
     return places
+
+
+def with_record_relations(places: QuerySet[Place]) -> QuerySet[Place]:
+    """What a full record (representation.feature) reads, fetched up front."""
+    return places.select_related(
+        "category", "unit__parent__parent__parent", "source", "registered_by", "registered_for", "admin_unit"
+    ).prefetch_related("names")
+
+
+def visible_place(user, code: str) -> Place | None:
+    """The record with this code if the user may see it, else None (unknown and hidden alike)."""
+    place = with_record_relations(Place.objects.filter(code=code)).first()
+    return place if place is not None and can(user, Action.VIEW, place) else None

@@ -14,7 +14,6 @@ from django.contrib.gis.geos import GEOSGeometry
 
 from gazetteer import representation
 from gazetteer.models import Place, PlaceName
-from gazetteer.permissions import Action, can
 
 # Polygons of county size carry thousands of vertices; the page map needs far fewer.
 DISPLAY_MAX_COORDS = 2000
@@ -25,19 +24,6 @@ NAME_KIND_ORDER = [PlaceName.Kind.FORMER, PlaceName.Kind.ALIAS, PlaceName.Kind.S
 
 class NotOnThatDay(Exception):
     """The place did not exist on the day asked for."""
-
-
-def visible_place(user, code: str) -> Place | None:
-    """The record with this code if the user may see it (the API's rule), else None."""
-    place = (
-        Place.objects.select_related(
-            "category", "unit__parent__parent__parent", "source", "registered_by", "registered_for", "admin_unit"
-        )
-        .prefetch_related("names")
-        .filter(code=code)
-        .first()
-    )
-    return place if place is not None and can(user, Action.VIEW, place) else None
 
 
 def record(place: Place, day: dt.date | None) -> dict:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from core.models import DataSource
 from core.srid import API_SRID, TILE_SRID
+from gazetteer.queries import visible_place
 from web import place_page
 from web.i18n import language_of, remember_language, strings
 
@@ -58,7 +59,7 @@ def _error(request, status: int, message: str, title: str | None = None):
 @require_GET
 def place_record(request, code: str):
     t = strings(request)
-    place = place_page.visible_place(request.user, code)
+    place = visible_place(request.user, code)
     if place is None:
         return _error(request, 404, t["not_found"].format(code=code))
     at = request.GET.get("at", "")
