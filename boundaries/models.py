@@ -265,3 +265,64 @@ class ImportConflict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.field} ({self.status})"
+
+
+class ContextArea(models.Model):
+    """An area around the territory, for maps and for the parties of its outer boundary lines:
+    the country, provinces, neighbouring prefectures, neighbouring countries. Not administered here."""
+
+    class Kind(models.TextChoices):
+        COUNTRY = "country", "国家"
+        PROVINCE = "province", "省级"
+        PREFECTURE = "prefecture", "地级"
+        FOREIGN = "foreign", "外国"
+
+    code = models.CharField(max_length=12, unique=True, help_text="GB/T 2260 code, or ISO 3166 alpha-3 abroad.")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    geom = models.MultiPolygonField(srid=STORAGE_SRID, spatial_index=False, help_text=f"{STORAGE_CRS_LABEL}.")
+    source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["code"]
+        indexes = [GistIndex(fields=["geom"], name="contextarea_geom_gist")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class BoundaryLine(models.Model):
+    """A boundary line between two (or three) neighbouring units: the legal object both sides manage.
+
+    The lines of the territory are derived from the unit polygons (boundaries.lines): each shared edge of
+    two county-level units, and each stretch of the city's outer boundary by its neighbour (a prefecture,
+    a province, or the national border). Level by the highest boundary it is part of."""
+
+    class Level(models.TextChoices):
+        NATIONAL = "national", "国界"
+        PROVINCE = "province", "省级界"
+        PREFECTURE = "prefecture", "地级界"
+        COUNTY = "county", "县级界"
+        TOWNSHIP = "township", "乡级界"
+
+    code = models.CharField(max_length=40, unique=True, help_text="The parties' codes, e.g. 231083-231084.")
+    name = models.CharField(max_length=200, help_text="e.g. 海林市—宁安市线")
+    level = models.CharField(max_length=12, choices=Level.choices)
+    parties = models.JSONField(help_text="[{code, name}] of the units on either side.")
+    geom = models.MultiLineStringField(srid=STORAGE_SRID, spatial_index=False, help_text=f"{STORAGE_CRS_LABEL}.")
+    length_km = models.GeneratedField(
+        expression=gis.Length(gis.Transform("geom", METRIC_SRID)) / 1000,
+        output_field=models.FloatField(),
+        db_persist=True,
+    )
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    derived_from = models.CharField(max_length=100, blank=True, help_text="What the geometry was derived from.")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["level", "code"]
+        indexes = [GistIndex(fields=["geom"], name="boundaryline_geom_gist")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -20,11 +20,16 @@ class Step:
 REFERENCE_TABLES = ("gazetteer.reference.sync_categories",)
 
 # Records derived from what the steps loaded, brought up to date after them.
-DERIVATIONS = ("gazetteer.derive.sync_unit_places", "gazetteer.search.index.ensure_built")
+DERIVATIONS = (
+    "boundaries.lines.sync_boundary_lines",
+    "gazetteer.derive.sync_unit_places",
+    "gazetteer.search.index.ensure_built",
+)
 
 STEPS = (
     Step("mca-townships", "boundaries.importers.mca.import_mca_townships"),
     Step("cnmaps-units", "boundaries.importers.cnmaps.import_cnmaps_units"),
+    Step("cnmaps-context", "boundaries.importers.context.import_context_areas"),
     Step("nbs-villages", "boundaries.importers.nbs.import_nbs_villages"),
     Step("quhua-history", "boundaries.importers.history.import_division_history"),
     Step("geonames-cities1000", "gazetteer.importers.geonames.import_geonames"),

@@ -158,3 +158,28 @@ def test_loading_again_changes_nothing():
         Place.objects.count(),
     )
     assert after == before
+
+
+def test_boundary_lines_are_derived_from_the_polygons():
+    from boundaries.models import BoundaryLine, ContextArea
+
+    lines = BoundaryLine.objects.all()
+    assert lines.filter(level="county").count() == 19  # every pair of county-level units that touch
+    national = lines.get(level="national")
+    assert national.parties[1]["name"] == "俄罗斯" and 195 < national.length_km < 215
+    assert lines.get(level="province").parties[1]["name"] == "延边朝鲜族自治州"
+    assert set(lines.filter(level="prefecture").values_list("code", flat=True)) == {
+        "231000-230100",
+        "231000-230300",
+        "231000-230900",
+    }
+    with connection.cursor() as cursor:  # the outer lines together are the whole outer boundary
+        cursor.execute(
+            "SELECT ST_Length(ST_Transform(ST_Boundary(geom), %s)) / 1000 "
+            "FROM boundaries_adminunit WHERE code = '231000'",
+            [METRIC_SRID],
+        )
+        perimeter = cursor.fetchone()[0]
+    outer = sum(line.length_km for line in lines.exclude(level="county"))
+    assert abs(outer - perimeter) / perimeter < 0.001
+    assert ContextArea.objects.filter(kind="prefecture").count() == 4

@@ -74,11 +74,12 @@ def read_index_names(source: SourceDefinition) -> dict[str, str]:
         handle.write(source.read_member(member))
         handle.flush()
         with sqlite3.connect(handle.name) as db:
-            rows = db.execute("SELECT path, city, district FROM ADMINISTRATIVE WHERE source='高德'").fetchall()
+            rows = db.execute(
+                "SELECT path, country, province, city, district FROM ADMINISTRATIVE WHERE source='高德'"
+            ).fetchall()
     names = {}
-    for path, city, district in rows:
-        code = Path(path).stem
-        names[code] = district or city
+    for path, country, province, city, district in rows:
+        names[Path(path).stem] = district or city or province or country
     return names
 
 
