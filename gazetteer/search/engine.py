@@ -58,14 +58,14 @@ _context_cache: dict = {"at": 0.0, "hanzi": {}, "pinyin": {}}
 
 
 def _context_dictionary() -> tuple[dict[str, list[int]], dict[str, list[int]]]:
-    """county and township names (whole and proper part) -> unit ids, in characters and pinyin."""
+    """city, county and township names (whole and proper part) -> unit ids, in characters and pinyin."""
     if time.monotonic() - _context_cache["at"] > CONTEXT_TTL_SECONDS:
         hanzi: dict[str, list[int]] = {}
         pinyin: dict[str, list[int]] = {}
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT hanzi, proper, pinyin, proper_pinyin, ancestors[array_length(ancestors, 1)] "
-                "FROM gazetteer_searchentry WHERE tier IN (2, 3) AND kind = 'standard' AND place_valid_to IS NULL"
+                "FROM gazetteer_searchentry WHERE tier IN (1, 2, 3) AND kind = 'standard' AND place_valid_to IS NULL"
             )
             for full, proper, full_pinyin, proper_pinyin, unit_id in cursor.fetchall():
                 for key in {full, proper} - {""}:
