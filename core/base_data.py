@@ -24,6 +24,7 @@ DERIVATIONS = (
     "boundaries.lines.sync_boundary_lines",
     "gazetteer.derive.sync_unit_places",
     "gazetteer.search.index.ensure_built",
+    "tiles.vector.build.ensure_built",
 )
 
 STEPS = (

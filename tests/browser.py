@@ -62,14 +62,22 @@ def page(browser, server):
     assert page.errors == [], f"script errors: {page.errors}"
 
 
-def map_has_drawn(page, selector: str = "#map") -> bool:
-    """Some pixel of the map's canvases is neither blank nor the background colour."""
-    return page.evaluate(
-        """(selector) => Array.from(document.querySelectorAll(selector + ' canvas')).some(canvas => {
-            if (!canvas.width) return false;
-            const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-            for (let i = 0; i < data.length; i += 4 * 97) { if (data[i + 3] > 0) return true; }
-            return false;
-        })""",
-        selector,
-    )
+def map_has_drawn(page, selector: str = "#map", timeout_ms: int = 10_000) -> bool:
+    """Some pixel of the map's canvases is painted, within ``timeout_ms`` (tiles arrive and are drawn
+    on later animation frames, so a map that is idle may not have painted yet)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            """(selector) => Array.from(document.querySelectorAll(selector + ' canvas')).some(canvas => {
+                if (!canvas.width) return false;
+                const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+                for (let i = 0; i < data.length; i += 4 * 97) { if (data[i + 3] > 0) return true; }
+                return false;
+            })""",
+            arg=selector,
+            timeout=timeout_ms,
+        )
+    except PlaywrightTimeout:
+        return False
+    return True

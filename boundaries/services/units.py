@@ -14,6 +14,7 @@ from django.db import transaction
 from boundaries.models import AdminUnit, AdminUnitVersion, UnitCode, UnitName
 from core.history import VersionConflict
 from core.models import Changeset, DataSource
+from tiles.vector.hooks import unit_changed
 
 # The attributes that the history snapshot keeps and that an update may change.
 EDITABLE_FIELDS = (
@@ -57,6 +58,7 @@ def _record_version(unit: AdminUnit, changeset: Changeset) -> None:
     AdminUnitVersion.objects.create(
         unit=unit, version=unit.version, changeset=changeset, data=snapshot(unit), geom=unit.geom
     )
+    unit_changed(unit)  # the vector tiles under the unit are dropped, its generalised geometry rebuilt
 
 
 def create_unit(*, changeset: Changeset, **fields) -> AdminUnit:

@@ -21,6 +21,7 @@ from core.models import Changeset
 from gazetteer.models import Category, Place, PlaceName, PlaceVersion
 from gazetteer.search.index import refresh_place
 from gazetteer.services.codes import allocate_place_code, place_code_prefix
+from tiles.vector.hooks import place_changed
 
 # Attributes an update may change (names change through rename_place or set_names).
 EDITABLE_FIELDS = (
@@ -154,6 +155,7 @@ def record_version(place: Place, changeset: Changeset) -> PlaceVersion:
         place=place, version=place.version, changeset=changeset, data=snapshot(place), geom=place.geom
     )
     refresh_place(place)  # the search index follows every recorded change
+    place_changed(place)  # and the cached vector tiles under it are dropped
     return version
 
 

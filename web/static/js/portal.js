@@ -23,7 +23,7 @@
   const herePanel = document.getElementById('here');
   const popupElement = document.getElementById('popup');
 
-  // ---- the map: counties (citymap.js), result points, the point clicked --------------------------
+  // ---- the map: vector tiles (citymap.js), result points, the point clicked ----------------------
 
   function resultStyle(feature) {
     const hovered = feature.get('highlighted');
@@ -60,7 +60,7 @@
 
   const resultSource = new ol.source.Vector();
   const hereSource = new ol.source.Vector();
-  // Decluttered with the county labels (citymap.js): a county name gives way to a result point.
+  // Decluttered with the place labels of the tiles (citymap.js): a label gives way to a result point.
   const resultLayer = new ol.layer.Vector({source: resultSource, style: resultStyle, declutter: cityMap.LABELS});
   const city = cityMap.create(document.getElementById('map'), {
     layers: [new ol.layer.Vector({source: hereSource, style: hereStyle}), resultLayer]
@@ -462,6 +462,8 @@
     map: map,
     resultFeatures: () => resultSource.getFeatures(),
     countyCount: () => city.countySource.getFeatures().length,
+    tileStats: () => city.tileStats(),
+    backgroundAt: pixel => city.backgroundAt(pixel),
     highlightedCode: () => hoveredCode,
     selectedCode: () => selectedCode,
     lastReverse: () => lastReverse,

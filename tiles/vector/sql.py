@@ -1,0 +1,160 @@
+"""The one statement that makes a tile: every layer with ST_AsMVTGeom/ST_AsMVT, concatenated.
+
+The text is assembled once from fixed fragments (table names from the models' metadata); every value
+(tile bounds, SRIDs, zoom rules, today's date) is a bound parameter. RENDER is the statement alone (the
+benchmark's floor); RENDER_AND_STORE makes the tile and stores it in the cache in the same statement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+from boundaries.models import AdminUnit, BoundaryLine, ContextArea
+from core.srid import STORAGE_SRID, TILE_SRID
+from gazetteer.models import Category, Place, SearchEntry
+from tiles.models import CachedTile, GeneralisedGeometry
+from tiles.vector import layers
+from tiles.vector.grid import BUFFER, EXTENT, drawn_from, tile_bounds
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "generalised": GeneralisedGeometry._meta.db_table,
+        "units": AdminUnit._meta.db_table,
+        "lines": BoundaryLine._meta.db_table,
+        "context": ContextArea._meta.db_table,
+        "places": Place._meta.db_table,
+        "entries": SearchEntry._meta.db_table,
+        "categories": Category._meta.db_table,
+        "cache": CachedTile._meta.db_table,
+    }
+
+
+BOUNDS = """bounds AS (
+  SELECT ST_MakeEnvelope(%(xmin)s, %(ymin)s, %(xmax)s, %(ymax)s, %(tile_srid)s)::box2d AS tile,
+         ST_MakeEnvelope(%(bxmin)s, %(bymin)s, %(bxmax)s, %(bymax)s, %(tile_srid)s) AS area,
+         ST_Transform(ST_MakeEnvelope(%(bxmin)s, %(bymin)s, %(bxmax)s, %(bymax)s, %(tile_srid)s),
+                      %(storage_srid)s) AS area_stored
+)"""
+# Each layer's rows: ``geom`` (ST_AsMVTGeom in tile units) and the attributes. {names} are table names.
+CONTEXT = """
+SELECT ST_AsMVTGeom(g.geom, b.tile, %(extent)s, %(buffer)s, true) AS geom, c.name, c.kind
+FROM {generalised} g JOIN {context} c ON c.id = g.source_id CROSS JOIN bounds b
+WHERE g.kind = 'context' AND %(z)s BETWEEN g.min_zoom AND g.max_zoom AND g.geom && b.area
+UNION ALL
+SELECT ST_AsMVTGeom(g.label_point, b.tile, %(extent)s, %(buffer)s, true) AS geom, c.name, c.kind
+FROM {generalised} g JOIN {context} c ON c.id = g.source_id CROSS JOIN bounds b
+WHERE g.kind = 'context' AND %(z)s BETWEEN g.min_zoom AND g.max_zoom AND g.label_point && b.area"""
+
+UNITS = """
+SELECT ST_AsMVTGeom(g.geom, b.tile, %(extent)s, %(buffer)s, true) AS geom, u.code, u.name, u.level,
+       coalesce(p.is_synthetic, false) AS synthetic
+FROM {generalised} g JOIN {units} u ON u.id = g.source_id
+LEFT JOIN {places} p ON p.admin_unit_id = u.id CROSS JOIN bounds b
+WHERE g.kind = 'unit' AND %(z)s BETWEEN g.min_zoom AND g.max_zoom AND g.geom && b.area
+  AND u.valid_to IS NULL AND u.tier = ANY(%(unit_tiers)s)
+ORDER BY u.tier, u.code"""
+
+ROADS = """
+SELECT ST_AsMVTGeom(ST_Transform(p.geom, %(tile_srid)s), b.tile, %(extent)s, %(buffer)s, true) AS geom,
+       p.code, p.name, c.code AS category, p.is_synthetic AS synthetic
+FROM {places} p JOIN {categories} c ON c.id = p.category_id CROSS JOIN bounds b
+WHERE %(z)s >= %(roads_min_zoom)s AND p.geom && b.area_stored AND c.code LIKE %(road_categories)s
+  AND GeometryType(p.geom) IN ('LINESTRING', 'MULTILINESTRING') AND p.is_public AND p.status = 'in_use'
+  AND (p.valid_to IS NULL OR p.valid_to > %(today)s)"""
+
+BOUNDARIES = """
+SELECT ST_AsMVTGeom(g.geom, b.tile, %(extent)s, %(buffer)s, true) AS geom, l.code, l.name, l.level
+FROM {generalised} g JOIN {lines} l ON l.id = g.source_id CROSS JOIN bounds b
+WHERE g.kind = 'line' AND %(z)s BETWEEN g.min_zoom AND g.max_zoom AND g.geom && b.area
+  AND l.valid_to IS NULL AND l.level = ANY(%(line_levels)s)
+ORDER BY l.code"""
+
+# No boundary-marker or house-number records exist yet: the layers select nothing, with their fields.
+MARKERS = (
+    "SELECT NULL::geometry AS geom, NULL::text AS code, NULL::text AS grade, NULL::boolean AS synthetic WHERE false"
+)
+HOUSE_NUMBERS = (
+    "SELECT NULL::geometry AS geom, NULL::text AS number, NULL::text AS road, NULL::boolean AS synthetic WHERE false"
+)
+
+PLACES = """
+SELECT ST_AsMVTGeom(ST_Transform(e.point, %(tile_srid)s), b.tile, %(extent)s, %(buffer)s, true) AS geom,
+       e.name, p.romanization, e.category_code AS category, e.tier AS rank, p.code, p.is_synthetic AS synthetic
+FROM {entries} e JOIN {places} p ON p.id = e.place_id CROSS JOIN bounds b
+WHERE e.kind = 'standard' AND e.point && b.area_stored AND e.tier <= %(max_rank)s
+  AND e.is_public AND NOT e.is_proposed AND p.status = 'in_use'
+  AND (e.name_valid_from IS NULL OR e.name_valid_from <= %(today)s)
+  AND (e.name_valid_to IS NULL OR e.name_valid_to > %(today)s)
+  AND (e.place_valid_from IS NULL OR e.place_valid_from <= %(today)s)
+  AND (e.place_valid_to IS NULL OR e.place_valid_to > %(today)s)
+ORDER BY e.tier, e.name"""
+
+FRAGMENTS = {
+    "context": CONTEXT,
+    "units": UNITS,
+    "roads": ROADS,
+    "boundaries": BOUNDARIES,
+    "markers": MARKERS,
+    "places": PLACES,
+    "house_numbers": HOUSE_NUMBERS,
+}
+
+
+def _layer(layer_id: str) -> str:
+    fragment = FRAGMENTS[layer_id].format(**_tables())
+    select = f"SELECT ST_AsMVT(q, '{layer_id}', %(extent)s, 'geom') FROM ({fragment}\n) q WHERE q.geom IS NOT NULL"  # noqa: S608
+    return f"coalesce(({select}), ''::bytea)"
+
+
+@cache
+def render_statement() -> str:
+    """The tile's bytes as ``data``: the layers in drawing order."""
+    mvt = "\n|| ".join(_layer(layer_id) for layer_id in layers.LAYER_IDS)
+    return f"WITH {BOUNDS}\nSELECT {mvt} AS data"
+
+
+# Makes the tile (``{mvt}``) and stores it unless it is empty or %(store)s is false; returns data, etag.
+RENDER_AND_STORE = """WITH {bounds},
+tile AS (SELECT {mvt} AS data),
+stored AS (
+  INSERT INTO {cache} (z, x, y, data, etag, envelope)
+  SELECT %(z)s, %(x)s, %(y)s, t.data, encode(sha256(t.data), 'hex'), b.area FROM tile t CROSS JOIN bounds b
+  WHERE %(store)s AND length(t.data) > 0
+  ON CONFLICT (z, x, y) DO NOTHING RETURNING 1)
+SELECT t.data, encode(sha256(t.data), 'hex'), (SELECT count(*) FROM stored) FROM tile t"""
+
+
+@cache
+def render_and_store_statement() -> str:
+    mvt = "\n|| ".join(_layer(layer_id) for layer_id in layers.LAYER_IDS)
+    return RENDER_AND_STORE.format(bounds=BOUNDS, mvt=mvt, cache=_tables()["cache"])
+
+
+def parameters(z: int, x: int, y: int, today: dt.date) -> dict:
+    xmin, ymin, xmax, ymax = tile_bounds(z, x, y).as_tuple()
+    bxmin, bymin, bxmax, bymax = drawn_from(z, x, y).as_tuple()
+    return {
+        "z": z,
+        "x": x,
+        "y": y,
+        "xmin": xmin,
+        "ymin": ymin,
+        "xmax": xmax,
+        "ymax": ymax,
+        "bxmin": bxmin,
+        "bymin": bymin,
+        "bxmax": bxmax,
+        "bymax": bymax,
+        "tile_srid": TILE_SRID,
+        "storage_srid": STORAGE_SRID,
+        "extent": EXTENT,
+        "buffer": BUFFER,
+        "unit_tiers": layers.unit_tiers(z),
+        "line_levels": layers.line_levels(z),
+        "max_rank": layers.max_rank(z),
+        "roads_min_zoom": layers.layer("roads").min_zoom,
+        "road_categories": layers.ROAD_CATEGORY_PREFIX + "%",
+        "today": today,
+        "store": False,
+    }

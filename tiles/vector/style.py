@@ -1,0 +1,227 @@
+"""A MapLibre / Mapbox GL style (version 8) of the vector tiles, in the manner of an administrative map.
+
+County-level units are filled with pale colours so that no two neighbours share one (a greedy colouring
+of the county lines' parties); boundary lines carry the standard symbols by level (national border: thick
+dash-dot over a band; province: dash-dot; prefecture: dash-dot-dot; county: dashed; township: dotted);
+place labels are sized by rank. The source carries no bounds, so that the neighbourhood around the
+territory loads too (the territory's bounds are in the metadata, for fitting a map to it).
+The style refers to the tile source only: no sprite, and no glyphs
+(labels are drawn with the local CJK font by renderers that draw text with the page's fonts, such as
+OpenLayers; MapLibre GL JS would need a local "glyphs" URL added for its labels)."""
+
+from __future__ import annotations
+
+from boundaries.levels import Tier
+from boundaries.models import BoundaryLine
+from tiles.vector.layers import LINE_LEVEL_MIN_ZOOM, RANK_MIN_ZOOM, UNIT_TIER_MIN_ZOOM, layer
+from tiles.vector.tilejson import NAME, START_ZOOM, tilejson
+
+SOURCE = "mdj"
+FONT = "Noto Sans CJK SC Regular"
+FONT_BOLD = "Noto Sans CJK SC Bold"
+COUNTY_COLOURS = ("#f9e3b4", "#d6ebc2", "#f5cdd2", "#d3e1f2", "#e6d7ef")
+COUNTY_LEVELS = ["district", "county", "county_city"]
+INK = "#4a2a5c"  # boundary symbols
+Level = BoundaryLine.Level
+
+# Line symbols: (width px, dash pattern in line widths or None for solid, band width px or 0).
+LINE_SYMBOLS = {
+    Level.NATIONAL: (3.0, [5, 1.5, 1, 1.5], 8.0),
+    Level.PROVINCE: (2.2, [6, 2, 1, 2], 5.0),
+    Level.PREFECTURE: (1.8, [6, 2, 1, 1.5, 1, 2], 0.0),
+    Level.COUNTY: (1.3, [4, 2.5], 0.0),
+    Level.TOWNSHIP: (0.9, [1, 2], 0.0),
+}
+# Place labels: (text size px, bold, colour). Rank 1 last, so that it is placed first.
+RANK_LABELS = {
+    5: (11.5, False, "#4f5866"),
+    4: (11.5, False, "#4f5866"),
+    3: (12.5, False, "#2f3a4c"),
+    2: (14.5, True, "#23203a"),
+    1: (17.0, True, "#1b1530"),
+}
+
+
+def _county_colours() -> list:
+    """A 'match' expression: county code -> a colour no neighbour has (by the county lines' parties)."""
+    neighbours: dict[str, set[str]] = {}
+    for parties in BoundaryLine.objects.filter(level=Level.COUNTY, valid_to__isnull=True).values_list(
+        "parties", flat=True
+    ):
+        codes = [p.get("code") for p in parties or [] if p.get("code")]
+        for code in codes:
+            neighbours.setdefault(code, set()).update(c for c in codes if c != code)
+    colour: dict[str, str] = {}
+    for code in sorted(neighbours, key=lambda c: (-len(neighbours[c]), c)):
+        taken = {colour.get(other) for other in neighbours[code]}
+        colour[code] = next((c for c in COUNTY_COLOURS if c not in taken), COUNTY_COLOURS[0])
+    if not colour:
+        return COUNTY_COLOURS[0]
+    pairs = [item for code in sorted(colour) for item in (code, colour[code])]
+    return ["match", ["get", "code"], *pairs, COUNTY_COLOURS[0]]
+
+
+def _fill(id_: str, source_layer: str, filter_: list, colour, opacity: float = 1.0, min_zoom: int = 0) -> dict:
+    return {
+        "id": id_,
+        "type": "fill",
+        "source": SOURCE,
+        "source-layer": source_layer,
+        "minzoom": min_zoom,
+        "filter": filter_,
+        "paint": {"fill-color": colour, "fill-opacity": opacity},
+    }
+
+
+def _line(id_: str, source_layer: str, filter_: list, paint: dict, min_zoom: int = 0) -> dict:
+    return {
+        "id": id_,
+        "type": "line",
+        "source": SOURCE,
+        "source-layer": source_layer,
+        "minzoom": min_zoom,
+        "filter": filter_,
+        "layout": {"line-join": "round", "line-cap": "butt"},
+        "paint": paint,
+    }
+
+
+def _boundary_layers() -> list[dict]:
+    made = []
+    for level in (Level.TOWNSHIP, Level.COUNTY, Level.PREFECTURE, Level.PROVINCE, Level.NATIONAL):
+        width, dashes, band = LINE_SYMBOLS[level]
+        is_level = ["==", ["get", "level"], str(level)]
+        min_zoom = LINE_LEVEL_MIN_ZOOM[level]
+        if band:
+            made.append(
+                _line(
+                    f"boundaries-{level}-band",
+                    "boundaries",
+                    is_level,
+                    {"line-color": "#d9b3e0", "line-width": band, "line-opacity": 0.7},
+                    min_zoom,
+                )
+            )
+        paint = {"line-color": INK, "line-width": width}
+        if dashes:
+            paint["line-dasharray"] = dashes
+        made.append(_line(f"boundaries-{level}", "boundaries", is_level, paint, min_zoom))
+    return made
+
+
+def _symbol(id_: str, source_layer: str, filter_: list, layout: dict, paint: dict, min_zoom: int = 0) -> dict:
+    return {
+        "id": id_,
+        "type": "symbol",
+        "source": SOURCE,
+        "source-layer": source_layer,
+        "minzoom": min_zoom,
+        "filter": filter_,
+        "layout": layout,
+        "paint": paint,
+    }
+
+
+def _place_layers() -> list[dict]:
+    dots = {
+        "id": "places-dots",
+        "type": "circle",
+        "source": SOURCE,
+        "source-layer": "places",
+        "minzoom": RANK_MIN_ZOOM[3],
+        "filter": [">=", ["get", "rank"], 3],
+        "paint": {
+            "circle-radius": 2.5,
+            "circle-color": "#2f3a4c",
+            "circle-stroke-color": "#ffffff",
+            "circle-stroke-width": 1,
+        },
+    }
+    made = [dots]
+    for rank, (size, bold, colour) in RANK_LABELS.items():
+        layout = {"text-field": ["get", "name"], "text-font": [FONT_BOLD if bold else FONT], "text-size": size}
+        if rank >= 3:
+            layout.update({"text-anchor": "top", "text-offset": [0, 0.5]})
+        paint = {"text-color": colour, "text-halo-color": "#ffffff", "text-halo-width": 1.5}
+        made.append(
+            _symbol(f"places-rank-{rank}", "places", ["==", ["get", "rank"], rank], layout, paint, RANK_MIN_ZOOM[rank])
+        )
+    return made
+
+
+def layers() -> list[dict]:
+    polygon = ["==", ["geometry-type"], "Polygon"]
+    point = ["==", ["geometry-type"], "Point"]
+    return [
+        {"id": "background", "type": "background", "paint": {"background-color": "#eef1f4"}},
+        _fill("context-prefecture", "context", ["all", polygon, ["==", ["get", "kind"], "prefecture"]], "#f1eee6"),
+        _fill("context-foreign", "context", ["all", polygon, ["==", ["get", "kind"], "foreign"]], "#e4dfd5"),
+        _fill("units-city", "units", ["==", ["get", "level"], "city"], "#fbf4d9"),
+        _fill(
+            "units-county",
+            "units",
+            ["in", ["get", "level"], ["literal", COUNTY_LEVELS]],
+            _county_colours(),
+            0.9,
+            UNIT_TIER_MIN_ZOOM[Tier.COUNTY],
+        ),
+        _line(
+            "roads",
+            "roads",
+            ["all"],
+            {"line-color": "#c8a56e", "line-width": 1.5},
+            layer("roads").min_zoom,
+        ),
+        *_boundary_layers(),
+        {
+            "id": "markers",
+            "type": "circle",
+            "source": SOURCE,
+            "source-layer": "markers",
+            "minzoom": layer("markers").min_zoom,
+            "paint": {
+                "circle-radius": 3,
+                "circle-color": "#b0302f",
+                "circle-stroke-color": "#ffffff",
+                "circle-stroke-width": 1,
+            },
+        },
+        _symbol(
+            "context-labels",
+            "context",
+            point,
+            {"text-field": ["get", "name"], "text-font": [FONT], "text-size": 13},
+            {"text-color": "#857b6c", "text-halo-color": "#ffffff", "text-halo-width": 1.5},
+        ),
+        _symbol(
+            "house-numbers",
+            "house_numbers",
+            ["all"],
+            {"text-field": ["get", "number"], "text-font": [FONT], "text-size": 10},
+            {"text-color": "#333333", "text-halo-color": "#ffffff", "text-halo-width": 1},
+            layer("house_numbers").min_zoom,
+        ),
+        *_place_layers(),
+    ]
+
+
+def style(base_url: str) -> dict:
+    description = tilejson(base_url)
+    west, south, east, north = description["bounds"]
+    return {
+        "version": 8,
+        "name": NAME,
+        "metadata": {"mdj:tilejson": f"{base_url}/tiles/tiles.json", "mdj:bounds": [west, south, east, north]},
+        "center": description["center"][:2],
+        "zoom": START_ZOOM,
+        "sources": {
+            SOURCE: {
+                "type": "vector",
+                "tiles": description["tiles"],
+                "minzoom": description["minzoom"],
+                "maxzoom": description["maxzoom"],
+                "attribution": description["attribution"],
+            }
+        },
+        "layers": layers(),
+    }

@@ -1,0 +1,74 @@
+"""The vector tile endpoints: thin views over tiles.vector.
+
+GET /tiles/{z}/{x}/{y}.mvt   one tile (200 MVT bytes; 204 No Content for a tile with no feature)
+GET /tiles/tiles.json        TileJSON 3.0.0
+GET /tiles/style.json        a MapLibre / Mapbox GL style of the layers
+
+Every answer has an ETag (sha256 of the bytes) and Cache-Control; a matching If-None-Match gets 304."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_safe
+
+from core.http import json_error
+from tiles.vector.cache import get_tile
+from tiles.vector.grid import TileOutOfRange
+from tiles.vector.style import style as gl_style
+from tiles.vector.tilejson import tilejson as tilejson_document
+
+MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
+TILE_MAX_AGE = 300  # seconds a browser or proxy may reuse a tile unasked; then it revalidates (304)
+DOCUMENT_MAX_AGE = 300
+
+
+def _matches(request: HttpRequest, etag: str) -> bool:
+    header = request.headers.get("If-None-Match", "")
+    candidates = {value.strip().removeprefix("W/").strip('"') for value in header.split(",")}
+    return "*" in candidates or etag in candidates
+
+
+def _answer(request: HttpRequest, body: bytes, etag: str, content_type: str, max_age: int) -> HttpResponse:
+    if _matches(request, etag):
+        response = HttpResponse(status=304)
+    elif body:
+        response = HttpResponse(body, content_type=content_type)
+    else:
+        response = HttpResponse(status=204)
+    response["ETag"] = f'"{etag}"'
+    response["Cache-Control"] = f"public, max-age={max_age}"
+    return response
+
+
+@require_safe
+def tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
+    try:
+        made = get_tile(z, x, y)
+    except TileOutOfRange as error:
+        return json_error(404, str(error))
+    response = _answer(request, made.data, made.etag, MVT_CONTENT_TYPE, TILE_MAX_AGE)
+    response["X-Tile-Cache"] = "hit" if made.cached else "miss"
+    return response
+
+
+def _json(request: HttpRequest, document: dict) -> HttpResponse:
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    etag = hashlib.sha256(body).hexdigest()
+    return _answer(request, body, etag, "application/json", DOCUMENT_MAX_AGE)
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+@require_safe
+def tilejson(request: HttpRequest) -> HttpResponse:
+    return _json(request, tilejson_document(_base_url(request)))
+
+
+@require_safe
+def style(request: HttpRequest) -> HttpResponse:
+    return _json(request, gl_style(_base_url(request)))
