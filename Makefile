@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PYTEST_ARGS ?=
 
-.PHONY: help run setup test stop backup restore lint check bench
+.PHONY: help run setup test stop backup restore lint check bench maps
 
 help:
 	@echo "make run      set up everything and serve on http://127.0.0.1:8000 (PORT=... to change)"
@@ -14,7 +14,8 @@ help:
 	@echo "make backup   dump the database to backups/"
 	@echo "make restore FILE=backups/....dump   restore a dump (the current database is dumped first)"
 	@echo "make lint     ruff"
-	@echo "make bench    benchmarks (search; not part of make test)"
+	@echo "make maps     the plan's eleven administrative maps (PDF) into maps/"
+	@echo "make bench    benchmarks (search, tiles, print maps; not part of make test)"
 
 run:
 	@scripts/run.sh
@@ -37,6 +38,9 @@ restore:
 
 lint:
 	@.venv/bin/ruff check .
+
+maps: setup
+	@scripts/maps.sh
 
 bench: setup
 	@scripts/bench.sh

@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     OFFICER = "place_name_officer", "地名工作人员 place-name officer"
     APPROVER = "approver", "审批人 approver"
     ADMINISTRATOR = "administrator", "管理员 administrator"
+    CARTOGRAPHER = "cartographer", "制图人员 cartographer"
 
 
 class CountyAssignment(models.Model):

@@ -10,7 +10,7 @@ from accounts.models import ApiToken, CountyAssignment, Role
 from boundaries.levels import Tier
 from boundaries.services.queries import unit_by_code
 
-STAFF_ROLES = {Role.OFFICER, Role.APPROVER, Role.ADMINISTRATOR}
+STAFF_ROLES = {Role.OFFICER, Role.APPROVER, Role.ADMINISTRATOR, Role.CARTOGRAPHER}
 
 
 class AccountError(ValueError):

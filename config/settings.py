@@ -200,7 +200,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # WeasyPrint logs every layout step at INFO (notices, print sheets); fontTools every subset.
+    "loggers": {name: {"level": "WARNING"} for name in ("django.db.backends", "weasyprint", "fontTools")},
 }
 
 # The public portal's maps draw only the system's own data. A base map is optional: an XYZ tile URL
@@ -210,3 +211,17 @@ PORTAL_BASEMAP_ATTRIBUTION = _env("PORTAL_BASEMAP_ATTRIBUTION", "")
 
 # The territory this installation keeps: a prefecture-level code (GB/T 2260). Mudanjiang by default.
 TERRITORY_CODE = _env("MDJ_TERRITORY", "231000")
+
+# Print maps (tiles/printing). The map approval number (审图号) public maps must carry once the
+# surveying authority has reviewed them; empty: the sheets say 未送审 (not submitted for review).
+MAP_APPROVAL_NUMBER = _env("MDJ_MAP_APPROVAL_NUMBER")
+MAP_PUBLISHER = _env("MDJ_MAP_PUBLISHER", "牡丹江市民政局")
+# Rendered maps are written under MEDIA_ROOT/<MAP_OUTPUT_DIR>/ and downloaded through the print page.
+MAP_OUTPUT_DIR = "maps"
+
+# Background jobs (core/jobs.py): kind -> the function that runs it. The worker is
+# `manage.py run_worker`; scripts/serve.sh starts one beside the web server unless MDJ_WORKER=0.
+JOB_HANDLERS = {"render_map": "tiles.printing.jobs.run_render_map"}
+# A running job whose worker has not reported for this long is taken as abandoned and failed.
+JOB_STALE_AFTER_SECONDS = int(_env("MDJ_JOB_STALE_AFTER_SECONDS", "900"))
+JOB_POLL_SECONDS = float(_env("MDJ_JOB_POLL_SECONDS", "1.0"))

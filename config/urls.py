@@ -5,6 +5,7 @@ from core import api_docs
 from core import views as core_views
 from gazetteer.api_open_data import open_data_page
 from gazetteer.api_romanize import romanize_view
+from tiles import print_views
 from web import views as web_views
 
 urlpatterns = [
@@ -14,6 +15,9 @@ urlpatterns = [
     path("api/v1/", include("gazetteer.urls_open_data")),
     path("api/v1/", include("boundaries.urls")),
     path("api/v1/", include("gazetteer.urls")),
+    path("api/v1/", include("tiles.urls_print")),
+    path("tiles/", include("tiles.urls")),
+    path("maps/print", print_views.print_page, name="print-maps"),
     path("admin/", admin.site.urls),
     path("api/docs", api_docs.api_docs_page, name="api-docs"),
     path("open-data", open_data_page, name="open-data"),

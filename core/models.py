@@ -81,3 +81,53 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source.key} {self.status} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Job(models.Model):
+    """A piece of background work (a print map, ...) in the PostgreSQL-backed queue of core.jobs.
+
+    A worker claims the oldest queued job with SELECT ... FOR UPDATE SKIP LOCKED, so several workers
+    never run the same job; progress and heartbeat are written as the job runs, so a page can show them.
+    Jobs are kept after they finish: they are the record of who asked for what and what came of it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中 queued"
+        RUNNING = "running", "进行中 running"
+        SUCCEEDED = "succeeded", "已完成 succeeded"
+        FAILED = "failed", "失败 failed"
+        CANCELLED = "cancelled", "已取消 cancelled"
+
+    FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+
+    kind = models.CharField(max_length=40, help_text="Names the handler in settings.JOB_HANDLERS.")
+    params = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done, 0-100.")
+    message = models.CharField(max_length=200, blank=True, help_text="What the job is doing now.")
+    result = models.JSONField(default=dict, blank=True, help_text="The handler's report when it succeeded.")
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="jobs"
+    )
+    requested_label = models.CharField(max_length=200, help_text="Who asked, also when not a user (a command).")
+    worker = models.CharField(max_length=100, blank=True, help_text="host:pid of the worker that ran it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["created_at"], condition=models.Q(status="queued"), name="job_queued_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="job_progress_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} {self.status}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in self.FINISHED

@@ -15,6 +15,7 @@ from django.conf import settings
 from boundaries.geojson import GEOMETRY_MODES
 from boundaries.levels import Level
 from core.openapi_schemas import DATE, INTEGER, SCHEMAS, STRING, enum, ref
+from core.srid import TILE_SRID
 from gazetteer.models import NamingApplication, Place
 from gazetteer.services import naming
 from gazetteer.services.open_data import OPEN_DATA_FORMATS
@@ -54,6 +55,8 @@ TAGS = [
     {"name": "notices", "description": "地名公告 Published naming notices"},
     {"name": "documentation", "description": "This document"},
     {"name": OFFICERS, "description": "地名管理 Writes and applications, for place-name officers and approvers"},
+    {"name": "tiles", "description": "矢量瓦片 Vector tiles of the web map (public)"},
+    {"name": "maps", "description": "制图 Print maps (PDF, PNG, SVG) as background jobs, for the bureau's staff"},
 ]
 
 ERROR_RESPONSES = {
@@ -62,6 +65,7 @@ ERROR_RESPONSES = {
     "403": ("Forbidden", "Your role does not allow this here (or the CSRF token is missing)."),
     "404": ("NotFound", "No such record, unit, application or step."),
     "409": ("Conflict", "The record moved on since the version you sent (your_version, current_version)."),
+    "410": ("Gone", "The thing asked for was there once and is no longer (e.g. a map file cleared away)."),
     "413": ("TooLarge", "The body or file is larger than the limit."),
     "415": ("UnsupportedMediaType", "Send JSON with Content-Type: application/json."),
 }
@@ -119,6 +123,11 @@ def officer(operation_id: str, summary: str, responses: dict, *, codes=WRITE_ERR
     return operation(
         operation_id, summary, OFFICERS, {**responses, **errors(*codes)}, security=OFFICER_SECURITY, **extra
     )
+
+
+def staff(operation_id: str, summary: str, responses: dict, *, codes=(), **extra) -> dict:
+    """An operation for the bureau's staff (any role), authenticated as officers are."""
+    return operation(operation_id, summary, "maps", {**responses, **errors(*codes)}, security=OFFICER_SECURITY, **extra)
 
 
 UNIT_CODE = path_param("code", "Current, former or statistical code (6, 9 or 12 digits)", example="231084")
@@ -483,11 +492,94 @@ def naming_paths() -> dict:
     }
 
 
+def tile_paths() -> dict:
+    cached = "ETag and Cache-Control on every answer; a matching If-None-Match gets 304."
+    zxy = [path_param(name, f"Tile {name} (XYZ, EPSG:{TILE_SRID})", schema=INTEGER) for name in ("z", "x", "y")]
+    return {
+        "/tiles/{z}/{x}/{y}.mvt": {
+            "get": operation(
+                "getTile",
+                "One vector tile: units, boundaries, markers, places, roads, house numbers",
+                "tiles",
+                {
+                    "200": {
+                        "description": "Mapbox Vector Tile",
+                        "content": {"application/vnd.mapbox-vector-tile": {"schema": FILE}},
+                    },
+                    "204": {"description": "No feature in this tile"},
+                    "304": {"description": "Not modified"},
+                    **errors("404"),
+                },
+                parameters=zxy,
+                description=cached,
+            )
+        },
+        "/tiles/tiles.json": {
+            "get": operation("getTileJson", "TileJSON of the vector tiles", "tiles", ok("TileJSON", ref("TileJSON")))
+        },
+        "/tiles/style.json": {
+            "get": operation(
+                "getTileStyle", "The style the portal draws the tiles with", "tiles", ok("Style", ref("GlStyle"))
+            )
+        },
+    }
+
+
+def map_paths() -> dict:
+    job = ref("MapJob")
+    job_id = path_param("pk", "Job number", schema=INTEGER, example=1)
+    read = ("401", "403", "404")
+    return {
+        "/api/v1/map-jobs": {
+            "get": staff("listMapJobs", "The latest print-map jobs", ok("Jobs", ref("MapJobs")), codes=("401", "403")),
+            "post": staff(
+                "requestMap",
+                "Queue a print map of the city or a county-level unit",
+                ok("The queued job (Location header); poll it until it ends", job, status="202"),
+                requestBody=body("MapRequest"),
+                codes=("400", "401", "403", "413", "415"),
+            ),
+        },
+        "/api/v1/map-jobs/{pk}": {
+            "get": staff(
+                "getMapJob", "A job: status, progress, report", ok("The job", job), parameters=[job_id], codes=read
+            )
+        },
+        "/api/v1/map-jobs/{pk}/cancel": {
+            "post": staff(
+                "cancelMapJob",
+                "Cancel a job that has not started",
+                ok("The job", job),
+                parameters=[job_id],
+                codes=(*read, "409"),
+            )
+        },
+        "/api/v1/map-jobs/{pk}/file": {
+            "get": staff(
+                "downloadMap",
+                "The finished map",
+                {
+                    "200": {
+                        "description": "The map as an attachment",
+                        "content": {
+                            media: {"schema": FILE} for media in ("application/pdf", "image/png", "image/svg+xml")
+                        },
+                    },
+                    **errors(*read, "409", "410"),
+                },
+                parameters=[job_id],
+            )
+        },
+    }
+
+
 @cache
 def document() -> dict:
     """The whole document (built once per process)."""
     paths = {}
-    for part in (service_paths, unit_paths, place_paths, file_paths, search_paths, open_data_paths, naming_paths):
+    parts = (service_paths, unit_paths, place_paths, file_paths, search_paths, open_data_paths, naming_paths,
+             tile_paths, map_paths)  # fmt: skip
+    for part in parts:
         paths |= part()
     return {
         "openapi": "3.1.0",

@@ -537,7 +537,48 @@ def _step_body() -> dict:
 
 APPLICATION_STEP = _step_body()
 
+MAP_REQUEST = obj(
+    {
+        "unit": {"type": "string", "description": "Code of the city or a county-level unit", "examples": ["231000"]},
+        "paper": enum(["A0", "A1", "A2", "A3", "A4"], "Default A3"),
+        "orientation": enum(["auto", "portrait", "landscape"], "auto (default): the one with the larger scale"),
+        "at": nullable({**DATE, "description": "Draw the divisions as they stood on this day; default today"}),
+        "format": enum(["pdf", "png", "svg"], "Default pdf (vector, CJK fonts embedded)"),
+    },
+    required=["unit"],
+)
+MAP_JOB = obj(
+    {
+        "id": INTEGER,
+        "status": enum(["queued", "running", "succeeded", "failed", "cancelled"]),
+        "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+        "message": STRING,
+        "params": ANY_OBJECT,
+        "requested_by": STRING,
+        "created_at": DATETIME,
+        "started_at": nullable(DATETIME),
+        "finished_at": nullable(DATETIME),
+        "error": nullable(STRING),
+        "report": {
+            **ANY_OBJECT,
+            "description": "When it succeeded: unit, scale, labels (missing, not_labelled), legend, warnings, "
+            "synthetic_layers, approval_number, render_seconds, bytes, output (file name)",
+        },
+        "download": nullable({"type": "string", "description": "URL of the finished file"}),
+        "url": {"type": "string", "description": "URL of this job"},
+    },
+    required=["id", "status", "progress", "message", "params", "download", "url"],
+)
+TILEJSON = {**ANY_OBJECT, "description": "TileJSON 3.0.0 (tilejson, tiles, vector_layers, bounds, attribution)"}
+GL_STYLE = {**ANY_OBJECT, "description": "A MapLibre / Mapbox GL style (version 8) of the tile layers"}
+
+
 SCHEMAS = {
+    "MapRequest": MAP_REQUEST,
+    "MapJob": MAP_JOB,
+    "MapJobs": obj({"jobs": array(ref("MapJob"))}),
+    "TileJSON": TILEJSON,
+    "GlStyle": GL_STYLE,
     "Error": ERROR,
     "Geometry": GEOMETRY,
     "Health": HEALTH,

@@ -6,6 +6,7 @@ Roles (accounts.models.Role, as Django groups):
   assigned to them (a river or road that crosses counties is editable by an officer of any county
   it touches); submits and runs naming applications of their counties;
 - approver: reads every record; decides (approves or rejects) naming applications;
+- cartographer: reads every record; makes print maps (tiles.permissions);
 - administrator (or superuser): everything, everywhere.
 The API and the admin ask the same functions.
 """
@@ -46,7 +47,7 @@ def is_administrator(user) -> bool:
 
 
 def is_staff_reader(user) -> bool:
-    """Officers, approvers and administrators read non-public records too."""
+    """Officers, approvers, cartographers and administrators read non-public records too."""
     return bool(roles(user))
 
 

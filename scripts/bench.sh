@@ -1,27 +1,39 @@
 #!/usr/bin/env bash
-# `make bench` (not part of `make test`): search over HTTP against the production server and the
-# same SQL run directly, on the real data and on synthetic corpora of 100k and 1M names, each in a
-# database of its own (mdj_bench_100k, mdj_bench_1m). Figures are printed to compare.
-# BENCH_SIZES="real 100000 1000000" BENCH_QUERIES=200 to choose.
+# `make bench` (not part of `make test`). Figures are printed to compare. BENCH_KINDS="search tiles maps"
+# (the default: all) chooses which:
+#   search  over HTTP against the production server and the same SQL run directly, on the real data and
+#           on synthetic corpora of 100k and 1M names, each in a database of its own (mdj_bench_100k,
+#           mdj_bench_1m); BENCH_SIZES="real 100000 1000000" BENCH_QUERIES=200 to choose.
+#   tiles   vector tiles at z6, z10, z14, cached and uncached, and tiles.json / style.json, over HTTP
+#           against the production server and the same database work run directly, on the real data.
+#   maps    the render time of each print map of the plan's set (the city, six county-level units,
+#           four districts), A3, in-process, on the real data.
 . "$(dirname "$0")/lib.sh"
 cd "$PROJECT_DIR"
 load_local_env
 [ -n "${DATABASE_URL:-}" ] || die "no database: run 'make setup' first"
 
+KINDS="${BENCH_KINDS:-search tiles maps}"
+for kind in $KINDS; do
+  case "$kind" in search|tiles|maps) ;; *) die "BENCH_KINDS: unknown kind '$kind' (search, tiles, maps)" ;; esac
+done
+wants() { case " $KINDS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 SIZES="${BENCH_SIZES:-real 100000 1000000}"
 QUERIES="${BENCH_QUERIES:-200}"
 PORT="${BENCH_PORT:-8765}"
 BENCH_VAR="$(mktemp -d /tmp/mdj-bench.XXXXXX)"
+SERVER_PID=""
 cp "$VAR_DIR/secret_key" "$BENCH_VAR/secret_key"
 trap 'stop_server; rm -rf "$BENCH_VAR"' EXIT
 
 MAIN_URL="$DATABASE_URL"
 url_for() { printf '%s' "${MAIN_URL%/*}/$1"; }
-SERVER_PID=""
 
 start_server() {
   echo "DATABASE_URL=$1" > "$BENCH_VAR/local.env"
+  # MDJ_WORKER=0: the web server only, no background job worker beside it (nothing to measure there).
   DATABASE_URL="$1" MDJ_VAR_DIR="$BENCH_VAR" PORT="$PORT" WEB_WORKERS=2 WEB_THREADS=1 MDJ_RATE_LIMIT_PER_MINUTE=0 \
+    MDJ_WORKER=0 \
     setsid "$PROJECT_DIR/scripts/serve.sh" > "$BENCH_VAR/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
@@ -64,7 +76,9 @@ PYEOF
   DATABASE_URL="$url" "$PY" bench/build_corpus.py --names "$size" --readings-from "$BENCH_VAR/readings.json"
 }
 
-"${MANAGE[@]}" shell -c "
+bench_search() {
+  # The readings of the real names, from which the synthetic corpora are made.
+  "${MANAGE[@]}" shell -c "
 import json
 from gazetteer.models import SearchEntry
 from gazetteer.romanization import romanize
@@ -76,10 +90,25 @@ for name in SearchEntry.objects.filter(kind='standard').values_list('name', flat
         pass
 open('$BENCH_VAR/readings.json', 'w').write(json.dumps(rows, ensure_ascii=False))
 "
+  local size url label
+  for size in $SIZES; do
+    if [ "$size" = real ]; then url="$MAIN_URL"; label="real data"; else ensure_corpus "$size"; url="$(url_for "mdj_bench_$size")"; label="synthetic $size (labelled synthetic)"; fi
+    start_server "$url"
+    DATABASE_URL="$url" "$PY" bench/search_bench.py --port "$PORT" --label "$label" --queries "$QUERIES"
+    stop_server
+  done
+}
 
-for size in $SIZES; do
-  if [ "$size" = real ]; then url="$MAIN_URL"; label="real data"; else ensure_corpus "$size"; url="$(url_for "mdj_bench_$size")"; label="synthetic $size (labelled synthetic)"; fi
-  start_server "$url"
-  DATABASE_URL="$url" "$PY" bench/search_bench.py --port "$PORT" --label "$label" --queries "$QUERIES"
+bench_tiles() {
+  start_server "$MAIN_URL"
+  "$PY" bench/tiles_bench.py --port "$PORT" --label "real data"
   stop_server
+}
+
+bench_maps() {
+  "$PY" bench/maps_bench.py --paper A3
+}
+
+for kind in search tiles maps; do
+  if wants "$kind"; then "bench_$kind"; fi
 done

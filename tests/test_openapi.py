@@ -26,6 +26,7 @@ SAMPLES = {
     "number": "231084-2026-0001",
     "step": "review",
     "fmt": "html",
+    "pk": "1",
 }
 DOC_URI = "urn:mdj:openapi"
 
@@ -103,9 +104,9 @@ def test_the_officer_operations_say_how_to_authenticate():
         for method, op in item.items()
         if method in {"post", "patch", "put", "delete"}
     ]
-    assert len(writes) >= 8  # create, change, name, retire, import, apply, attach, step
+    assert len(writes) >= 10  # create, change, name, retire, import, apply, attach, step; map job, cancel
     for path, method, op in writes:
-        assert op["tags"] == ["officers"], (path, method)
+        assert op["tags"] in (["officers"], ["maps"]), (path, method)
         assert {"tokenAuth": []} in op["security"] and {"sessionCookie": [], "csrfToken": []} in op["security"]
         assert "401" in op["responses"] and "403" in op["responses"]
 
@@ -205,3 +206,25 @@ def test_rate_limited_search_answers_429_with_the_documented_body(settings):
     assert response.status_code == 429 and int(response["Retry-After"]) >= 0
     errors = list(_validator("/api/v1/places/suggest", "get", "429").iter_errors(response.json()))
     assert errors == []
+
+
+def test_map_job_responses_fit_the_schemas():
+    from accounts.models import Role
+    from accounts.services import create_officer
+
+    _, key = create_officer("schema_cartographer", role=Role.CARTOGRAPHER, with_token=True)
+    client, auth = Client(), {"HTTP_AUTHORIZATION": f"Token {key}"}
+
+    def fits(path: str, method: str, response, status: int) -> dict:
+        assert response.status_code == status, response.content[:300]
+        errors = list(_validator(path, method, str(status)).iter_errors(response.json()))
+        assert errors == [], [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
+        return response.json()
+
+    queued = client.post("/api/v1/map-jobs", '{"unit": "231004"}', content_type="application/json", **auth)
+    job = fits("/api/v1/map-jobs", "post", queued, 202)
+    fits("/api/v1/map-jobs/{pk}", "get", client.get(job["url"], **auth), 200)
+    fits("/api/v1/map-jobs", "get", client.get("/api/v1/map-jobs", **auth), 200)
+    refused = client.post("/api/v1/map-jobs", '{"unit": "1"}', content_type="application/json", **auth)
+    fits("/api/v1/map-jobs", "post", refused, 400)
+    fits("/api/v1/map-jobs/{pk}/file", "get", client.get(f"{job['url']}/file", **auth), 409)

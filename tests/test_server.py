@@ -30,8 +30,22 @@ def test_server_is_gunicorn_with_its_pid_file_in_mdj_var_dir(server):
     assert "gunicorn" in headers.get("Server", "").lower()
     pidfile = server.var_dir / "gunicorn.pid"
     assert pidfile.is_file(), "serve.sh should keep its pid file in MDJ_VAR_DIR"
-    assert int(pidfile.read_text()) == server.process.pid  # serve.sh execs gunicorn
-    assert gunicorn_masters(server.port) == [server.process.pid]
+    master = int(pidfile.read_text())
+    assert gunicorn_masters(server.port) == [master]
+    assert _parent_of(master) == server.process.pid  # serve.sh looks after gunicorn and the job worker
+
+
+def _parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def test_the_job_worker_runs_beside_the_server(server):
+    pidfile = server.var_dir / "worker.pid"
+    assert pidfile.is_file(), "serve.sh should start the job worker and keep its pid file in MDJ_VAR_DIR"
+    worker = int(pidfile.read_text())
+    command = Path(f"/proc/{worker}/cmdline").read_bytes().split(b"\0")
+    assert b"run_worker" in command
+    assert _parent_of(worker) == server.process.pid
 
 
 def test_versioned_static_file_is_served_with_a_long_cache_header(server, static_manifest):
@@ -92,11 +106,12 @@ def test_second_start_says_already_serving_and_starts_nothing(server, script):
     assert result.returncode == 0, result.stdout + result.stderr
     assert time.monotonic() - started < 10
     assert "Already serving" in result.stdout
-    assert f"pid {server.process.pid}" in result.stdout
+    master = int((server.var_dir / "gunicorn.pid").read_text())
+    assert f"pid {master}" in result.stdout
     assert f":{server.port}" in result.stdout
     assert "Installing" not in result.stdout + result.stderr  # run.sh did not go on to the set-up
-    assert gunicorn_masters(server.port) == [server.process.pid]
-    assert int((server.var_dir / "gunicorn.pid").read_text()) == server.process.pid
+    assert gunicorn_masters(server.port) == [master]
+    assert int((server.var_dir / "worker.pid").read_text()) != master
     assert server.process.poll() is None
     status, _, body = http_get(server.port, "/healthz")
     assert (status, json.loads(body)) == (200, {"status": "ok", "database": "ok"})

@@ -1,0 +1,37 @@
+"""The background worker: runs queued jobs (print maps, ...) until stopped (SIGTERM or Ctrl-C)."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+
+from django.core.management.base import BaseCommand
+
+from core import jobs
+
+
+class Command(BaseCommand):
+    help = "Run background jobs from the PostgreSQL queue (core.jobs) until stopped."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Run what is queued now, then exit.")
+
+    def handle(self, *args, once: bool = False, **options):
+        if once:
+            jobs.fail_stale()
+            self.stdout.write(f"{jobs.run_pending()} job(s) run")
+            return
+        stop = threading.Event()
+
+        def on_signal(*_):
+            stop.set()
+            raise jobs.WorkerStopped  # a job being run is put back in the queue
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, on_signal)
+        self.stdout.write(f"worker {jobs.worker_name()} waiting for jobs")
+        self.stdout.flush()
+        with contextlib.suppress(jobs.WorkerStopped):
+            jobs.work(stop)
+        self.stdout.write("worker stopped")

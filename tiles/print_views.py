@@ -1,0 +1,133 @@
+"""The print page and its API: a cartographer picks the unit, paper and date, watches the job, downloads.
+
+GET  /maps/print                    the page (bureau staff; others are sent to log in)
+POST /api/v1/map-jobs               {"unit", "paper", "orientation", "at", "format"} -> 202 the queued job
+GET  /api/v1/map-jobs               the latest print-map jobs
+GET  /api/v1/map-jobs/<id>          one job: status, progress, message, report, download link
+POST /api/v1/map-jobs/<id>/cancel   cancel a job that has not started
+GET  /api/v1/map-jobs/<id>/file     the finished map (PDF, PNG or SVG)
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, HttpRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from core import jobs
+from core.api import ApiError, api_view, json_body
+from core.http import json_response
+from core.models import Job
+from tiles.permissions import may_make_maps
+from tiles.printing import jobs as map_jobs
+from tiles.printing.exports import FORMATS
+from tiles.printing.papers import PAPER_SIZES_MM
+from tiles.printing.service import MapRequestError
+from web.i18n import strings
+
+RECENT_JOBS = 30
+CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "svg": "image/svg+xml"}
+REPORT_KEYS = ("unit", "at", "paper", "format", "scale", "labels", "legend", "warnings", "synthetic_layers",
+               "approval_number", "render_seconds", "timings", "bytes", "output")  # fmt: skip
+
+
+def _allowed(request: HttpRequest) -> None:
+    if not request.user.is_authenticated:
+        raise ApiError(401, "log in or send 'Authorization: Token <key>'")
+    if not may_make_maps(request.user):
+        raise ApiError(
+            403, "print maps are made by the bureau's staff: cartographers, officers, approvers, administrators"
+        )
+
+
+def job_json(job: Job) -> dict:
+    done = map_jobs.result_file(job) is not None
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "progress": job.progress,
+        "message": job.message,
+        "params": job.params,
+        "requested_by": job.requested_label,
+        "created_at": job.created_at.isoformat(),
+        "started_at": job.started_at.isoformat() if job.started_at else None,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "error": job.error or None,
+        "report": {key: job.result[key] for key in REPORT_KEYS if key in job.result},
+        "download": reverse("map-job-file", args=[job.pk]) if done else None,
+        "url": reverse("map-job", args=[job.pk]),
+    }
+
+
+def _job(pk: int) -> Job:
+    job = Job.objects.filter(pk=pk, kind=map_jobs.KIND).first()
+    if job is None:
+        raise ApiError(404, f"no print-map job {pk}")
+    return job
+
+
+@api_view("GET", "POST")
+def map_jobs_view(request: HttpRequest):
+    _allowed(request)
+    if request.method == "GET":
+        recent = Job.objects.filter(kind=map_jobs.KIND).order_by("-created_at", "-id")[:RECENT_JOBS]
+        return json_response({"jobs": [job_json(job) for job in recent]})
+    try:
+        job = map_jobs.request_map(json_body(request), request.user)
+    except MapRequestError as error:
+        raise ApiError(400, str(error)) from None
+    response = json_response(job_json(job), status=202)
+    response["Location"] = reverse("map-job", args=[job.pk])
+    return response
+
+
+@api_view("GET")
+def map_job_view(request: HttpRequest, pk: int):
+    _allowed(request)
+    return json_response(job_json(_job(pk)))
+
+
+@api_view("POST")
+def map_job_cancel_view(request: HttpRequest, pk: int):
+    _allowed(request)
+    job = _job(pk)
+    if not jobs.cancel(job):
+        raise ApiError(409, f"job {pk} is {job.status}; only a queued job can be cancelled")
+    job.refresh_from_db()
+    return json_response(job_json(job))
+
+
+@api_view("GET")
+def map_job_file_view(request: HttpRequest, pk: int):
+    _allowed(request)
+    job = _job(pk)
+    path = map_jobs.result_file(job)
+    if path is None:
+        if job.status == Job.Status.SUCCEEDED:
+            raise ApiError(410, f"the file of job {pk} is no longer on the server; render the map again")
+        raise ApiError(409, f"job {pk} is {job.status}; there is no file to download")
+    fmt = path.suffix.lstrip(".")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type=CONTENT_TYPES[fmt])
+
+
+@require_GET
+def print_page(request: HttpRequest):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    context = {"t": strings(request), "page_title": "行政区划图制图"}
+    if not may_make_maps(request.user):
+        return render(request, "404.html", {**context, "title": "无权限", "message": "制图仅限民政局工作人员。"},
+                      status=403)  # fmt: skip
+    return render(
+        request,
+        "print_maps.html",
+        {
+            **context,
+            "units": map_jobs.plan_units(),
+            "papers": list(PAPER_SIZES_MM),
+            "formats": FORMATS,
+            "jobs": [job_json(job) for job in Job.objects.filter(kind=map_jobs.KIND)[:RECENT_JOBS]],
+        },
+    )

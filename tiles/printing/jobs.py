@@ -1,0 +1,71 @@
+"""Print maps as background jobs: asking for one (the print page, the API) and the worker's handler.
+
+The file of job N is MEDIA_ROOT/maps/N/<unit>_<paper>_<orientation>[_<day>].<format>; the job's result
+is the renderer's report plus ``file`` (relative to MEDIA_ROOT) and ``bytes``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+
+from boundaries.levels import Tier
+from boundaries.models import AdminUnit
+from core import jobs
+from core.models import Job
+from tiles.printing.papers import Orientation
+from tiles.printing.service import MapRequest, MapRequestError, best_orientation, render_map
+
+KIND = "render_map"
+AUTO = "auto"
+
+
+def map_request(params: dict) -> MapRequest:
+    """A checked request from a form or JSON; orientation ``auto`` picks the one with the larger scale."""
+    params = dict(params)
+    if str(params.get("orientation") or AUTO) == AUTO:
+        probe = MapRequest.from_params({**params, "orientation": Orientation.LANDSCAPE})
+        params["orientation"] = best_orientation(probe.unit_code, probe.paper.name, probe.day)
+    return MapRequest.from_params(params)
+
+
+def request_map(params: dict, user) -> Job:
+    """Queue a print map; MapRequestError (with the reason) when it cannot be made as asked."""
+    return jobs.enqueue(KIND, map_request(params).params(), user=user)
+
+
+def output_path(job: Job, request: MapRequest) -> Path:
+    return Path(settings.MEDIA_ROOT) / settings.MAP_OUTPUT_DIR / str(job.pk) / request.file_name()
+
+
+def result_file(job: Job) -> Path | None:
+    """The finished map of a job, when it succeeded and the file is still there."""
+    if job.kind != KIND or job.status != Job.Status.SUCCEEDED or not job.result.get("file"):
+        return None
+    path = Path(settings.MEDIA_ROOT) / job.result["file"]
+    return path if path.is_file() else None
+
+
+def run_render_map(job: Job, progress: jobs.Progress) -> dict:
+    """The worker's handler for ``render_map`` jobs."""
+    try:
+        request = MapRequest.from_params(job.params)
+    except MapRequestError as error:  # e.g. the unit lost its polygon since the job was queued
+        raise jobs.JobError(str(error)) from None
+    output = output_path(job, request)
+    report = render_map(request, output, progress)
+    report["file"] = str(output.relative_to(settings.MEDIA_ROOT))
+    report["bytes"] = output.stat().st_size
+    report["output"] = output.name  # the server's paths are not the requester's business
+    return report
+
+
+def plan_units() -> list:
+    """The plan's set of maps: the city, then its county-level units and urban districts, by code."""
+    city = AdminUnit.objects.current().filter(code=settings.TERRITORY_CODE).exclude(geom__isnull=True).first()
+    if city is None:
+        return []
+    children = (
+        AdminUnit.objects.current().filter(parent=city, tier=Tier.COUNTY).exclude(geom__isnull=True).order_by("code")
+    )
+    return [city, *children]

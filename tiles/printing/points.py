@@ -1,0 +1,116 @@
+"""Seats of government by level and settlements, and where each name is written.
+
+- the city seat (double circle) when the mapped unit is the city or holds the seat;
+- county-level seats (circle with a dot) of the mapped unit and its county-level parts, named at
+  the seat; a seat closer than ``CROWDED_MM`` on paper to the city seat (the urban districts on a
+  city map) is left out, and its unit is named as an area instead;
+- township-level seats (small circle) of the mapped unit's townships; a township-level unit without
+  a seat location cannot be drawn and is named in the report instead;
+- settlements: public place records of the settlement classes (07xxx), points inside the unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import shapely
+from django.db.models import Q
+
+from boundaries.levels import TOWNSHIP_LEVELS, Tier
+from boundaries.models import AdminUnit
+from gazetteer.models import Place
+from tiles.printing.areas import Area
+from tiles.printing.features import Window, metric
+from tiles.printing.names import place_names_at, unit_names_at
+from tiles.printing.scale import MapScale
+
+CROWDED_MM = 6.0
+SETTLEMENT_CLASS = "07"
+
+
+@dataclass
+class Seat:
+    level: str  # city | county | town
+    name: str
+    point: shapely.Point
+    unit: AdminUnit
+
+
+@dataclass
+class Settlement:
+    name: str
+    point: shapely.Point
+    place: Place
+
+
+def _valid(queryset, day: dt.date | None):
+    return queryset.current() if day is None else queryset.valid_at(day)
+
+
+def seats(unit: AdminUnit, parts: list[Area], day: dt.date | None, window: Window, scale: MapScale):
+    """(seats drawn, parts named as areas because their seat is crowded out)."""
+    part_units = [area.unit for area in parts]
+    counties = [u for u in part_units if u.tier == Tier.COUNTY]
+    towns = list(
+        _valid(AdminUnit.objects.filter(tier=Tier.TOWNSHIP, parent__in=counties, seat__isnull=False), day)
+        .select_related("seat_source", "source")
+        .order_by("code")
+    )
+    city = unit if unit.tier == Tier.CITY else unit.parent
+    names = unit_names_at([*counties, *towns, city], day)
+    drawn: list[Seat] = []
+    city_point = metric(city.seat) if city and city.seat else None
+    if city_point is not None and (unit.tier == Tier.CITY or metric(unit.geom).contains(city_point)):
+        drawn.append(Seat("city", names[city.id], city_point, city))
+    crowded = []
+    for county in counties:
+        point = metric(county.seat) if county.seat else None
+        if point is None or not window.contains(point):
+            continue
+        near_city = any(
+            s.level == "city" and s.point.distance(point) / scale.metres_per_point < CROWDED_MM * 72 / 25.4
+            for s in drawn
+        )
+        if near_city and county.id != unit.id:
+            crowded.append(county)
+        else:
+            drawn.append(Seat("county", names[county.id], point, county))
+    for town in towns:
+        point = metric(town.seat)
+        if window.contains(point):
+            drawn.append(Seat("town", names[town.id], point, town))
+    return drawn, crowded
+
+
+def seatless_towns(parts: list[Area], day: dt.date | None) -> list[AdminUnit]:
+    """Towns, townships and subdistricts of the mapped county-level units that have no seat location:
+    nothing of them can be drawn, so the report names them (statistical units are not divisions)."""
+    counties = [area.unit for area in parts if area.unit.tier == Tier.COUNTY]
+    units = AdminUnit.objects.filter(
+        tier=Tier.TOWNSHIP, level__in=TOWNSHIP_LEVELS, parent__in=counties, seat__isnull=True
+    )
+    return list(_valid(units, day).order_by("code"))
+
+
+def settlements(unit: AdminUnit, day: dt.date | None, window: Window) -> list[Settlement]:
+    places = Place.objects.filter(
+        category__code__startswith=SETTLEMENT_CLASS,
+        is_public=True,
+        geom__intersects=unit.geom,
+        admin_unit__isnull=True,
+    ).exclude(status=Place.Status.PROPOSED)
+    if day is None:
+        places = places.filter(valid_to__isnull=True).exclude(status=Place.Status.HISTORICAL)
+    else:
+        places = places.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=day)
+        )
+    places = list(places.select_related("source").order_by("code"))
+    names = place_names_at(places, day)
+    found = []
+    for place in places:
+        point = metric(place.geom)
+        if point.geom_type == "Point" and window.contains(point):
+            found.append(Settlement(names[place.id], point, place))
+    return found

@@ -1,0 +1,102 @@
+// The print page: submit a map job, then poll each unfinished job until it ends; offer the download.
+(function () {
+  'use strict';
+
+  const form = document.getElementById('print-form');
+  const errorBox = document.getElementById('print-error');
+  const tbody = document.querySelector('#print-jobs tbody');
+  const jobs = new Map();
+  const STATUS = {queued: '排队中', running: '进行中', succeeded: '已完成', failed: '失败', cancelled: '已取消'};
+  const POLL_MS = 700;
+
+  function csrfToken() {
+    return form.querySelector('input[name=csrfmiddlewaretoken]').value;
+  }
+
+  function cell(row, text) {
+    const td = document.createElement('td');
+    td.textContent = text;  // text only: names and messages are never parsed as HTML
+    row.appendChild(td);
+    return td;
+  }
+
+  function render(job) {
+    let row = document.getElementById('job-' + job.id);
+    if (!row) {
+      row = document.createElement('tr');
+      row.id = 'job-' + job.id;
+      tbody.prepend(row);
+    }
+    row.replaceChildren();
+    row.dataset.status = job.status;
+    const report = job.report || {};
+    const unitName = report.unit ? report.unit.name : '';
+    cell(row, job.id);
+    cell(row, job.params.unit + ' ' + unitName);
+    cell(row, job.params.paper + ' ' + (job.params.orientation === 'landscape' ? '横版' : '竖版') + ' ' +
+      job.params.format.toUpperCase());
+    cell(row, job.params.at || '现行');
+    cell(row, STATUS[job.status] || job.status);
+    const progressCell = cell(row, '');
+    const bar = document.createElement('progress');
+    bar.max = 100;
+    bar.value = job.progress;
+    bar.className = 'job-progress';
+    progressCell.append(bar, ' ' + job.progress + '% ' + (job.message || ''));
+    const result = cell(row, '');
+    if (job.download) {
+      const link = document.createElement('a');
+      link.href = job.download;
+      link.className = 'job-download';
+      link.textContent = '下载 ' + (report.output || '');
+      result.append(link);
+      const notes = [];
+      if (report.scale) notes.push('比例尺 ' + report.scale.fraction);
+      if (report.render_seconds !== undefined) notes.push(report.render_seconds.toFixed(1) + ' 秒');
+      const missing = report.labels ? report.labels.missing : [];
+      if (missing.length) notes.push('未能注记：' + missing.join('、'));
+      if (report.synthetic_layers && report.synthetic_layers.length) notes.push('含示例（合成）数据');
+      if (notes.length) result.append(document.createElement('br'), notes.join('；'));
+    } else if (job.error) {
+      result.textContent = job.error;
+      result.className = 'job-error';
+    }
+    jobs.set(job.id, job);
+  }
+
+  async function poll(id) {
+    const response = await fetch('/api/v1/map-jobs/' + id, {headers: {Accept: 'application/json'}});
+    if (!response.ok) return;
+    const job = await response.json();
+    render(job);
+    if (job.status === 'queued' || job.status === 'running') setTimeout(() => poll(id), POLL_MS);
+  }
+
+  form.addEventListener('submit', async event => {
+    event.preventDefault();
+    errorBox.hidden = true;
+    const data = Object.fromEntries(new FormData(form));
+    delete data.csrfmiddlewaretoken;
+    if (!data.at) delete data.at;
+    const response = await fetch('/api/v1/map-jobs', {
+      method: 'POST',
+      headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrfToken(), Accept: 'application/json'},
+      body: JSON.stringify(data),
+    });
+    const body = await response.json();
+    if (!response.ok) {
+      errorBox.textContent = body.error ? body.error.message : response.statusText;
+      errorBox.hidden = false;
+      return;
+    }
+    render(body);
+    poll(body.id);
+  });
+
+  const initial = JSON.parse(document.getElementById('print-jobs-data').textContent);
+  initial.reverse().forEach(job => {
+    render(job);
+    if (job.status === 'queued' || job.status === 'running') poll(job.id);
+  });
+  window.printPage = {jobs: () => Array.from(jobs.values())};
+})();
