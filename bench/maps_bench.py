@@ -28,8 +28,9 @@ django.setup()
 
 from boundaries.models import AdminUnit  # noqa: E402
 from tiles.printing.exports import FORMATS  # noqa: E402
+from tiles.printing.jobs import AUTO, map_request  # noqa: E402
 from tiles.printing.papers import PAPER_SIZES_MM  # noqa: E402
-from tiles.printing.service import MapRequest, best_orientation, render_map  # noqa: E402
+from tiles.printing.service import MapRequest, render_map  # noqa: E402
 
 # The plan's set: code -> (name, level) as the database must have them.
 PLAN = {
@@ -64,9 +65,9 @@ def check_plan(codes: list[str]) -> list[str]:
 
 
 def request_for(code: str, paper: str, orientation: str, fmt: str) -> MapRequest:
-    if orientation == "best":
-        orientation = str(best_orientation(code, paper))
-    return MapRequest.from_params({"unit": code, "paper": paper, "orientation": orientation, "format": fmt})
+    """As make maps and the print page ask: ``best`` is their ``auto``."""
+    side = AUTO if orientation == "best" else orientation
+    return map_request({"unit": code, "paper": paper, "orientation": side, "format": fmt})
 
 
 def render(request: MapRequest, folder: Path) -> tuple[dict, float, int]:
@@ -86,7 +87,7 @@ def line(code: str, name: str, paper: str, scale: str, steps: list[str], total: 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--paper", default="A3", choices=list(PAPER_SIZES_MM))
-    parser.add_argument("--orientation", default="landscape", choices=["landscape", "portrait", "best"])
+    parser.add_argument("--orientation", default="best", choices=["landscape", "portrait", "best"])
     parser.add_argument("--format", default="pdf", choices=list(FORMATS))
     parser.add_argument("--units", nargs="*", default=list(PLAN), choices=list(PLAN), metavar="CODE")
     parser.add_argument("--cold", action="store_true", help="no untimed warm-up render")

@@ -12,7 +12,6 @@ import http.client
 import json
 import os
 import random
-import statistics
 import sys
 import time
 import urllib.parse
@@ -28,6 +27,7 @@ django.setup()
 import opencc  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench.timing import percentile, timed_get  # noqa: E402
 from gazetteer.search.engine import SearchOptions, compile_search, execute, full_phase_below  # noqa: E402
 from gazetteer.search.normalize import parse_query  # noqa: E402
 
@@ -100,20 +100,9 @@ def sql_floor(query: str) -> float:
 
 
 def http_time(conn: http.client.HTTPConnection, query: str) -> float:
-    path = "/api/v1/places/search?" + urllib.parse.urlencode({"q": query, "limit": LIMIT})
-    started = time.perf_counter()
-    conn.request("GET", path)
-    response = conn.getresponse()
-    body = response.read()
-    elapsed = (time.perf_counter() - started) * 1000
-    if response.status != 200:
-        raise RuntimeError(f"{query!r}: HTTP {response.status} {body[:200]!r}")
+    elapsed, _, body = timed_get(conn, "/api/v1/places/search?" + urllib.parse.urlencode({"q": query, "limit": LIMIT}))
     json.loads(body)
     return elapsed
-
-
-def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(values) > 1 else values[0]
 
 
 def main() -> None:

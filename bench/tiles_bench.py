@@ -43,6 +43,7 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.timing import percentile, timed_get  # noqa: E402
 from boundaries.models import AdminUnit  # noqa: E402
 from core.geometry import from_geos  # noqa: E402
 from core.srid import TILE_SRID  # noqa: E402
@@ -109,20 +110,9 @@ def uncache(tile: Tile) -> None:
     CachedTile.objects.filter(z=z, x=x, y=y).delete()
 
 
-def http_get(conn: http.client.HTTPConnection, path: str) -> tuple[float, http.client.HTTPResponse, bytes]:
-    started = time.perf_counter()
-    conn.request("GET", path)
-    response = conn.getresponse()
-    body = response.read()
-    elapsed = (time.perf_counter() - started) * 1000
-    if response.status != 200:
-        raise RuntimeError(f"{path}: HTTP {response.status} {body[:200]!r}")
-    return elapsed, response, body
-
-
 def http_tile(conn: http.client.HTTPConnection, tile: Tile, expect: str) -> tuple[float, int]:
     z, x, y = tile
-    elapsed, response, body = http_get(conn, f"/tiles/{z}/{x}/{y}.mvt")
+    elapsed, response, body = timed_get(conn, f"/tiles/{z}/{x}/{y}.mvt")
     if response.getheader("X-Tile-Cache") != expect:
         raise RuntimeError(f"{z}/{x}/{y}: expected a cache {expect}, got {response.getheader('X-Tile-Cache')}")
     return elapsed, len(body)
@@ -147,10 +137,6 @@ def floor_uncached(tile: Tile) -> float:
     if made.empty:
         raise RuntimeError(f"{tile}: empty")
     return elapsed
-
-
-def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(values) > 1 else values[0]
 
 
 def measure(conn, tiles: list[Tile], cached: bool) -> tuple[list[float], list[float], list[int]]:
@@ -195,11 +181,11 @@ def bench_document(conn, path: str, build: Callable[[], dict]) -> str:
         return (time.perf_counter() - started) * 1000
 
     for _ in range(10):
-        http_get(conn, path)
+        timed_get(conn, path)
         in_process()
     web, floor, sizes = [], [], []
     for _ in range(DOCUMENT_REQUESTS):
-        elapsed, _response, body = http_get(conn, path)
+        elapsed, _response, body = timed_get(conn, path)
         web.append(elapsed)
         sizes.append(len(body))
         floor.append(in_process())
