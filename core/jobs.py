@@ -18,8 +18,10 @@ import traceback
 from collections.abc import Callable
 from datetime import timedelta
 
+import psycopg2
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import Error as DatabaseError
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -180,7 +182,7 @@ def work(stop: threading.Event, poll_seconds: float | None = None) -> None:
                 raw.notifies.clear()
         except WorkerStopped:
             return
-        except OperationalError:
+        except (DatabaseError, psycopg2.Error):  # the server restarted, or ended this session: connect again
             log.warning("database connection lost; the worker retries in %.0f s", max(poll, 1.0))
             connection.close()
             listening = False
