@@ -30,6 +30,7 @@ from core.models import Job
 log = logging.getLogger(__name__)
 
 CHANNEL = "mdj_jobs"
+WORKER_APPLICATION_NAME = "mdj-job-worker"
 Progress = Callable[[int, str], None]
 
 

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from accounts.models import Role
 from accounts.services import create_officer
+from core.jobs import WORKER_APPLICATION_NAME
 from core.models import Job
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
@@ -41,7 +43,19 @@ def log_in(page, next_path: str) -> None:
     page.wait_for_url(page.origin + next_path)
 
 
+def end_worker_sessions() -> int:
+    """As a database restart would: the worker must connect again by itself."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name = %s",
+            [WORKER_APPLICATION_NAME],
+        )
+        return cursor.fetchone()[0]
+
+
 def test_a_cartographer_orders_a_map_watches_it_and_downloads_it(page, cartographer, tmp_path):
+    assert end_worker_sessions() == 1
     log_in(page, "/maps/print")
     page.select_option("#print-unit", "231004")
     page.select_option("#print-paper", "A4")

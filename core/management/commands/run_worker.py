@@ -7,6 +7,7 @@ import signal
 import threading
 
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from core import jobs
 
@@ -22,6 +23,9 @@ class Command(BaseCommand):
             jobs.fail_stale()
             self.stdout.write(f"{jobs.run_pending()} job(s) run")
             return
+        # Named in pg_stat_activity, so that an operator (and a test) can tell the worker's session apart.
+        connection.close()
+        connection.settings_dict.setdefault("OPTIONS", {})["application_name"] = jobs.WORKER_APPLICATION_NAME
         stop = threading.Event()
 
         def on_signal(*_):
