@@ -4,6 +4,8 @@ Every request to a host other than the server fails the test, and so does any sc
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser import map_has_drawn
@@ -13,6 +15,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
 
 def test_divisions_show_the_city_its_counties_and_a_map(page):
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
     page.goto(page.origin + "/divisions")
     page.wait_for_selector("#children li")
     assert page.locator(".unit-card .name").inner_text() == "牡丹江市"
@@ -32,6 +36,9 @@ def test_divisions_show_the_city_its_counties_and_a_map(page):
     page.wait_for_function("() => document.querySelector('#map canvas') !== null")
     page.wait_for_timeout(500)
     assert map_has_drawn(page)
+    # drawn over the same vector tiles as the portal
+    assert any(url.endswith("/tiles/style.json") for url in requests)
+    assert any(re.search(r"/tiles/\d+/\d+/\d+\.mvt$", url) for url in requests)
     page.screenshot(path=str(PROJECT_DIR / "var" / "screenshot-divisions.png"))
 
 

@@ -47,7 +47,7 @@ def portal(request):
 @remember_language
 @require_GET
 def divisions(request):
-    """The divisions browser: a unit, its children and a map drawn from /api/v1/units."""
+    """The divisions browser: a unit and its children from /api/v1/units, drawn over the vector tiles."""
     return render(request, "divisions.html", _map_context())
 
 

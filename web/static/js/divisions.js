@@ -1,6 +1,6 @@
-/* The divisions browser: a unit, its children in a list and on a map, all from /api/v1/units.
-   No outside requests: OpenLayers is served by the project and the map draws only our own data. */
-/* global ol */
+/* The divisions browser: a unit, its children in a list and on a map, from /api/v1/units, over the
+   system's vector tiles (citymap.js). No outside requests: the map draws only our own data. */
+/* global ol, cityMap */
 'use strict';
 
 (function () {
@@ -29,25 +29,25 @@
         fill: new ol.style.Fill({color: highlighted ? '#d9480f' : '#1f4e8c'}),
         stroke: new ol.style.Stroke({color: '#fff', width: 1.5})
       }) : undefined,
-      text: new ol.style.Text({
+      // The tiles already name the units at their seats: a polygon is named here only while it is
+      // highlighted; a point (a unit without a polygon) always.
+      text: (point || highlighted) ? new ol.style.Text({
         text: feature.get('name'), font: '13px "Noto Sans CJK SC", sans-serif', offsetY: point ? -12 : 0,
         fill: new ol.style.Fill({color: '#1d2430'}), stroke: new ol.style.Stroke({color: '#fff', width: 3}),
         overflow: true
-      })
+      }) : undefined
     });
   }
 
   const outlineSource = new ol.source.Vector();
   const childSource = new ol.source.Vector();
-  const map = new ol.Map({
-    target: mapElement,
+  const map = cityMap.create(mapElement, {
     layers: [
       new ol.layer.Vector({source: outlineSource, style: outlineStyle}),
-      new ol.layer.Vector({source: childSource, style: childStyle, declutter: true})
+      new ol.layer.Vector({source: childSource, style: childStyle, declutter: cityMap.LABELS})
     ],
-    view: new ol.View({center: ol.proj.fromLonLat([129.9, 44.8]), zoom: 7}),
-    controls: ol.control.defaults.defaults().extend([new ol.control.ScaleLine()])
-  });
+    fitCounties: false  // the page fits the map to the unit it shows
+  }).map;
 
   async function getJSON(url) {
     const response = await fetch(url, {headers: {Accept: 'application/json'}});
