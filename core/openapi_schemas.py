@@ -550,6 +550,10 @@ MAP_REQUEST = obj(
 MAP_JOB = obj(
     {
         "id": INTEGER,
+        "unit_name": {
+            "type": "string",
+            "description": "Today's name of the unit (the report has the name as of the day)",
+        },
         "status": enum(["queued", "running", "succeeded", "failed", "cancelled"]),
         "progress": {"type": "integer", "minimum": 0, "maximum": 100},
         "message": STRING,
@@ -566,8 +570,9 @@ MAP_JOB = obj(
         },
         "download": nullable({"type": "string", "description": "URL of the finished file"}),
         "url": {"type": "string", "description": "URL of this job"},
+        "cancel": nullable({"type": "string", "description": "POST here to cancel, while the job is queued"}),
     },
-    required=["id", "status", "progress", "message", "params", "download", "url"],
+    required=["id", "unit_name", "status", "progress", "message", "params", "download", "url"],
 )
 TILEJSON = {**ANY_OBJECT, "description": "TileJSON 3.0.0 (tilejson, tiles, vector_layers, bounds, attribution)"}
 GL_STYLE = {**ANY_OBJECT, "description": "A MapLibre / Mapbox GL style (version 8) of the tile layers"}

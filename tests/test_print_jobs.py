@@ -178,6 +178,7 @@ def test_a_cartographer_queues_a_map_watches_it_and_downloads_the_pdf(cartograph
     status, body = post_job(client, headers, {"unit": DONGAN, "paper": "A4", "orientation": "auto"})
     assert status == 202, body
     assert body["status"] == "queued" and body["download"] is None
+    assert body["unit_name"] == "东安区" and body["cancel"] == f"/api/v1/map-jobs/{body['id']}/cancel"
     assert body["params"] == {"unit": DONGAN, "paper": "A4", "orientation": "portrait", "at": None, "format": "pdf"}
     job = Job.objects.get(pk=body["id"])
     assert job.requested_by == user
@@ -185,6 +186,7 @@ def test_a_cartographer_queues_a_map_watches_it_and_downloads_the_pdf(cartograph
     assert jobs.run_pending() == 1
     watched = client.get(body["url"], **headers).json()
     assert (watched["status"], watched["progress"], watched["error"]) == ("succeeded", 100, None)
+    assert watched["cancel"] is None
     report = watched["report"]
     assert report["unit"]["name"] == "东安区"
     assert report["scale"]["fraction"].startswith("1:")

@@ -46,6 +46,7 @@ def job_json(job: Job) -> dict:
     done = map_jobs.result_file(job) is not None
     return {
         "id": job.pk,
+        "unit_name": map_jobs.unit_name(job.params.get("unit", "")),
         "status": job.status,
         "progress": job.progress,
         "message": job.message,
@@ -58,6 +59,7 @@ def job_json(job: Job) -> dict:
         "report": {key: job.result[key] for key in REPORT_KEYS if key in job.result},
         "download": reverse("map-job-file", args=[job.pk]) if done else None,
         "url": reverse("map-job", args=[job.pk]),
+        "cancel": reverse("map-job-cancel", args=[job.pk]) if job.status == Job.Status.QUEUED else None,
     }
 
 

@@ -60,6 +60,11 @@ def run_render_map(job: Job, progress: jobs.Progress) -> dict:
     return report
 
 
+def unit_name(code: str) -> str:
+    """Today's name of the unit a job draws (the report gives the name as of the map's day)."""
+    return AdminUnit.objects.current().filter(code=code).values_list("name", flat=True).first() or ""
+
+
 def plan_units() -> list:
     """The plan's set of maps: the city, then its county-level units and urban districts, by code."""
     city = AdminUnit.objects.current().filter(code=settings.TERRITORY_CODE).exclude(geom__isnull=True).first()

@@ -30,7 +30,7 @@
     row.replaceChildren();
     row.dataset.status = job.status;
     const report = job.report || {};
-    const unitName = report.unit ? report.unit.name : '';
+    const unitName = report.unit ? report.unit.name : job.unit_name;
     cell(row, job.id);
     cell(row, job.params.unit + ' ' + unitName);
     cell(row, job.params.paper + ' ' + (job.params.orientation === 'landscape' ? '横版' : '竖版') + ' ' +
@@ -60,8 +60,29 @@
     } else if (job.error) {
       result.textContent = job.error;
       result.className = 'job-error';
+    } else if (job.cancel) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'job-cancel';
+      button.textContent = '取消';
+      button.addEventListener('click', () => cancel(job));
+      result.append(button);
     }
     jobs.set(job.id, job);
+  }
+
+  async function cancel(job) {
+    const response = await fetch(job.cancel, {
+      method: 'POST', headers: {'X-CSRFToken': csrfToken(), Accept: 'application/json'}
+    });
+    const body = await response.json();
+    if (response.ok) {
+      render(body);
+    } else {
+      errorBox.textContent = body.error ? body.error.message : response.statusText;  // e.g. it has started
+      errorBox.hidden = false;
+      poll(job.id);
+    }
   }
 
   async function poll(id) {
