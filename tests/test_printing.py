@@ -237,6 +237,15 @@ def test_the_city_map_names_every_county_and_township(city):
     assert len(drawn) >= 40  # most are drawn, not explained away
 
 
+def test_the_urban_districts_are_named_on_a_wall_map_too(maps_dir):
+    """On A0 the district seats lie far enough apart to be drawn, but not far enough for their names:
+    the districts are named as areas, as on A3, and no name is lost."""
+    wall = render(maps_dir, unit=CITY, paper="A0", orientation="portrait")
+    assert wall.report["labels"]["missing"] == []
+    in_frame = wall.lines_in(wall.frame)
+    assert sorted(n for n in COUNTY_NAMES if not wall.shows(n, in_frame)) == []
+
+
 def test_no_two_words_on_the_sheet_overlap(printed):
     boxes = [(w.em_box, w.text) for w in printed.words]
     assert len(boxes) > 50

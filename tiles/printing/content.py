@@ -76,7 +76,8 @@ class MapContent:
         """Give these names the first places after the seats' own names (``priority_<layer>``
         layers, drawn before every other label of lower rank); returns how many labels moved."""
         moved = 0
-        for key in [k for k in self.layers if k.startswith("label_")]:
+        # The names of the seats (city, county-level) are drawn before all others already.
+        for key in [k for k in self.layers if k.startswith("label_") and k not in FIRST_LABELS]:
             layer = self.layers[key].split(names, f"priority_{key}")
             if len(layer):
                 existing = self.layers.get(layer.key)
@@ -92,6 +93,9 @@ class MapContent:
 
     def synthetic_layers(self) -> list[str]:
         return [key for key, layer in self.layers.items() if layer.synthetic]
+
+
+FIRST_LABELS = {"label_city", "label_county"}
 
 
 def mappable_unit(code: str, day: dt.date | None) -> AdminUnit:
@@ -200,7 +204,7 @@ def _add_places(content: MapContent) -> None:
 
 def _add_points(content: MapContent, parts) -> None:
     unit, day = content.unit, content.day
-    seats, crowded = point_data.seats(unit, parts, day, content.window, content.scale)
+    seats, crowded = point_data.seats(unit, parts, day, content.window, content.scale, content.type_scale)
     for seat in seats:
         content.add(f"seat_{seat.level}", seat.point)
         content.add_label(f"label_{seat.level}", seat.name, seat.point)

@@ -2,8 +2,9 @@
 
 - the city seat (double circle) when the mapped unit is the city or holds the seat;
 - county-level seats (circle with a dot) of the mapped unit and its county-level parts, named at
-  the seat; a seat closer than ``CROWDED_MM`` on paper to the city seat (the urban districts on a
-  city map) is left out, and its unit is named as an area instead;
+  the seat; a seat too close on paper to a seat already drawn for its name to fit beside it (the
+  urban districts on a city map, whose seats lie within a few kilometres of the city's) is left out,
+  and its unit is named as an area instead;
 - township-level seats (small circle) of the mapped unit's townships; a township-level unit without
   a seat location cannot be drawn and is named in the report instead;
 - settlements: public place records of the settlement classes (07xxx), points inside the unit.
@@ -23,7 +24,9 @@ from gazetteer.models import Place
 from tiles.printing.areas import Area
 from tiles.printing.features import Window, metric
 from tiles.printing.names import place_names_at, unit_names_at
+from tiles.printing.papers import PT_PER_MM
 from tiles.printing.scale import MapScale
+from tiles.printing.style import TEXTS
 
 CROWDED_MM = 6.0
 SETTLEMENT_CLASS = "07"
@@ -48,7 +51,15 @@ def _valid(queryset, day: dt.date | None):
     return queryset.current() if day is None else queryset.valid_at(day)
 
 
-def seats(unit: AdminUnit, parts: list[Area], day: dt.date | None, window: Window, scale: MapScale):
+def _room_pt(name: str, type_scale: float) -> float:
+    """How far (in points) a county-level seat must be from any other seat drawn for its name to
+    have a place beside it: the name's length in the seat label's type, and never under CROWDED_MM."""
+    return max(CROWDED_MM * PT_PER_MM, len(name) * TEXTS["label_county"].size) * type_scale
+
+
+def seats(
+    unit: AdminUnit, parts: list[Area], day: dt.date | None, window: Window, scale: MapScale, type_scale: float
+):
     """(seats drawn, parts named as areas because their seat is crowded out)."""
     part_units = [area.unit for area in parts]
     counties = [u for u in part_units if u.tier == Tier.COUNTY]
@@ -68,11 +79,11 @@ def seats(unit: AdminUnit, parts: list[Area], day: dt.date | None, window: Windo
         point = metric(county.seat) if county.seat else None
         if point is None or not window.contains(point):
             continue
-        near_city = any(
-            s.level == "city" and s.point.distance(point) / scale.metres_per_point < CROWDED_MM * 72 / 25.4
-            for s in drawn
+        room = _room_pt(names[county.id], type_scale)
+        crowded_out = any(
+            s.level in ("city", "county") and s.point.distance(point) / scale.metres_per_point < room for s in drawn
         )
-        if near_city and county.id != unit.id:
+        if crowded_out and county.id != unit.id:
             crowded.append(county)
         else:
             drawn.append(Seat("county", names[county.id], point, county))
