@@ -7,6 +7,7 @@ Every map is rendered once per module (one to six seconds each) and read by seve
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 import re
@@ -33,6 +34,7 @@ from tests.pdf_reading import INK, Paint, Rect, Word, drawing, embedded, fonts, 
 from tiles.printing import style
 from tiles.printing.exports import PNG_DPI
 from tiles.printing.legend import SWATCH_W
+from tiles.printing.names import units_abolished_after
 from tiles.printing.papers import Orientation, Paper
 from tiles.printing.service import MapRequest, MapRequestError, render_map
 
@@ -579,6 +581,18 @@ def test_a_map_of_a_past_day_uses_the_names_of_that_day(dongning_2014, city):
     assert printed.shows("行政区划截至2014年6月1日")
     # Today's map of the city has the county-level city.
     assert city.shows("东宁市", city.lines_in(city.frame)) and not city.shows("东宁县")
+    # Only names have a history: the sheet says that its boundaries are today's; today's map need not.
+    boundaries_note = "图中行政区域界线为现行界线"
+    assert any(w.startswith(boundaries_note) for w in printed.report["warnings"])
+    assert printed.shows(boundaries_note) and not city.shows(boundaries_note)
+
+
+def test_a_past_map_names_the_units_of_that_day_it_cannot_draw():
+    city = AdminUnit.objects.current().get(code=CITY)
+    drawn = {CITY, *AdminUnit.objects.current().filter(parent=city).values_list("code", flat=True)}
+    suburb = "郊区（231011，1997年撤销）"  # abolished in 1997; the system holds no boundary of it
+    assert suburb in units_abolished_after(city, drawn, dt.date(1990, 6, 1))
+    assert suburb not in units_abolished_after(city, drawn, dt.date(1998, 1, 1))
 
 
 def test_a_unit_cannot_be_mapped_before_it_was_established():

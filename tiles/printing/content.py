@@ -18,7 +18,13 @@ from tiles.printing import places as place_data
 from tiles.printing import points as point_data
 from tiles.printing.features import Layer, Window, metric
 from tiles.printing.grid import Grid, kilometre_grid
-from tiles.printing.names import history_sources, unit_names_at, units_established_after
+from tiles.printing.names import (
+    chinese_date,
+    history_sources,
+    unit_names_at,
+    units_abolished_after,
+    units_established_after,
+)
 from tiles.printing.papers import mm
 from tiles.printing.scale import MapScale, fit_scale
 from tiles.printing.style import BAND_MM
@@ -142,6 +148,14 @@ def build_content(unit: AdminUnit, day: dt.date | None, frame_pt: tuple[int, int
         content.warnings += [
             f"{name}：区划沿革记其设立晚于所示日期，但该单位未记有效起始日，仍按现行数据绘出"
             for name in units_established_after([a.unit for a in parts], day)
+        ]
+        # Only names have a history here: the boundaries drawn are today's.
+        content.warnings.append(
+            f"图中行政区域界线为现行界线，系统未收录{chinese_date(day)}时的界线；政区名称为当日名称"
+        )
+        content.warnings += [
+            f"{name}当日存在，但系统无其界线，未绘出"
+            for name in units_abolished_after(unit, {a.unit.code for a in parts} | {unit.code}, day)
         ]
     return content
 

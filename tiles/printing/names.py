@@ -15,12 +15,17 @@ from collections.abc import Iterable
 
 from django.db.models import F, Q
 
+from boundaries.levels import Tier
 from boundaries.models import AdminUnit, DivisionChange, UnitName
 from gazetteer.models import Place, PlaceName
 
 
 def _containing(day: dt.date) -> Q:
     return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & Q(valid_to__gt=day)
+
+
+def chinese_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def event_day(event: DivisionChange) -> dt.date:
@@ -68,6 +73,22 @@ def units_established_after(units: Iterable[AdminUnit], day: dt.date) -> list[st
     )
     return sorted(
         {f"{ids[e.unit_id].name}（{e.year}年设立）" for e in events if event_day(e) > day and e.unit_id in ids}
+    )
+
+
+def units_abolished_after(mapped: AdminUnit, drawn_codes: set[str], day: dt.date) -> list[str]:
+    """Units under the mapped one that the division history says were abolished after ``day`` (so
+    they existed that day) and that the map cannot draw: the system keeps no boundary of them."""
+    prefix = mapped.code[:4] if mapped.tier == Tier.CITY else mapped.code
+    events = DivisionChange.objects.filter(
+        is_noise=False, kind=DivisionChange.Kind.ABOLISHED, old_code__startswith=prefix
+    ).exclude(old_code__in=drawn_codes)
+    return sorted(
+        {
+            f"{e.old_name}（{e.old_code}，{e.year}年撤销）"
+            for e in events
+            if event_day(e) > day and e.old_code != mapped.code
+        }
     )
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from core.models import DataSource
 from core.srid import METRIC_CRS_LABEL, METRIC_SRID
 from tiles.printing.content import MapContent
+from tiles.printing.names import chinese_date
 from tiles.printing.style import BOUNDARIES, LINES, SEATS
 
 NOT_SUBMITTED = "未送审"
@@ -20,10 +21,6 @@ LAYER_NAMES = {
     **{key: symbol.label for key, symbol in LINES.items()},
     "water_area": "湖泊、水库",
 }
-
-
-def chinese_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def approval_number() -> str:

@@ -57,9 +57,7 @@ def _room_pt(name: str, type_scale: float) -> float:
     return max(CROWDED_MM * PT_PER_MM, len(name) * TEXTS["label_county"].size) * type_scale
 
 
-def seats(
-    unit: AdminUnit, parts: list[Area], day: dt.date | None, window: Window, scale: MapScale, type_scale: float
-):
+def seats(unit: AdminUnit, parts: list[Area], day: dt.date | None, window: Window, scale: MapScale, type_scale: float):
     """(seats drawn, parts named as areas because their seat is crowded out)."""
     part_units = [area.unit for area in parts]
     counties = [u for u in part_units if u.tier == Tier.COUNTY]

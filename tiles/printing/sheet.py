@@ -37,7 +37,8 @@ from tiles.printing.layout import (
     SheetLayout,
 )
 from tiles.printing.legend import ENTRY_PT, LABEL_GAP_PT, LegendEntry, legend_columns
-from tiles.printing.notes import CompilationNote, chinese_date
+from tiles.printing.names import chinese_date
+from tiles.printing.notes import CompilationNote
 from tiles.printing.papers import mm
 from tiles.printing.scale import ScaleBar, scale_bar
 from tiles.printing.style import SEATS, SYMBOLS_DIR
