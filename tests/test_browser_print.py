@@ -14,6 +14,7 @@ from accounts.models import Role
 from accounts.services import create_officer
 from core.jobs import WORKER_APPLICATION_NAME
 from core.models import Job
+from tests.live_server import PROJECT_DIR
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
@@ -75,7 +76,9 @@ def test_a_cartographer_orders_a_map_watches_it_and_downloads_it(page, cartograp
     assert "爱民区" in row.inner_text()
     assert "2025-06-30" in row.inner_text()
     assert "比例尺 1:" in row.inner_text()
+    assert "注意：图中行政区域界线为现行界线" in row.inner_text()  # a map of a past day says what it shows
     assert statuses and statuses[-1] == "succeeded"  # the page polled the job until it ended
+    page.screenshot(path=str(PROJECT_DIR / "var" / "screenshot-print.png"))
 
     with page.expect_download() as download_info:
         link.click()

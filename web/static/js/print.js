@@ -57,6 +57,12 @@
       if (missing.length) notes.push('未能注记：' + missing.join('、'));
       if (report.synthetic_layers && report.synthetic_layers.length) notes.push('含示例（合成）数据');
       if (notes.length) result.append(document.createElement('br'), notes.join('；'));
+      (report.warnings || []).forEach(warning => {
+        const line = document.createElement('div');
+        line.className = 'job-warning';
+        line.textContent = '注意：' + warning;
+        result.append(line);
+      });
     } else if (job.error) {
       result.textContent = job.error;
       result.className = 'job-error';
