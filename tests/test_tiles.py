@@ -25,7 +25,7 @@ from core.srid import STORAGE_SRID, TILE_SRID
 from gazetteer.models import Place
 from gazetteer.services import places as place_service
 from tiles.models import CachedTile, GeneralisedGeometry
-from tiles.vector import build, layers
+from tiles.vector import build, documents, layers
 from tiles.vector.generalise import BANDS
 from tiles.vector.grid import drawn_from, tile_containing
 
@@ -308,6 +308,19 @@ def test_a_county_boundary_change_rebuilds_its_generalised_geometry(officer, dja
 
 
 # ---- TileJSON and style -------------------------------------------------------------------------------
+
+
+def test_the_documents_are_built_once_per_generation_of_the_data():
+    base = "http://testserver"
+    first = documents.document("tilejson", base)
+    with CaptureQueriesContext(connection) as queries:
+        again = documents.document("tilejson", base)
+    assert again is first and len(queries) == 1  # only the generation is asked for
+    open_changeset(Changeset.Kind.EDIT, "a change of the records", label="tests")
+    with CaptureQueriesContext(connection) as queries:
+        rebuilt = documents.document("tilejson", base)
+    assert rebuilt is not first and rebuilt == first and len(queries) > 1
+    assert documents.document("tilejson", "http://other.example")["tiles"][0].startswith("http://other.example/")
 
 
 def test_tilejson():

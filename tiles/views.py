@@ -16,9 +16,8 @@ from django.views.decorators.http import require_safe
 
 from core.http import json_error
 from tiles.vector.cache import get_tile
+from tiles.vector.documents import document
 from tiles.vector.grid import TileOutOfRange
-from tiles.vector.style import style as gl_style
-from tiles.vector.tilejson import tilejson as tilejson_document
 
 MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
 TILE_MAX_AGE = 300  # seconds a browser or proxy may reuse a tile unasked; then it revalidates (304)
@@ -66,9 +65,9 @@ def _base_url(request: HttpRequest) -> str:
 
 @require_safe
 def tilejson(request: HttpRequest) -> HttpResponse:
-    return _json(request, tilejson_document(_base_url(request)))
+    return _json(request, document("tilejson", _base_url(request)))
 
 
 @require_safe
 def style(request: HttpRequest) -> HttpResponse:
-    return _json(request, gl_style(_base_url(request)))
+    return _json(request, document("style", _base_url(request)))
