@@ -11,7 +11,7 @@ look-up that misses, then, in one transaction, the advisory lock and the stateme
 the tile: tiles.vector.cache.render), the row deleted again before. Cached: the tile was stored by an
 earlier request; its floor is the cache look-up. "gap" is HTTP p50 minus floor p50: Django, gunicorn, HTTP.
 
-Also /tiles/tiles.json and /tiles/style.json, against building the same document in-process (floor).
+Also /tiles/tiles.json and /tiles/style.json, against the same look-up and JSON in-process (floor).
 
 Run by scripts/bench.sh (make bench), which starts the server:
     DATABASE_URL=... python bench/tiles_bench.py --port 8765 --label real --tiles 60
@@ -27,7 +27,6 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from itertools import cycle, islice
 from pathlib import Path
 
@@ -50,9 +49,8 @@ from core.srid import TILE_SRID  # noqa: E402
 from tiles.models import CachedTile  # noqa: E402
 from tiles.vector import cache, sql  # noqa: E402
 from tiles.vector.build import rebuild  # noqa: E402
+from tiles.vector.documents import document  # noqa: E402
 from tiles.vector.grid import tile_bounds  # noqa: E402
-from tiles.vector.style import style as gl_style  # noqa: E402
-from tiles.vector.tilejson import tilejson as tilejson_document  # noqa: E402
 
 Tile = tuple[int, int, int]
 ZOOMS = (6, 10, 14)
@@ -172,12 +170,14 @@ def bench_zoom(conn, area: shapely.Geometry, z: int, count: int) -> list[str]:
     return lines
 
 
-def bench_document(conn, path: str, build: Callable[[], dict]) -> str:
+def bench_document(conn, path: str, kind: str) -> str:
+    """The floor is what the view does: the generation's look-up (the document is kept per
+    generation of the data), and the JSON."""
     base = f"http://{conn.host}:{conn.port}"
 
     def in_process() -> float:
         started = time.perf_counter()
-        json.dumps(build(base), ensure_ascii=False, separators=(",", ":")).encode()
+        json.dumps(document(kind, base), ensure_ascii=False, separators=(",", ":")).encode()
         return (time.perf_counter() - started) * 1000
 
     for _ in range(10):
@@ -208,11 +208,11 @@ def main() -> None:
     for z in ZOOMS:
         for line in bench_zoom(conn, area, z, args.tiles):
             print(line, flush=True)
-    print(bench_document(conn, "/tiles/tiles.json", tilejson_document), flush=True)
-    print(bench_document(conn, "/tiles/style.json", gl_style), flush=True)
+    print(bench_document(conn, "/tiles/tiles.json", "tilejson"), flush=True)
+    print(bench_document(conn, "/tiles/style.json", "style"), flush=True)
     print(
         "floor: uncached = look-up + lock, make and store (own transaction); cached = look-up; "
-        "documents = built in-process. gap = HTTP p50 - floor p50."
+        "documents = generation look-up + JSON in-process. gap = HTTP p50 - floor p50."
     )
 
 
