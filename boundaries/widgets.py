@@ -1,5 +1,5 @@
 """A map widget for the admin that works offline: OpenLayers from our own static files, and the
-territory's county polygons (from our own API) as the base map instead of outside tiles."""
+territory drawn from the system's own vector tiles (/tiles) as the base map instead of outside tiles."""
 
 from django.conf import settings
 from django.contrib.gis.forms.widgets import OpenLayersWidget

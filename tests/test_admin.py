@@ -42,7 +42,7 @@ def test_change_page_map_works_offline(staff):
     unit = AdminUnit.objects.get(code="231025")
     page = staff.get(change_url(unit)).content.decode()
     assert "/static/vendor/ol/ol." in page
-    assert "/api/v1/units?parent=231000" in page  # the base layer is our own county polygons
+    assert '"/tiles/{z}/{x}/{y}.mvt"' in page  # the base layer is the system's own vector tiles
     external = re.findall(r"""(?:src|href|url)\s*[=:]\s*["']?(https?://[^"' )]+)""", page)
     assert external == []
     assert "cdn.jsdelivr" not in page and "openstreetmap" not in page.lower()

@@ -83,6 +83,8 @@ def test_admin_map_widget_draws_the_unit_without_outside_tiles(page, officer_log
     page.fill("#id_password", password)
     page.click("input[type=submit]")
     unit = AdminUnit.objects.get(code="231025")
+    tiles: list[str] = []
+    page.on("request", lambda request: "/tiles/" in request.url and tiles.append(request.url))
     page.goto(f"{page.origin}/admin/boundaries/adminunit/{unit.pk}/change/")
     page.wait_for_function("() => document.querySelectorAll('.dj_map canvas').length > 0")
     page.wait_for_timeout(800)
@@ -92,5 +94,7 @@ def test_admin_map_widget_draws_the_unit_without_outside_tiles(page, officer_log
         return false;
     })""")
     assert drawn
+    assert any(url.endswith(".mvt") for url in tiles)  # over the same vector tiles as the public maps
+    page.locator("#id_geom_map").screenshot(path=str(PROJECT_DIR / "var" / "screenshot-admin-map.png"))
     geometry = page.locator("textarea#id_geom").input_value()
     assert '"MultiPolygon"' in geometry
