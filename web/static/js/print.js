@@ -99,12 +99,14 @@
     if (job.status === 'queued' || job.status === 'running') setTimeout(() => poll(id), POLL_MS);
   }
 
-  form.addEventListener('submit', async event => {
-    event.preventDefault();
-    errorBox.hidden = true;
+  function formData() {
     const data = Object.fromEntries(new FormData(form));
     delete data.csrfmiddlewaretoken;
     if (!data.at) delete data.at;
+    return data;
+  }
+
+  async function order(data) {
     const response = await fetch('/api/v1/map-jobs', {
       method: 'POST',
       headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrfToken(), Accept: 'application/json'},
@@ -114,10 +116,26 @@
     if (!response.ok) {
       errorBox.textContent = body.error ? body.error.message : response.statusText;
       errorBox.hidden = false;
-      return;
+      return false;
     }
     render(body);
     poll(body.id);
+    return true;
+  }
+
+  form.addEventListener('submit', event => {
+    event.preventDefault();
+    errorBox.hidden = true;
+    order(formData());
+  });
+
+  // The plan's set: one job per unit offered, with the paper, orientation, day and format chosen.
+  document.getElementById('print-set').addEventListener('click', async () => {
+    errorBox.hidden = true;
+    const data = formData();
+    for (const option of document.getElementById('print-unit').options) {
+      if (!await order(Object.assign({}, data, {unit: option.value}))) break;
+    }
   });
 
   const initial = JSON.parse(document.getElementById('print-jobs-data').textContent);
