@@ -357,3 +357,23 @@ def test_make_maps_renders_the_plan_set_into_one_folder(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "11/11" in captured.err  # the progress bar
     assert "11 maps in" in captured.out
+
+
+def test_old_map_files_are_pruned_and_their_jobs_kept(cartographer, media, capsys):
+    _, headers = cartographer
+    client = Client()
+    _, old = post_job(client, headers, {"unit": "231004", "paper": "A4"})
+    _, recent = post_job(client, headers, {"unit": "231005", "paper": "A4"})
+    jobs.run_pending()
+    Job.objects.filter(pk=old["id"]).update(finished_at=timezone.now() - timedelta(days=31))
+
+    call_command("prune_map_files", "--older-than", "30", "--dry-run")
+    assert "1 file(s) would remove" in capsys.readouterr().out
+    assert client.get(old["url"], **headers).json()["download"] is not None
+
+    call_command("prune_map_files", "--older-than", "30")
+    assert f"removed the file of job {old['id']}" in capsys.readouterr().out
+    gone = Job.objects.get(pk=old["id"])
+    assert gone.status == Job.Status.SUCCEEDED and "file_removed_at" in gone.result
+    assert client.get(f"{old['url']}/file", **headers).status_code == 410
+    assert client.get(f"{recent['url']}/file", **headers).status_code == 200

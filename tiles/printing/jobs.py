@@ -5,9 +5,12 @@ is the renderer's report plus ``file`` (relative to MEDIA_ROOT) and ``bytes``.""
 
 from __future__ import annotations
 
+import shutil
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 
 from boundaries.levels import Tier
 from boundaries.models import AdminUnit
@@ -74,3 +77,20 @@ def plan_units() -> list:
         AdminUnit.objects.current().filter(parent=city, tier=Tier.COUNTY).exclude(geom__isnull=True).order_by("code")
     )
     return [city, *children]
+
+
+def prune_files(older_than_days: int, *, dry_run: bool = False) -> list[Job]:
+    """Remove the files of map jobs finished more than ``older_than_days`` ago (a map can always be
+    made again); the jobs stay, as the record of who asked for what, and say when the file went."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    pruned = []
+    for job in Job.objects.filter(kind=KIND, status=Job.Status.SUCCEEDED, finished_at__lt=cutoff).order_by("id"):
+        path = result_file(job)
+        if path is None:
+            continue
+        pruned.append(job)
+        if not dry_run:
+            shutil.rmtree(path.parent, ignore_errors=True)
+            job.result["file_removed_at"] = timezone.now().isoformat()
+            job.save(update_fields=["result"])
+    return pruned
