@@ -56,13 +56,17 @@ def _outer_level(area: ContextArea, city: AdminUnit) -> str:
 
 
 def _save(code: str, name: str, level: str, parties: list[dict], geom, derived_from: str) -> bool:
+    fields = {"name": name, "level": level, "parties": parties, "derived_from": derived_from}
     line = BoundaryLine.objects.filter(code=code).first()
-    if line is not None and line.geom.equals_exact(geom, tolerance=0) and line.level == level:
+    if line is None:
+        BoundaryLine.objects.create(code=code, geom=geom, **fields)
+        return True
+    if line.geom.equals_exact(geom, tolerance=0) and all(getattr(line, k) == v for k, v in fields.items()):
         return False
-    BoundaryLine.objects.update_or_create(
-        code=code,
-        defaults={"name": name, "level": level, "parties": parties, "geom": geom, "derived_from": derived_from},
-    )
+    for key, value in fields.items():
+        setattr(line, key, value)
+    line.geom = geom
+    line.save()
     return True
 
 

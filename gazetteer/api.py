@@ -47,11 +47,7 @@ def place_collection(request):
         return _create(request)
     params = request.GET
     places = filter_places(
-        visible_places(request.user, Place.objects.all()),
-        category=params.get("category"),
-        unit=api_input.unit(params["unit"]) if params.get("unit") else None,
-        status=api_input.status(params.get("status")),
-        name=params.get("name"),
+        visible_places(request.user, Place.objects.all()), **api_input.place_filters(params, by_name=True)
     )
     limit = min(parse_int(params.get("limit"), "limit") or PAGE_SIZE, MAX_PAGE_SIZE)
     offset = parse_int(params.get("offset"), "offset") or 0

@@ -109,3 +109,16 @@ def status(value: str | None) -> str | None:
     if value and value not in Place.Status.values:
         raise ApiError(400, f"status must be one of {', '.join(Place.Status.values)}", field="status")
     return value or None
+
+
+def place_filters(params, *, by_name: bool = False) -> dict:
+    """The list filters of a query string (category, unit, status and, for the list, name) as the
+    keyword arguments of gazetteer.queries.filter_places."""
+    filters = {
+        "category": params.get("category"),
+        "unit": unit(params["unit"]) if params.get("unit") else None,
+        "status": status(params.get("status")),
+    }
+    if by_name:
+        filters["name"] = params.get("name")
+    return filters

@@ -11,15 +11,15 @@ GET /api/v1/places/export?format=csv|geojson|shp|gpkg|census, filtered like the 
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpResponse
 
 from core.api import ApiError, api_view
 from core.http import json_error, json_response
 from gazetteer import api_input
 from gazetteer.models import Place
-from gazetteer.permissions import Action, assigned_counties, can, is_staff_reader, visible_places
+from gazetteer.permissions import Action, assigned_counties, can, visible_places
 from gazetteer.queries import filter_places
+from gazetteer.services.geometry_provenance import may_include_unlicensed_geometry
 from gazetteer.services.place_io import EXPORT_FORMATS, Refusal, export_places, import_places
 
 IMPORT_OPTIONS = ("format", "crs", "datum", "encoding", "category", "layer", "name_field")
@@ -62,14 +62,8 @@ def place_export(request):
     fmt = request.GET.get("format", "csv")
     if fmt not in EXPORT_FORMATS:
         raise ApiError(400, f"format must be one of {', '.join(EXPORT_FORMATS)}", field="format")
-    params = request.GET
-    places = filter_places(
-        visible_places(request.user, Place.objects.all()),
-        category=params.get("category"),
-        unit=api_input.unit(params["unit"]) if params.get("unit") else None,
-        status=api_input.status(params.get("status")),
-    )
-    unlicensed = is_staff_reader(request.user) or settings.OPEN_DATA_INCLUDE_UNLICENSED_GEOMETRY
+    places = filter_places(visible_places(request.user, Place.objects.all()), **api_input.place_filters(request.GET))
+    unlicensed = may_include_unlicensed_geometry(request.user)
     content, content_type, filename = export_places(places, fmt, include_unlicensed_geometry=unlicensed)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

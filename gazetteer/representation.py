@@ -142,7 +142,7 @@ def feature_on(place: Place, day: dt.date) -> dict | None:
     if standard is None:
         return None
     version = _state_on(place, day)
-    result = feature(place)
+    result = feature(place, with_geometry=False)  # the geometry of the day replaces it
     props = result["properties"]
     result["geometry"] = geometry_json(version.geom)
     for key in ("meaning", "origin", "history", "description", "status", "is_public"):

@@ -99,6 +99,11 @@ def test_manifest_counts_files_licences_and_what_is_withheld():
     manifest = response.json()
     assert manifest["records"]["total"] == published_places().count() > 1400
     assert sum(manifest["records"]["by_status"].values()) == manifest["records"]["total"]
+    # counted here straight from the table, not through the function the endpoint uses
+    public = Place.objects.filter(is_public=True).exclude(status=Place.Status.PROPOSED)
+    assert manifest["records"]["by_status"] == {
+        status: public.filter(status=status).count() for status in public.values_list("status", flat=True).distinct()
+    }
     assert "proposed" not in manifest["records"]["by_status"]
     dt.datetime.fromisoformat(manifest["generated_at"])
     assert dt.datetime.fromisoformat(manifest["last_modified"]) <= dt.datetime.fromisoformat(manifest["generated_at"])
@@ -159,6 +164,8 @@ def test_files_are_attachments_of_the_public_records_only(fmt, hidden_and_propos
     else:
         codes = set(gpkg_records(content, tmp_path)[1])
     assert codes == set(published_places().values_list("code", flat=True))
+    public = Place.objects.filter(is_public=True).exclude(status=Place.Status.PROPOSED)
+    assert codes == set(public.values_list("code", flat=True))  # counted straight from the table
     assert hidden_and_proposed["public"].code in codes
     assert hidden_and_proposed["hidden"].code not in codes
     assert hidden_and_proposed["proposed"].code not in codes
@@ -235,6 +242,7 @@ def test_the_geopackage_reads_back_with_pyogrio(tmp_path):
     assert meta["crs"] == f"EPSG:{STORAGE_SRID}"
     assert {"code", "name", "romanization", "licence", "attribution", "category"} <= set(meta["fields"])
     assert len(records) == published_places().count()
+    assert len(records) == Place.objects.filter(is_public=True).exclude(status=Place.Status.PROPOSED).count()
     assert pyogrio.list_layers(tmp_path / "places.gpkg")[:, 0].tolist() == ["places"]
     points = [shapely.from_wkb(g) for g in geometries.values() if g is not None]
     assert points and all(125 < g.centroid.x < 135 and 42 < g.centroid.y < 47 for g in points)

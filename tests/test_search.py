@@ -91,6 +91,9 @@ def test_exact_beats_prefix_beats_fuzzy_and_rank_breaks_ties(client):
     assert results[0]["score"] >= results[-1]["score"]
     exact = search(client, "东京城镇")[0]
     assert exact["name"] == "东京城镇" and exact["matched"]["form"] == "hanzi"
+    # the same record found by a typo scores below its exact match
+    fuzzy = next(r for r in search(client, "东京成镇") if r["name"] == "东京城镇")
+    assert fuzzy["score"] < exact["score"]
 
 
 @pytest.mark.parametrize(
@@ -183,10 +186,13 @@ def test_a_very_long_query_is_refused_quickly(client, query):
     ],
 )
 def test_odd_queries_get_a_sensible_answer(client, query):
+    before = Place.objects.count()
     response = client.get("/api/v1/places/search", {"q": query})
     assert response.status_code == 200
     assert isinstance(response.json()["results"], list)
     assert Place.objects.exists()
+    assert Place.objects.count() == before  # nothing in the query reached the SQL as SQL
+    assert len(response.json()["results"]) <= 10  # the default limit, not every record
 
 
 @pytest.mark.parametrize(

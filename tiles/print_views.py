@@ -22,13 +22,12 @@ from core.http import json_response
 from core.models import Job
 from tiles.permissions import may_make_maps
 from tiles.printing import jobs as map_jobs
-from tiles.printing.exports import FORMATS
+from tiles.printing.exports import CONTENT_TYPES, FORMATS
 from tiles.printing.papers import PAPER_SIZES_MM
 from tiles.printing.service import MapRequestError
 from web.i18n import strings
 
 RECENT_JOBS = 30
-CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "svg": "image/svg+xml"}
 REPORT_KEYS = ("unit", "at", "paper", "format", "scale", "labels", "legend", "warnings", "synthetic_layers",
                "approval_number", "render_seconds", "timings", "bytes", "output")  # fmt: skip
 
@@ -42,11 +41,17 @@ def _allowed(request: HttpRequest) -> None:
         )
 
 
-def job_json(job: Job) -> dict:
+def jobs_json(jobs_: list[Job]) -> list[dict]:
+    names = map_jobs.unit_names(jobs_)
+    return [job_json(job, names) for job in jobs_]
+
+
+def job_json(job: Job, names: dict[str, str] | None = None) -> dict:
     done = map_jobs.result_file(job) is not None
+    unit = job.params.get("unit", "")
     return {
         "id": job.pk,
-        "unit_name": map_jobs.unit_name(job.params.get("unit", "")),
+        "unit_name": (names if names is not None else map_jobs.unit_names([job])).get(unit, ""),
         "status": job.status,
         "progress": job.progress,
         "message": job.message,
@@ -74,8 +79,7 @@ def _job(pk: int) -> Job:
 def map_jobs_view(request: HttpRequest):
     _allowed(request)
     if request.method == "GET":
-        recent = Job.objects.filter(kind=map_jobs.KIND).order_by("-created_at", "-id")[:RECENT_JOBS]
-        return json_response({"jobs": [job_json(job) for job in recent]})
+        return json_response({"jobs": jobs_json(map_jobs.recent_jobs(RECENT_JOBS))})
     try:
         job = map_jobs.request_map(json_body(request), request.user)
     except MapRequestError as error:
@@ -130,6 +134,6 @@ def print_page(request: HttpRequest):
             "units": map_jobs.plan_units(),
             "papers": list(PAPER_SIZES_MM),
             "formats": FORMATS,
-            "jobs": [job_json(job) for job in Job.objects.filter(kind=map_jobs.KIND)[:RECENT_JOBS]],
+            "jobs": jobs_json(map_jobs.recent_jobs(RECENT_JOBS)),
         },
     )

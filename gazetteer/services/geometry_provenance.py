@@ -19,9 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
+
 from boundaries.models import AdminUnit
 from core.models import DataSource
 from gazetteer.models import Place
+from gazetteer.permissions import is_staff_reader
 
 POLYGONAL = frozenset({"Polygon", "MultiPolygon"})
 SAME_POINT_DEG = 1e-9  # ~0.1 mm
@@ -55,3 +58,15 @@ def geometry_sources(places: Iterable[Place]) -> dict[int, DataSource | None]:
 def licensed_openly(source: DataSource | None) -> bool:
     """The bureau's own data (no source) and sources with an open licence."""
     return source is None or source.open_licence
+
+
+def geometry_goes_out(sources: dict[int, DataSource | None], place_id: int, *, include_unlicensed: bool) -> bool:
+    """The rule of every export and of open data: a record's geometry goes out when it has one and
+    its source licensed it openly, or when unlicensed geometry is included (staff, or the bureau's
+    setting). ``sources`` is what geometry_sources returned."""
+    return place_id in sources and (include_unlicensed or licensed_openly(sources[place_id]))
+
+
+def may_include_unlicensed_geometry(user) -> bool:
+    """Staff exports carry all geometry; the public's only when the bureau's settings say so."""
+    return is_staff_reader(user) or settings.OPEN_DATA_INCLUDE_UNLICENSED_GEOMETRY

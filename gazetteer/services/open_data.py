@@ -29,7 +29,7 @@ from core.models import DataSource
 from core.srid import API_SRID, STORAGE_CRS_LABEL
 from gazetteer.models import Category, Place, PlaceName
 from gazetteer.permissions import visible_places
-from gazetteer.services.geometry_provenance import geometry_sources, licensed_openly
+from gazetteer.services.geometry_provenance import geometry_goes_out, geometry_sources
 from gazetteer.services.place_io.fields import EXPORT_FIELDS
 from gazetteer.services.place_io.records import ExportRow, export_row, for_export, publisher
 from gazetteer.services.place_io.writers import CONTENT_TYPES, EXTENSIONS, write_csv, write_geojson, write_geopackage
@@ -98,14 +98,12 @@ def decide(places: list[Place], *, include_unlicensed: bool) -> list[Decision]:
     sources = geometry_sources(places)
     decisions = []
     for place in places:
-        has_geometry = place.id in sources
-        geometry_source = sources.get(place.id)
         decisions.append(
             Decision(
                 place,
                 credit_of(place.source),
-                credit_of(geometry_source) if has_geometry else None,
-                has_geometry and (include_unlicensed or licensed_openly(geometry_source)),
+                credit_of(sources[place.id]) if place.id in sources else None,
+                geometry_goes_out(sources, place.id, include_unlicensed=include_unlicensed),
             )
         )
     return decisions

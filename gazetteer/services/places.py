@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.gis.db.models.functions import PointOnSurface
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 from django.utils import timezone
@@ -401,9 +400,3 @@ def retire_place(
     locked.status = Place.Status.HISTORICAL
     locked.names.filter(valid_to__isnull=True).update(valid_to=valid_to)
     return _bump(locked, changeset)
-
-
-def label_point(place: Place) -> GEOSGeometry | None:
-    if place.geom is None:
-        return None
-    return Place.objects.filter(pk=place.pk).annotate(p=PointOnSurface("geom")).values_list("p", flat=True).get()

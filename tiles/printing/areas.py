@@ -7,12 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import shapely
 from django.contrib.gis.db.models.functions import Intersection
 
 from boundaries.levels import Tier
 from boundaries.models import AdminUnit, ContextArea
-from tiles.printing.features import Window, label_point, metric
+from tiles.printing.features import Window, metric
 
 # Light tints of the mapped unit's parts: neighbours never share one (five suffice for any map).
 PART_TINTS = 5
@@ -63,7 +62,7 @@ def unit_areas(unit: AdminUnit, day: dt.date | None, window: Window) -> tuple[li
     shown = {u.unit.id for u in parts} | {unit.id}
     others = (
         units_valid(day)
-        .filter(tier=Tier.COUNTY, geom__intersects=window.storage_box())
+        .filter(tier=Tier.COUNTY, geom__intersects=window.storage_box)
         .exclude(id__in=shown)
         .order_by("code")
     )
@@ -81,7 +80,7 @@ CONTEXT_KINDS = {
 
 def context_areas(window: Window) -> list[Area]:
     """The surrounding areas in the frame, clipped in the database (a country has 150,000 vertices)."""
-    box = window.storage_box()
+    box = window.storage_box
     rows = (
         ContextArea.objects.filter(geom__intersects=box)
         .annotate(clipped=Intersection("geom", box))
@@ -95,10 +94,3 @@ def context_areas(window: Window) -> list[Area]:
         if not geometry.is_empty:
             areas.append(Area(row.name, geometry, CONTEXT_KINDS[row.kind], context=row))
     return areas
-
-
-def area_label_point(area: Area, window: Window, exclude: shapely.Geometry | None = None):
-    """The label point of the part of an area in the frame (outside ``exclude``, e.g. the mapped
-    territory, so a province's name does not land on the prefectures drawn over it)."""
-    geometry = area.geometry if exclude is None else area.geometry.difference(exclude)
-    return label_point(geometry, window)

@@ -16,7 +16,7 @@ from tiles.printing import areas as area_data
 from tiles.printing import lines as line_data
 from tiles.printing import places as place_data
 from tiles.printing import points as point_data
-from tiles.printing.features import Layer, Window, metric
+from tiles.printing.features import Layer, Window, label_point, metric
 from tiles.printing.grid import Grid, kilometre_grid
 from tiles.printing.names import (
     chinese_date,
@@ -167,7 +167,7 @@ def _room_ok(content: MapContent, found) -> bool:
 def _name_area(content: MapContent, layer: str, name: str, geometry, always: bool = False) -> None:
     """Name an area at its label point; a surrounding area with too little room in the frame is
     not named (and the report says so), a unit of the map always is."""
-    found = area_data.label_point(geometry, content.window)
+    found = label_point(geometry, content.window)
     if found is not None and (always or _room_ok(content, found)):
         content.add_label(layer, name, found[0])
     else:
@@ -199,7 +199,7 @@ def _add_areas(content, unit, outline, parts, neighbours, context) -> None:
         elif area.kind == "province" and area.context.code[:2] != unit.code[:2]:
             rest = area.geometry.difference(territory)
             beyond = rest.difference(shapely.union_all(prefectures)) if prefectures else rest
-            found = area_data.label_point(beyond, content.window)
+            found = label_point(beyond, content.window)
             _name_area(content, "label_province", area.name, beyond if _room_ok(content, found) else rest)
 
 

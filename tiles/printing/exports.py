@@ -11,7 +11,8 @@ from xml.sax.saxutils import escape
 
 from pypdf import PdfReader
 
-FORMATS = ("pdf", "png", "svg")
+CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "svg": "image/svg+xml"}
+FORMATS = tuple(CONTENT_TYPES)
 PNG_DPI = 150
 _SVG_ROOT = re.compile(r"<svg\b[^>]*>")
 

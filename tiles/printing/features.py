@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import shapely
@@ -64,6 +65,7 @@ class Window:
         pad = max(maxx - minx, maxy - miny) * share
         return minx - pad, miny - pad, maxx + pad, maxy + pad
 
+    @cached_property
     def storage_box(self) -> GEOSGeometry:
         """The padded frame in the storage CRS (lon/lat), for clipping in the database."""
         ring = shapely.segmentize(shapely.box(*self.padded(0.05)), max_segment_length=2000)

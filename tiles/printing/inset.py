@@ -39,7 +39,7 @@ def _add_label(layer: Layer, name: str, geometry, window: Window) -> None:
 
 
 def _context_rows(window: Window, tolerance_deg: float):
-    box = window.storage_box()
+    box = window.storage_box
     return (
         ContextArea.objects.filter(geom__intersects=box)
         .annotate(shape=SimplifyPreserveTopology(Intersection("geom", box), tolerance_deg))
@@ -50,11 +50,12 @@ def _context_rows(window: Window, tolerance_deg: float):
 
 def build_inset(unit: AdminUnit, unit_name: str, day, size_pt: tuple[int, int]) -> Inset:
     city = unit if unit.tier == Tier.CITY else unit.parent
+    city_m = metric(city.geom)
     if unit.tier == Tier.CITY:
         focus = ContextArea.objects.filter(code=f"{unit.code[:2]}0000").first()
-        extent_geom = metric(focus.geom if focus else unit.geom)
+        extent_geom = metric(focus.geom) if focus else city_m
     else:
-        extent_geom = metric(city.geom)
+        extent_geom = city_m
     scale = fit_scale(extent_geom.bounds, size_pt)
     window = Window(scale.bbox)
     tolerance = SIMPLIFY_PT * scale.metres_per_point / METRES_PER_DEGREE
@@ -71,7 +72,7 @@ def build_inset(unit: AdminUnit, unit_name: str, day, size_pt: tuple[int, int]) 
         elif unit.tier == Tier.CITY and row.kind == ContextArea.Kind.PROVINCE:
             layers["home" if row.code[:2] == unit.code[:2] else "context"].add(shape)
             layers["inset_line"].add(shape.boundary)
-            _add_label(layers["inset_label"], row.name, shape.difference(metric(city.geom)), window)
+            _add_label(layers["inset_label"], row.name, shape.difference(city_m), window)
         elif unit.tier != Tier.CITY and row.kind == ContextArea.Kind.PREFECTURE:
             layers["context"].add(shape)
     if unit.tier != Tier.CITY:
@@ -79,7 +80,7 @@ def build_inset(unit: AdminUnit, unit_name: str, day, size_pt: tuple[int, int]) 
             shape = metric(county.geom).simplify(tolerance * METRES_PER_DEGREE)
             layers["part"].add(shape, tint=1)
             layers["inset_line"].add(shape.boundary)
-    highlight = metric(unit.geom).simplify(tolerance * METRES_PER_DEGREE)
+    highlight = (city_m if unit.tier == Tier.CITY else metric(unit.geom)).simplify(tolerance * METRES_PER_DEGREE)
     layers["highlight"].add(highlight)
     centre = shapely.get_point(shapely.maximum_inscribed_circle(highlight, 100), 0)
     layers["inset_label_red"].add(centre, name=unit_name)

@@ -63,9 +63,15 @@ def run_render_map(job: Job, progress: jobs.Progress) -> dict:
     return report
 
 
-def unit_name(code: str) -> str:
-    """Today's name of the unit a job draws (the report gives the name as of the map's day)."""
-    return AdminUnit.objects.current().filter(code=code).values_list("name", flat=True).first() or ""
+def recent_jobs(count: int) -> list[Job]:
+    return list(Job.objects.filter(kind=KIND).order_by("-created_at", "-id")[:count])
+
+
+def unit_names(jobs_: list[Job]) -> dict[str, str]:
+    """code -> today's name of the units these jobs draw, in one query (the report gives the name as
+    of the map's day)."""
+    codes = {job.params.get("unit", "") for job in jobs_}
+    return dict(AdminUnit.objects.current().filter(code__in=codes).values_list("code", "name"))
 
 
 def plan_units() -> list:

@@ -31,7 +31,7 @@ SAME_LINE_M = 30.0
 
 
 def territory_lines(day: dt.date | None, window: Window) -> dict[str, list[shapely.Geometry]]:
-    lines = BoundaryLine.objects.filter(geom__intersects=window.storage_box())
+    lines = BoundaryLine.objects.filter(geom__intersects=window.storage_box)
     if day is None:
         lines = lines.filter(valid_to__isnull=True)
     else:

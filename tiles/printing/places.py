@@ -45,7 +45,7 @@ def _in_use(day: dt.date | None):
 
 def mapped_places(day: dt.date | None, window: Window) -> list[MappedPlace]:
     found = []
-    box = window.storage_box()
+    box = window.storage_box
     for layer, (prefixes, kinds) in FEATURE_CLASSES.items():
         by_class = Q()
         for prefix in prefixes:

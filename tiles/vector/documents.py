@@ -13,7 +13,10 @@ from django.db import connection
 from tiles.vector.style import style
 from tiles.vector.tilejson import tilejson
 
-_BUILDERS: dict[str, Callable[[str], dict]] = {"tilejson": tilejson, "style": style}
+_BUILDERS: dict[str, Callable[[str], dict]] = {
+    "tilejson": tilejson,
+    "style": lambda base_url: style(base_url, document("tilejson", base_url)),  # the kept TileJSON
+}
 _kept: dict[tuple, dict] = {}
 
 

@@ -205,8 +205,9 @@ def layers() -> list[dict]:
     ]
 
 
-def style(base_url: str) -> dict:
-    description = tilejson(base_url)
+def style(base_url: str, description: dict | None = None) -> dict:
+    """The style of the tiles that ``description`` (the TileJSON, built when not given) describes."""
+    description = description or tilejson(base_url)
     west, south, east, north = description["bounds"]
     return {
         "version": 8,

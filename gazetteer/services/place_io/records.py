@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from core.geometry import from_geos
 from gazetteer.models import Place, PlaceName
-from gazetteer.services.geometry_provenance import geometry_sources, licensed_openly
+from gazetteer.services.geometry_provenance import geometry_goes_out, geometry_sources
 from gazetteer.services.places import county_of, today
 
 
@@ -107,7 +107,8 @@ def export_rows(queryset: QuerySet[Place], *, include_unlicensed_geometry: bool 
     """Geometry from a source that never licensed it openly (the Amap-lineage unit polygons, which
     the unit records carry although their own source is open) stays out unless included."""
     places = list(for_export(queryset))
-    sources = {} if include_unlicensed_geometry else geometry_sources(places)
+    sources = geometry_sources(places)
     return [
-        export_row(p, with_geometry=include_unlicensed_geometry or licensed_openly(sources.get(p.id))) for p in places
+        export_row(p, with_geometry=geometry_goes_out(sources, p.id, include_unlicensed=include_unlicensed_geometry))
+        for p in places
     ]

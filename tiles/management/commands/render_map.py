@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tiles.printing.exports import format_of
+from tiles.printing.exports import FORMATS, format_of
 from tiles.printing.jobs import AUTO, map_request
 from tiles.printing.papers import PAPER_SIZES_MM, Orientation
 from tiles.printing.report import summary_lines
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         )  # fmt: skip
         parser.add_argument("--at", help="draw the divisions as they stood on this day (YYYY-MM-DD)")
         parser.add_argument("-o", "--output", required=True, help="the file to write: .pdf, .png or .svg")
-        parser.add_argument("--format", choices=["pdf", "png", "svg"], help="overrides the output's suffix")
+        parser.add_argument("--format", choices=FORMATS, help="overrides the output's suffix")
         parser.add_argument("--report", help="also write the full report as JSON to this file")
 
     def handle(self, *args, unit, paper, orientation, at, output, format, report, **options):

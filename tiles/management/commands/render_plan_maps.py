@@ -9,6 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from tiles.printing.exports import FORMATS
 from tiles.printing.jobs import AUTO, map_request, plan_units
 from tiles.printing.papers import PAPER_SIZES_MM
 from tiles.printing.progress import ProgressBar
@@ -22,7 +23,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("-o", "--output", default="maps", help="the folder (made if missing); default maps/")
         parser.add_argument("--paper", default="A3", type=str.upper, choices=list(PAPER_SIZES_MM))
-        parser.add_argument("--format", default="pdf", choices=["pdf", "png", "svg"])
+        parser.add_argument("--format", default="pdf", choices=FORMATS)
         parser.add_argument("--at", help="the divisions as they stood on this day (YYYY-MM-DD)")
 
     def handle(self, *args, output, paper, format, at, **options):
