@@ -100,15 +100,21 @@ def romanize(name: str, *, natural_settlement: bool = False, tables: Tables | No
     )
 
 
-def _checked(name: str) -> str:
-    text = name.strip()
-    if not text:
-        raise ValueError("the name is empty")
-    unwritable = [
+def unwritable_characters(text: str) -> list[str]:
+    """The characters of ``text`` a place name may not hold: anything but Chinese characters, ASCII
+    letters and digits, word separators and brackets (so no '<', ':', '/', control or format marks)."""
+    return [
         ch
         for ch in text
         if not (is_han(ch) or (ch.isascii() and ch.isalnum()) or ch in WORD_SEPARATORS or ch in ALL_BRACKETS)
     ]
+
+
+def _checked(name: str) -> str:
+    text = name.strip()
+    if not text:
+        raise ValueError("the name is empty")
+    unwritable = unwritable_characters(text)
     if unwritable:
         raise ValueError(f"the name has characters that cannot be romanized: {''.join(dict.fromkeys(unwritable))}")
     return text
