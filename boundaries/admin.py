@@ -60,16 +60,19 @@ class AdminUnitAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         changeset = open_changeset(Changeset.Kind.EDIT, form.cleaned_data["reason"], author=request.user)
-        fields = {name: form.cleaned_data[name] for name in AdminUnitForm.Meta.fields}
-        fields["tier"] = Tier(fields["tier"])
         if not change:
+            fields = {name: form.cleaned_data[name] for name in AdminUnitForm.Meta.fields}
+            fields["tier"] = Tier(fields["tier"])
             form.instance = unit_service.create_unit(changeset=changeset, **fields)
             return
+        changes = form.sent_changes(AdminUnitForm.Meta.fields)  # a field left out of the form stays as it is
+        if "tier" in changes:
+            changes["tier"] = Tier(changes["tier"])
         try:
             form.instance = unit_service.update_unit(
                 AdminUnit.objects.get(pk=obj.pk),
                 changeset=changeset,
-                changes=fields,
+                changes=changes,
                 expected_version=form.cleaned_data.get("expected_version"),
             )
         except VersionConflict as conflict:

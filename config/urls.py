@@ -8,6 +8,8 @@ from gazetteer.api_romanize import romanize_view
 from tiles import print_views
 from web import views as web_views
 
+handler404 = "core.api_errors.not_found"
+
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/romanize", romanize_view, name="romanize"),

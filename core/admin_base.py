@@ -18,6 +18,17 @@ class VersionedChangeForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
 
+    def sent_changes(self, names) -> dict:
+        """The values among ``names`` that the request sent and that differ from the record. A field the
+        request left out (a form without the map, a script posting a few fields) is left as it is, not
+        cleared; an unticked checkbox is sent as absent, so a boolean field counts as sent."""
+        sent = {
+            name
+            for name in self.changed_data
+            if name in self.data or isinstance(self.fields[name], forms.BooleanField)
+        }
+        return {name: self.cleaned_data.get(name) for name in names if name in sent}
+
     def clean_geom(self):
         geom = self.cleaned_data.get("geom")
         if geom is not None and not geom.valid:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import math
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
@@ -51,19 +52,87 @@ def api_view(*methods: str, login_required: bool = False):
     return decorate
 
 
+# JSON bodies: how deep objects may nest (a MultiPolygon in a Feature is about 7 levels), and how many
+# digits a number may have (a version, a day count; Python would take 4,300 and then fail elsewhere).
+MAX_JSON_DEPTH = 32
+MAX_NUMBER_DIGITS = 20
+# Dates the register can hold and compute with (a day after 9999-12-31 does not exist).
+EARLIEST_DATE, LATEST_DATE = dt.date(1000, 1, 1), dt.date(2999, 12, 31)
+
+
+def _no_constant(name: str):
+    raise ApiError(400, f"malformed JSON: {name} is not a number JSON allows")
+
+
+def _finite_float(text: str) -> float:
+    if len(text) > 50:
+        raise ApiError(400, "malformed JSON: a number has too many digits")
+    value = float(text)
+    if not math.isfinite(value):
+        raise ApiError(400, f"malformed JSON: {text} is out of range")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise ApiError(400, f"malformed JSON: a whole number has more than {MAX_NUMBER_DIGITS} digits")
+    return int(text)
+
+
+def text_problem(value: str) -> str | None:
+    """Why a string cannot be stored as text: a NUL, or half of a surrogate pair."""
+    if "\x00" in value:
+        return "holds a NUL character"
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        return "holds an unpaired surrogate (not valid Unicode)"
+    return None
+
+
+def check_json_value(data) -> None:
+    """Every key and string of a parsed body is storable text, and nothing nests deeper than allowed."""
+    stack = [(data, 1, "")]
+    while stack:
+        value, depth, where = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ApiError(400, f"malformed JSON: nested deeper than {MAX_JSON_DEPTH} levels")
+        if isinstance(value, str):
+            problem = text_problem(value)
+            if problem:
+                raise ApiError(400, f"'{where or 'the body'}' {problem}", field=where or None)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                problem = text_problem(key)
+                if problem:
+                    raise ApiError(400, f"a member name {problem}")
+                stack.append((item, depth + 1, where or key))
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1, where) for item in value)
+
+
+def parse_json(raw: bytes):
+    """Parse a JSON document strictly: UTF-8, finite numbers of sane size, bounded nesting."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "malformed JSON: the body is not UTF-8") from None
+    try:
+        data = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float, parse_int=_bounded_int)
+    except json.JSONDecodeError as exc:
+        raise ApiError(400, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise ApiError(400, f"malformed JSON: nested deeper than {MAX_JSON_DEPTH} levels") from None
+    check_json_value(data)
+    return data
+
+
 def json_body(request: HttpRequest) -> dict:
-    """The request's JSON object, or a 400 that says what is wrong with it."""
+    """The request's JSON object, or a 4xx that says what is wrong with it."""
     content_type = request.content_type or ""
     if content_type != "application/json":
         raise ApiError(415, f"send JSON with Content-Type: application/json (got {content_type or 'none'})")
-    if len(request.body) > MAX_JSON_BYTES:
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_JSON_BYTES:
         raise ApiError(413, f"the JSON body is larger than {MAX_JSON_BYTES // (1024 * 1024)} MB")
-    try:
-        data = json.loads(request.body.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ApiError(400, "malformed JSON: the body is not UTF-8") from None
-    except json.JSONDecodeError as exc:
-        raise ApiError(400, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    data = parse_json(request.body)
     if not isinstance(data, dict):
         raise ApiError(400, "malformed JSON: expected an object")
     return data
@@ -73,7 +142,7 @@ def require(data: dict, key: str, kind: type = str):
     value = data.get(key)
     if value in (None, ""):
         raise ApiError(400, f"'{key}' is required", field=key)
-    if not isinstance(value, kind):
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ApiError(400, f"'{key}' must be a {kind.__name__}", field=key)
     return value.strip() if isinstance(value, str) else value
 
@@ -81,21 +150,40 @@ def require(data: dict, key: str, kind: type = str):
 def parse_date(value, field: str) -> dt.date | None:
     if value in (None, ""):
         return None
+    if isinstance(value, bool) or not isinstance(value, str | dt.date):
+        raise ApiError(400, f"'{field}' must be a date YYYY-MM-DD", field=field)
     try:
-        return dt.date.fromisoformat(str(value))
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise ApiError(400, f"'{field}' must be a date YYYY-MM-DD, got {value!r}", field=field) from None
+        raise ApiError(400, f"'{field}' must be a date YYYY-MM-DD, got {str(value)[:40]!r}", field=field) from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ApiError(400, f"'{field}' must lie between {EARLIEST_DATE} and {LATEST_DATE}", field=field)
+    return day
 
 
-def parse_int(value, field: str) -> int | None:
+def parse_int(value, field: str, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
     if value in (None, ""):
         return None
-    if isinstance(value, bool):
+    if isinstance(value, bool | float):
         raise ApiError(400, f"'{field}' must be a whole number", field=field)
+    if isinstance(value, str) and len(value.strip().lstrip("+-")) > MAX_NUMBER_DIGITS:
+        raise ApiError(400, f"'{field}' must be a whole number of at most {MAX_NUMBER_DIGITS} digits", field=field)
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
-        raise ApiError(400, f"'{field}' must be a whole number, got {value!r}", field=field) from None
+        raise ApiError(400, f"'{field}' must be a whole number, got {str(value)[:40]!r}", field=field) from None
+    if minimum is not None and number < minimum:
+        raise ApiError(400, f"'{field}' must be at least {minimum}", field=field)
+    if maximum is not None and number > maximum:
+        raise ApiError(400, f"'{field}' must be at most {maximum}", field=field)
+    return number
+
+
+def parse_page(params, *, default_limit: int, max_limit: int, max_offset: int = 100_000) -> tuple[int, int]:
+    """(limit, offset) of a list request, each within its bounds or a 400 that names them."""
+    limit = parse_int(params.get("limit"), "limit", minimum=1, maximum=max_limit)
+    offset = parse_int(params.get("offset"), "offset", minimum=0, maximum=max_offset)
+    return (default_limit if limit is None else limit), (offset or 0)
 
 
 @csrf_exempt

@@ -131,3 +131,15 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in self.FINISHED
+
+
+class Serial(models.Model):
+    """The last number handed out in a numbering scope (application numbers of a county and year, place
+    codes under a prefix, marker numbers of a line, ...). Written only by core.serials."""
+
+    scope = models.CharField(max_length=100, primary_key=True)
+    last = models.BigIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.last}"

@@ -40,7 +40,10 @@ administrative-division system.
   further members name the field or parameter that was wrong.
 - Licences: each record carries its licence and attribution (`source` in the API, `licence` and
   `attribution` columns in files); GeoNames data is CC BY 4.0. See `/api/v1/open-data`.
-- Search, suggestions and reverse lookup are rate-limited for anonymous clients (429).
+- Anonymous clients are rate-limited per minute, by class of request: API calls, tiles, bulk files
+  (exports and open-data files), pages (429 with Retry-After). Bulk files and imports also share a few
+  slots per server process; when none is free the answer is 503 with Retry-After.
+- Every error is JSON. An unexpected one is a 500 whose `id` is also in the server's log: quote it.
 - Officers authenticate with `Authorization: Token <key>`, or with the session of the site plus the
   `X-CSRFToken` header for writes.
 """
@@ -68,6 +71,8 @@ ERROR_RESPONSES = {
     "410": ("Gone", "The thing asked for was there once and is no longer (e.g. a map file cleared away)."),
     "413": ("TooLarge", "The body or file is larger than the limit."),
     "415": ("UnsupportedMediaType", "Send JSON with Content-Type: application/json."),
+    "500": ("InternalError", "Unexpected; the body's `id` names the error in the server's log."),
+    "503": ("Busy", "The server is busy with other large requests; retry after Retry-After seconds."),
 }
 
 
@@ -112,6 +117,8 @@ def ok(description: str, schema: dict, media: str = JSON, status: str = "200") -
 
 
 def operation(operation_id: str, summary: str, tag: str, responses: dict, **extra) -> dict:
+    """Every operation may answer 429 (the per-client limit) and 500 (with an error id)."""
+    responses = {**responses, **errors("429", "500")}
     return {"operationId": operation_id, "summary": summary, "tags": [tag], "responses": responses, **extra}
 
 
@@ -292,7 +299,7 @@ def file_paths() -> dict:
                         "headers": {"Content-Disposition": {"schema": STRING}},
                         "content": export_content,
                     },
-                    **errors("400"),
+                    **errors("400", "503"),
                 },
                 description="Anonymous users get public records, without geometry that is not openly licensed.",
                 parameters=[query("format", enum(EXPORT_FORMATS), "File format", example="csv"), *PLACE_FILTERS],
@@ -309,6 +316,7 @@ def file_paths() -> dict:
                 },
                 description="On 400 and 413 the error carries the report as `report`.",
                 requestBody=body("ImportForm", "multipart/form-data"),
+                codes=(*WRITE_ERRORS, "503"),
             )
         },
     }
@@ -408,6 +416,7 @@ def open_data_paths() -> dict:
                         "content": {CONTENT_TYPES[fmt]: {"schema": FILE}},
                     },
                     "304": {"description": "Not modified: the copy you have (If-None-Match) is current"},
+                    **errors("503"),
                 },
                 description="Public records only, whoever asks. Geometry whose source grants no open licence "
                 "is left out unless the server sets OPEN_DATA_INCLUDE_UNLICENSED_GEOMETRY.",
@@ -462,6 +471,22 @@ def naming_paths() -> dict:
                         }
                     },
                 },
+            )
+        },
+        "/api/v1/attachments/{name}": {
+            "get": officer(
+                "getAttachment",
+                "An application's attached document, to those who may read the application",
+                {
+                    "200": {
+                        "description": "The file, as a download (Content-Disposition: attachment)",
+                        "content": {"application/octet-stream": {"schema": FILE}},
+                    }
+                },
+                parameters=[
+                    path_param("name", "As in the application's attachments[].url", example="applications/2026/map.pdf")
+                ],
+                codes=("401", "404", "410"),
             )
         },
         "/api/v1/naming-applications/{number}/{step}": {

@@ -1,10 +1,26 @@
-"""A per-client request limit for anonymous API use, shared by all server workers through an
-UNLOGGED PostgreSQL table (one upsert per request; no Redis needed)."""
+"""Per-client request limits for anonymous use, and a ceiling on heavy work per server process.
+
+Every request is sorted into a class by its path (``REQUEST_CLASSES``, first match wins): API calls,
+tiles, bulk files, pages, or none (health checks, static files, the admin, whose login django-axes
+throttles). An anonymous client that exceeds its class's requests a minute gets a JSON 429; staff
+(any authenticated user) are not limited. The counters live in an UNLOGGED PostgreSQL table shared by
+all server workers (one upsert per limited request; no Redis needed).
+
+Heavy requests (bulk files, imports, geometry lists) also take one of a few slots per server process,
+so that they can never occupy every thread: a health check or a search always finds one free. When
+no slot is free the answer is an immediate 503 with Retry-After, not a wait.
+
+The client is the connecting address. X-Forwarded-For is believed only when the connection comes from
+one of settings.TRUSTED_PROXIES, and then the client is the last address in it that is not a trusted
+proxy (earlier entries are whatever the client chose to send).
+"""
 
 from __future__ import annotations
 
-import functools
+import ipaddress
 import random
+import threading
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
@@ -15,12 +31,79 @@ from core.http import json_error
 WINDOW_SECONDS = 60
 
 
+@dataclass(frozen=True)
+class RequestClass:
+    name: str | None  # None: not limited
+    heavy: bool = False
+
+
+# (path prefix, class): the first prefix that matches decides. A new endpoint is limited as "api" or
+# "pages" without anyone remembering to add it.
+REQUEST_CLASSES: tuple[tuple[str, RequestClass], ...] = (
+    ("/healthz", RequestClass(None)),
+    ("/static/", RequestClass(None)),
+    ("/admin/", RequestClass(None)),
+    ("/tiles/", RequestClass("tiles")),
+    ("/api/v1/places/export", RequestClass("bulk", heavy=True)),
+    ("/api/v1/places/import", RequestClass(None, heavy=True)),  # staff only, still heavy
+    ("/api/v1/open-data/places.", RequestClass("bulk", heavy=True)),
+    ("/api/", RequestClass("api")),
+    ("/", RequestClass("pages")),
+)
+
+
+def request_class(path: str) -> RequestClass:
+    for prefix, kind in REQUEST_CLASSES:
+        if path.startswith(prefix):
+            return kind
+    return RequestClass("pages")
+
+
+def limit_per_minute(kind: str) -> int:
+    """Requests a minute one anonymous client may make of this class (0: unlimited)."""
+    return {
+        "api": settings.RATE_LIMIT_PER_MINUTE,
+        "tiles": settings.TILE_RATE_LIMIT_PER_MINUTE,
+        "bulk": settings.BULK_RATE_LIMIT_PER_MINUTE,
+        "pages": settings.PAGE_RATE_LIMIT_PER_MINUTE,
+    }[kind]
+
+
+# ---- who is asking ---------------------------------------------------------------------------------
+
+
+def _address(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip().strip("[]")))
+    except ValueError:
+        return None
+
+
+def _trusted(address: str | None) -> bool:
+    if address is None:
+        return False
+    ip = ipaddress.ip_address(address)
+    return any(ip in ipaddress.ip_network(proxy, strict=False) for proxy in settings.TRUSTED_PROXIES)
+
+
 def client_key(request) -> str:
-    """The client's address; behind a trusted proxy, the first address it forwarded."""
-    address = request.META.get("REMOTE_ADDR", "")
-    if settings.RATE_LIMIT_TRUST_FORWARDED and request.META.get("HTTP_X_FORWARDED_FOR"):
-        address = request.META["HTTP_X_FORWARDED_FOR"].split(",")[0].strip()
-    return address[:64] or "unknown"
+    """The client's address: the connecting address, or behind a trusted proxy the last forwarded
+    address that is not itself a trusted proxy."""
+    remote = _address(request.META.get("REMOTE_ADDR", ""))
+    client = remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded and _trusted(remote):
+        for hop in reversed(forwarded.split(",")):
+            hop_address = _address(hop)
+            if hop_address is None:
+                break  # a forged or garbled entry: stop at the last address we can vouch for
+            client = hop_address
+            if not _trusted(hop_address):
+                break
+    return (client or "unknown")[:64]
+
+
+# ---- counting --------------------------------------------------------------------------------------
 
 
 def hit(client: str) -> int:
@@ -39,16 +122,61 @@ def hit(client: str) -> int:
     return hits
 
 
-def rate_limited(view):
-    """Answer 429 when an anonymous client exceeds RATE_LIMIT_PER_MINUTE requests a minute."""
+def too_many(kind: str, limit: int):
+    response = json_error(429, f"too many requests: at most {limit} a minute for {kind}; try again shortly")
+    response["Retry-After"] = str(WINDOW_SECONDS - timezone.now().second)
+    response._has_been_logged = True  # an expected answer under load, not a warning per request
+    return response
 
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        limit = settings.RATE_LIMIT_PER_MINUTE
-        if limit and not request.user.is_authenticated and hit(client_key(request)) > limit:
-            response = json_error(429, f"too many requests: at most {limit} a minute; try again shortly")
-            response["Retry-After"] = str(WINDOW_SECONDS - timezone.now().second)
-            return response
-        return view(request, *args, **kwargs)
 
-    return wrapper
+def over_limit(request, kind: str | None):
+    """A 429 response when this anonymous request is over its class's limit, else None."""
+    if kind is None or request.user.is_authenticated:
+        return None
+    limit = limit_per_minute(kind)
+    if limit and hit(f"{kind}:{client_key(request)}") > limit:
+        return too_many(kind, limit)
+    return None
+
+
+# ---- heavy work ------------------------------------------------------------------------------------
+
+_heavy_slots: threading.BoundedSemaphore | None = None
+_heavy_slots_lock = threading.Lock()
+
+
+def heavy_slots() -> threading.BoundedSemaphore:
+    global _heavy_slots
+    with _heavy_slots_lock:
+        if _heavy_slots is None:
+            _heavy_slots = threading.BoundedSemaphore(settings.HEAVY_REQUESTS_PER_PROCESS)
+        return _heavy_slots
+
+
+def busy():
+    response = json_error(503, "the server is busy with other large requests; try again in a few seconds")
+    response["Retry-After"] = "5"
+    response._has_been_logged = True
+    return response
+
+
+class RequestLimitMiddleware:
+    """The per-client limit and the heavy-work ceiling, by request class. Runs after authentication."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        kind = request_class(request.path_info)
+        refused = over_limit(request, kind.name)
+        if refused is not None:
+            return refused
+        if not kind.heavy:
+            return self.get_response(request)
+        slots = heavy_slots()
+        if not slots.acquire(blocking=False):
+            return busy()
+        try:
+            return self.get_response(request)
+        finally:
+            slots.release()

@@ -106,30 +106,32 @@ class PlaceAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        changeset = open_changeset(Changeset.Kind.EDIT, form.cleaned_data["reason"], author=request.user)
-        values = {name: form.cleaned_data.get(name) for name in EDITABLE}
-        values = {k: v for k, v in values.items() if v is not None or k in ("unit", "geom", "valid_to")}
-        target = Place(
-            geom=values.get("geom"), unit=values.get("unit") or place_service.containing_unit(values.get("geom"))
-        )
-        if not can(
-            request.user, Action.CREATE if not change else Action.UPDATE, counties=place_service.place_counties(target)
-        ):
-            messages.error(request, "Not saved: the record would lie outside the counties assigned to you")
-            return
+        # Only what the form shows and the officer changed: a form without the map or the unit must not
+        # clear them. A new record takes every field the form has.
+        if change:
+            values = form.sent_changes(EDITABLE)
+        else:
+            values = {name: form.cleaned_data.get(name) for name in EDITABLE if name in form.fields}
+        if change and not form.cleaned_data.get("romanization"):
+            values.pop("romanization", None)
+            values.pop("romanization_tones", None)
+        current = Place.objects.select_related("unit").get(pk=obj.pk) if change else None
         try:
+            counties = place_service.landing_counties(current, values)
+            if not can(request.user, Action.UPDATE if change else Action.CREATE, counties=counties):
+                messages.error(request, "Not saved: the record would lie outside the counties assigned to you")
+                return
+            changeset = open_changeset(Changeset.Kind.EDIT, form.cleaned_data["reason"], author=request.user)
             if change:
-                if not form.cleaned_data.get("romanization"):
-                    values.pop("romanization", None)
-                    values.pop("romanization_tones", None)
                 form.instance = place_service.update_place(
-                    Place.objects.get(pk=obj.pk),
+                    current,
                     changeset=changeset,
                     changes=values,
                     expected_version=form.cleaned_data.get("expected_version"),
                 )
             else:
-                roman = (values.pop("romanization", ""), values.pop("romanization_tones", ""))
+                roman = (values.pop("romanization", "") or "", values.pop("romanization_tones", "") or "")
+                values = {k: v for k, v in values.items() if v is not None}
                 form.instance = place_service.create_place(
                     changeset=changeset,
                     name=form.cleaned_data["name"],

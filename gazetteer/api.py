@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.views.decorators.http import require_GET
 
-from core.api import ApiError, api_view, json_body, parse_date, parse_int, require
+from core.api import ApiError, api_view, json_body, parse_date, parse_int, parse_page, require
 from core.history import VersionConflict, open_changeset
 from core.http import json_response
 from core.models import Changeset
@@ -15,8 +15,9 @@ from gazetteer.queries import filter_places, visible_place, with_record_relation
 from gazetteer.services import places as place_service
 
 GEOJSON = "application/geo+json"
-PAGE_SIZE = 100
-MAX_PAGE_SIZE = 1000
+# A page of the list is cheap for anyone to ask for; whole sets are exports and open-data files.
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
 
 
 def _place(request, code: str) -> Place:
@@ -38,7 +39,7 @@ def _forbid_unless(request, action: Action, place: Place | None = None, counties
 
 
 def _changeset(request, data: dict, kind=Changeset.Kind.EDIT) -> Changeset:
-    return open_changeset(kind, require(data, "reason"), author=request.user)
+    return open_changeset(kind, api_input.text(require(data, "reason"), "reason"), author=request.user)
 
 
 @api_view("GET", "POST")
@@ -49,8 +50,7 @@ def place_collection(request):
     places = filter_places(
         visible_places(request.user, Place.objects.all()), **api_input.place_filters(params, by_name=True)
     )
-    limit = min(parse_int(params.get("limit"), "limit") or PAGE_SIZE, MAX_PAGE_SIZE)
-    offset = parse_int(params.get("offset"), "offset") or 0
+    limit, offset = parse_page(params, default_limit=PAGE_SIZE, max_limit=MAX_PAGE_SIZE)
     total = places.count()
     page = with_record_relations(places).order_by("code")[offset : offset + limit]
     with_geometry = params.get("geometry", "full") != "none"
@@ -68,13 +68,12 @@ def place_collection(request):
 
 def _create(request):
     data = json_body(request)
-    name = require(data, "name")
+    name = api_input.place_name(require(data, "name"))
     fields = api_input.place_fields(data)
     if "category" not in fields:
         raise ApiError(400, "'category' is required", field="category")
+    counties = _landing(None, fields)
     geom, unit = fields.pop("geom", None), fields.pop("unit", None)
-    probe = Place(geom=geom, unit=unit or place_service.containing_unit(geom))
-    counties = place_service.place_counties(probe)
     if not counties:
         raise ApiError(400, "the place lies in no county of the territory: give a geometry inside it or a unit")
     _forbid_unless(request, Action.CREATE, counties=counties)
@@ -112,6 +111,13 @@ def place_detail(request, code: str):
     return json_response(representation.feature(place), content_type=GEOJSON)
 
 
+def _landing(place: Place | None, changes: dict) -> set[int]:
+    try:
+        return place_service.landing_counties(place, changes)
+    except place_service.PlaceRuleError as exc:
+        raise ApiError(400, str(exc), field="unit") from None
+
+
 def _conflict(exc: VersionConflict) -> ApiError:
     return ApiError(409, str(exc), your_version=exc.expected_version, current_version=exc.current_version)
 
@@ -126,13 +132,7 @@ def _update(request, place: Place):
     changes = api_input.place_fields({k: v for k, v in data.items() if k not in {"version", "reason", "name"}})
     _forbid_unless(request, Action.UPDATE, place)
     if "geom" in changes or "unit" in changes:
-        geom = changes.get("geom", place.geom)
-        if "unit" in changes:
-            unit = changes["unit"]
-        else:
-            unit = place.unit if place.unit_overridden else place_service.containing_unit(geom)
-        moved = Place(geom=geom, unit=unit)
-        _forbid_unless(request, Action.UPDATE, counties=place_service.place_counties(moved))
+        _forbid_unless(request, Action.UPDATE, counties=_landing(place, changes))
     try:
         place_service.update_place(
             place, changeset=_changeset(request, data), changes=changes, expected_version=version
@@ -158,7 +158,7 @@ def place_names(request, code: str):
     try:
         place_service.add_name(
             place,
-            require(data, "name"),
+            api_input.place_name(require(data, "name")),
             kind,
             changeset=_changeset(request, data),
             expected_version=parse_int(require(data, "version", int), "version"),
@@ -188,6 +188,8 @@ def place_retire(request, code: str):
         )
     except VersionConflict as exc:
         raise _conflict(exc) from None
+    except place_service.PlaceRuleError as exc:
+        raise ApiError(400, str(exc)) from None
     return json_response(representation.feature(_place(request, code)), content_type=GEOJSON)
 
 

@@ -9,9 +9,10 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry
 
 from boundaries.models import AdminUnit
 from boundaries.services.queries import UnknownUnit, unit_by_code
-from core.api import ApiError, parse_date
+from core.api import ApiError, parse_date, text_problem
 from core.srid import API_SRID, STORAGE_SRID
 from gazetteer.models import Category, Place
+from gazetteer.services.names import name_problem
 
 TEXT_FIELDS = ("meaning", "origin", "history", "description", "sources_text")
 MAX_TEXT = 20_000
@@ -54,14 +55,31 @@ def geometry(value) -> GEOSGeometry:
     return geom
 
 
-def text(value, field: str) -> str:
+def text(value, field: str, max_length: int = MAX_TEXT) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
         raise ApiError(400, f"'{field}' must be text", field=field)
-    if len(value) > MAX_TEXT:
-        raise ApiError(400, f"'{field}' is longer than {MAX_TEXT} characters", field=field)
+    problem = text_problem(value)
+    if problem:
+        raise ApiError(400, f"'{field}' {problem}", field=field)
+    if len(value.strip()) > max_length:
+        raise ApiError(400, f"'{field}' is longer than {max_length} characters", field=field)
     return value.strip()
+
+
+def column_text(value, model, field: str, *, name: str | None = None) -> str:
+    """Text for a model's column: as long as the column allows, and no longer."""
+    return text(value, name or field, model._meta.get_field(field).max_length or MAX_TEXT)
+
+
+def place_name(value, field: str = "name") -> str:
+    """A name a place record may carry (gazetteer.services.names decides), or a 400 saying why not."""
+    name = text(value, field)
+    problem = name_problem(name)
+    if problem:
+        raise ApiError(400, f"'{field}': {problem}", field=field)
+    return name
 
 
 def boolean(value, field: str) -> bool:
@@ -92,8 +110,11 @@ def place_fields(data: dict) -> dict:
     if "is_public" in data:
         fields["is_public"] = boolean(data["is_public"], "is_public")
     if "elevation_m" in data:
-        if data["elevation_m"] is not None and not isinstance(data["elevation_m"], int | float):
+        elevation = data["elevation_m"]
+        if elevation is not None and (isinstance(elevation, bool) or not isinstance(elevation, int | float)):
             raise ApiError(400, "'elevation_m' must be a number", field="elevation_m")
+        if elevation is not None and not -500 <= elevation <= 9000:
+            raise ApiError(400, "'elevation_m' must lie between -500 and 9000 metres", field="elevation_m")
         fields["elevation_m"] = data["elevation_m"]
     if "survey_method" in data:
         if data["survey_method"] not in Place.SurveyMethod.values:
@@ -101,7 +122,7 @@ def place_fields(data: dict) -> dict:
         fields["survey_method"] = data["survey_method"]
     for field in ("romanization", "romanization_tones"):
         if field in data:
-            fields[field] = text(data[field], field)
+            fields[field] = column_text(data[field], Place, field)
     return fields
 
 

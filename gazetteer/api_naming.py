@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from pathlib import Path
+
+from django.http import FileResponse, HttpResponse
 
 from boundaries.levels import Tier
 from core.api import ApiError, api_view, json_body, parse_date, parse_int, require
 from core.history import VersionConflict
 from core.http import json_response
 from gazetteer import api_input
-from gazetteer.models import NamingApplication, Place
+from gazetteer.models import ApplicationAttachment, ExpertOpinion, NamingApplication, NoticeComment, Place
 from gazetteer.permissions import Action, assigned_counties, can, can_run_application, is_administrator
 from gazetteer.representation import geometry_json
 from gazetteer.services import naming
@@ -87,7 +89,10 @@ def _as_dict(application: NamingApplication) -> dict:
             }
             for e in application.events.select_related("actor")
         ],
-        "attachments": [{"title": a.title, "url": a.file.url} for a in application.attachments.all()],
+        "attachments": [
+            {"title": a.title, "url": a.file.url, "uploaded_at": a.uploaded_at.isoformat()}
+            for a in application.attachments.all()
+        ],
     }
 
 
@@ -120,23 +125,31 @@ def _submit(request):
     county = api_input.unit(require(data, "county"))
     if county.tier != Tier.COUNTY:
         raise ApiError(400, f"{county.name} is not a county-level unit", field="county")
+    geom = api_input.geometry(data["geometry"]) if data.get("geometry") else None
+    try:
+        naming.check_county(county, place=place, geom=geom)
+    except naming.StepRefused as exc:
+        raise ApiError(400, str(exc), field="county") from None
     if not can(request.user, Action.APPLY, counties={county.id}):
         raise ApiError(403, f"your role does not allow naming applications in {county.name}")
+    proposed = data.get("proposed_name")
     try:
         application = naming.submit(
             kind=kind,
             county=county,
             submitted_by=request.user,
             place=place,
-            proposed_name=api_input.text(data.get("proposed_name"), "proposed_name"),
+            proposed_name=api_input.place_name(proposed, "proposed_name") if proposed else "",
             category=api_input.category(data["category"]) if data.get("category") else None,
-            geom=api_input.geometry(data["geometry"]) if data.get("geometry") else None,
+            geom=geom,
             meaning=api_input.text(data.get("meaning"), "meaning"),
             origin=api_input.text(data.get("origin"), "origin"),
             location_description=api_input.text(data.get("location_description"), "location_description"),
             reason=api_input.text(data.get("reason"), "reason"),
-            applicant=api_input.text(data.get("applicant"), "applicant"),
-            applicant_contact=api_input.text(data.get("applicant_contact"), "applicant_contact"),
+            applicant=api_input.column_text(data.get("applicant"), NamingApplication, "applicant"),
+            applicant_contact=api_input.column_text(
+                data.get("applicant_contact"), NamingApplication, "applicant_contact"
+            ),
         )
     except (naming.StepRefused, PlaceRuleError) as exc:
         raise ApiError(400, str(exc)) from None
@@ -162,7 +175,25 @@ STEP_FIELDS = {
     "reject": {"reason": TEXT},
     "withdraw": {"reason": TEXT},
 }
-PARSERS = {TEXT: api_input.text, DATE: parse_date, INT: parse_int}
+# Text a step writes into a column of its own may be no longer than the column.
+STEP_TEXT_COLUMNS = {
+    "expert": (ExpertOpinion, "expert"),
+    "commenter": (NoticeComment, "commenter"),
+    "contact": (NoticeComment, "contact"),
+    "authority": (NamingApplication, "authority"),
+    "document_number": (NamingApplication, "document_number"),
+}
+
+
+def _step_value(kind: str, name: str, value):
+    if kind == DATE:
+        return parse_date(value, name)
+    if kind == INT:
+        return parse_int(value, name)
+    if name in STEP_TEXT_COLUMNS:
+        model, column = STEP_TEXT_COLUMNS[name]
+        return api_input.column_text(value, model, column, name=name)
+    return api_input.text(value, name)
 
 
 @api_view("POST", login_required=True)
@@ -177,7 +208,7 @@ def application_step(request, number: str, step: str):
     if not allowed:
         raise ApiError(403, f"your role does not allow the step '{step}'")
     data = json_body(request)
-    values = {name: PARSERS[kind](data.get(name), name) for name, kind in STEP_FIELDS[step].items()}
+    values = {name: _step_value(kind, name, data.get(name)) for name, kind in STEP_FIELDS[step].items()}
     try:
         application = naming.take_step(
             application, step, actor=request.user, expected_version=parse_int(data.get("version"), "version"), **values
@@ -203,6 +234,46 @@ def application_attachments(request, number: str):
     except naming.StepRefused as exc:
         raise ApiError(400, str(exc)) from None
     return json_response(_as_dict(_application(request, number)), status=201)
+
+
+# The content types attachments are served with, by extension (naming.ATTACHMENT_TYPES); anything else
+# is served as bytes to save, never for the browser to interpret.
+ATTACHMENT_CONTENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+    ".txt": "text/plain; charset=utf-8",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".zip": "application/zip",
+}
+
+
+@api_view("GET", "HEAD", login_required=True)
+def attachment_file(request, name: str):
+    """An attachment, to those who may read its application; always a download (Content-Disposition)."""
+    attachment = ApplicationAttachment.objects.select_related("application__county").filter(file=name).first()
+    if attachment is None or not _may_read(request.user, attachment.application):
+        raise ApiError(404, "no attachment at this address")
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise ApiError(410, "the attachment's file is missing on the server; restore it from a backup") from None
+    extension = Path(attachment.file.name).suffix.lower()
+    filename = attachment.title if Path(attachment.title).suffix.lower() == extension else attachment.title + extension
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename,
+        content_type=ATTACHMENT_CONTENT_TYPES.get(extension, "application/octet-stream"),
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @api_view("GET")

@@ -6,7 +6,6 @@ from django.views.decorators.cache import never_cache
 
 from core.api import ApiError, api_view, parse_date, parse_int
 from core.http import json_response
-from core.ratelimit import rate_limited
 from gazetteer import api_input
 from gazetteer.permissions import is_staff_reader
 from gazetteer.search import reverse as reverse_lookup
@@ -59,7 +58,6 @@ def _options(request, default_limit: int) -> SearchOptions:
 
 @never_cache
 @api_view("GET")
-@rate_limited
 def place_search(request):
     query = _query(request)
     options = _options(request, 10)
@@ -74,7 +72,6 @@ def place_search(request):
 
 @never_cache
 @api_view("GET")
-@rate_limited
 def place_suggest(request):
     """Type-ahead: the cheap branches only (exact, proper part, prefix, pinyin, initials)."""
     query = _query(request)
@@ -101,7 +98,6 @@ def place_suggest(request):
 
 @never_cache
 @api_view("GET")
-@rate_limited
 def reverse(request):
     try:
         lon, lat = float(request.GET["lon"]), float(request.GET["lat"])

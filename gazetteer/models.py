@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
+from django.core.files.storage import FileSystemStorage
 from django.db.models import F, Q
 
 from boundaries.models import AdminUnit
@@ -311,10 +312,16 @@ class NoticeComment(models.Model):
         return f"{self.commenter} ({self.received_on})"
 
 
+def attachment_storage() -> FileSystemStorage:
+    """Attachments live under MEDIA_ROOT but are never served from it: their URLs lead to the API view
+    that checks who may read the application (gazetteer.api_naming.attachment_file)."""
+    return FileSystemStorage(base_url="/api/v1/attachments/")
+
+
 class ApplicationAttachment(models.Model):
     application = models.ForeignKey(NamingApplication, on_delete=models.PROTECT, related_name="attachments")
     title = models.CharField(max_length=200)
-    file = models.FileField(upload_to="applications/%Y/")
+    file = models.FileField(upload_to="applications/%Y/", storage=attachment_storage)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("places/<str:code>/history", api.place_history, name="place-history"),
     path("places/<str:code>/names", api.place_names, name="place-names"),
     path("places/<str:code>/retire", api.place_retire, name="place-retire"),
+    path("attachments/<path:name>", api_naming.attachment_file, name="attachment-file"),
     path("naming-applications", api_naming.application_collection, name="application-list"),
     path("naming-applications/<str:number>", api_naming.application_detail, name="application-detail"),
     path(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import json
+from unittest import mock
 
 import pytest
 from django.test import Client
@@ -54,3 +57,10 @@ def accounts(db):
 def line_across_ningan_and_hailin() -> dict:
     """A line from a point in 海林市 to one in 宁安市: it crosses their shared boundary."""
     return {"type": "LineString", "coordinates": [POINT_HAILIN["coordinates"], POINT_NINGAN["coordinates"]]}
+
+
+@contextlib.contextmanager
+def on_day(day: dt.date):
+    """The services' "today" is ``day`` (a notice that ran in the past is opened on its first day)."""
+    with mock.patch("gazetteer.services.places.today", return_value=day):
+        yield

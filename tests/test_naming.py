@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from gazetteer.models import NamingApplication, Place, PlaceName
 from gazetteer.services import naming
-from tests.gazetteer_helpers import NINGAN, POINT_NINGAN
+from tests.gazetteer_helpers import NINGAN, POINT_NINGAN, on_day
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,8 @@ def through_notice(officer, number):
     step(officer, number, "review", note="送专家论证")
     step(officer, number, "opinions", expert="王教授", verdict="agree", comments="符合命名原则")
     start = TODAY - dt.timedelta(days=40)
-    step(officer, number, "notice", start=start.isoformat(), days=30)
+    with on_day(start):
+        step(officer, number, "notice", start=start.isoformat(), days=30)
     step(
         officer,
         number,

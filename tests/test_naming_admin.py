@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.services import create_officer
 from gazetteer.models import NamingApplication, Place
-from tests.gazetteer_helpers import NINGAN
+from tests.gazetteer_helpers import NINGAN, on_day
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -60,7 +60,8 @@ def test_the_whole_procedure_through_the_admin(logins):
     assert application.status == "checked" and application.submitted_by.username == "admin_officer"
     step(logins["officer"], application, "review", note="送审")
     step(logins["officer"], application, "opinions", expert="李研究员", verdict="agree")
-    step(logins["officer"], application, "notice", start=TODAY - dt.timedelta(days=31), days=30)
+    with on_day(TODAY - dt.timedelta(days=31)):
+        step(logins["officer"], application, "notice", start=TODAY - dt.timedelta(days=31), days=30)
     step(logins["officer"], application, "close-notice")
     stale = {"step": "approve", "expected_version": 1}
     logins["approver"].post(f"{URL}{application.pk}/change/", stale)

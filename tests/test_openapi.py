@@ -27,6 +27,7 @@ SAMPLES = {
     "step": "review",
     "fmt": "html",
     "pk": "1",
+    "name": "applications/2026/map.pdf",
 }
 DOC_URI = "urn:mdj:openapi"
 

@@ -170,11 +170,16 @@ def test_a_very_long_query_is_refused_quickly(client, query):
     assert time.monotonic() - started < 1
 
 
+def test_a_query_with_a_nul_character_is_refused_not_searched(client):
+    response = client.get("/api/v1/places/search", {"q": "\x00\x01\x02"})
+    assert response.status_code == 400 and "NUL" in response.json()["error"]["message"]
+
+
 @pytest.mark.parametrize(
     "query",
     [
         "!!!???",
-        "\x00\x01\x02",
+        "\x01\x02\x03",
         "   ",
         "。，、",
         "%%%",

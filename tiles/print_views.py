@@ -20,7 +20,7 @@ from core import jobs
 from core.api import ApiError, api_view, json_body
 from core.http import json_response
 from core.models import Job
-from tiles.permissions import may_make_maps
+from tiles.permissions import may_handle_job, may_make_maps, sees_every_job
 from tiles.printing import jobs as map_jobs
 from tiles.printing.exports import CONTENT_TYPES, FORMATS
 from tiles.printing.papers import PAPER_SIZES_MM
@@ -68,18 +68,24 @@ def job_json(job: Job, names: dict[str, str] | None = None) -> dict:
     }
 
 
-def _job(pk: int) -> Job:
+def _job(request: HttpRequest, pk: int) -> Job:
+    """The job, if it is the user's to see (tiles.permissions); another's is as unknown as a missing one."""
     job = Job.objects.filter(pk=pk, kind=map_jobs.KIND).first()
-    if job is None:
-        raise ApiError(404, f"no print-map job {pk}")
+    if job is None or not may_handle_job(request.user, job):
+        raise ApiError(404, f"no print-map job {pk} of yours")
     return job
+
+
+def _recent(request: HttpRequest) -> list[Job]:
+    mine = None if sees_every_job(request.user) else request.user
+    return map_jobs.recent_jobs(RECENT_JOBS, requested_by=mine)
 
 
 @api_view("GET", "POST")
 def map_jobs_view(request: HttpRequest):
     _allowed(request)
     if request.method == "GET":
-        return json_response({"jobs": jobs_json(map_jobs.recent_jobs(RECENT_JOBS))})
+        return json_response({"jobs": jobs_json(_recent(request))})
     try:
         job = map_jobs.request_map(json_body(request), request.user)
     except MapRequestError as error:
@@ -92,13 +98,13 @@ def map_jobs_view(request: HttpRequest):
 @api_view("GET")
 def map_job_view(request: HttpRequest, pk: int):
     _allowed(request)
-    return json_response(job_json(_job(pk)))
+    return json_response(job_json(_job(request, pk)))
 
 
 @api_view("POST")
 def map_job_cancel_view(request: HttpRequest, pk: int):
     _allowed(request)
-    job = _job(pk)
+    job = _job(request, pk)
     if not jobs.cancel(job):
         raise ApiError(409, f"job {pk} is {job.status}; only a queued job can be cancelled")
     job.refresh_from_db()
@@ -108,7 +114,7 @@ def map_job_cancel_view(request: HttpRequest, pk: int):
 @api_view("GET")
 def map_job_file_view(request: HttpRequest, pk: int):
     _allowed(request)
-    job = _job(pk)
+    job = _job(request, pk)
     path = map_jobs.result_file(job)
     if path is None:
         if job.status == Job.Status.SUCCEEDED:
@@ -134,6 +140,6 @@ def print_page(request: HttpRequest):
             "units": map_jobs.plan_units(),
             "papers": list(PAPER_SIZES_MM),
             "formats": FORMATS,
-            "jobs": jobs_json(map_jobs.recent_jobs(RECENT_JOBS)),
+            "jobs": jobs_json(_recent(request)),
         },
     )

@@ -5,9 +5,8 @@ is allocated once and never recomputed: it survives renames, moves and reclassif
 
 from __future__ import annotations
 
-from django.db import connection
-
 from boundaries.models import AdminUnit
+from core.serials import SerialsExhausted, next_serial
 from gazetteer.models import Category, Place
 
 UNKNOWN_TOWNSHIP = "000"
@@ -19,11 +18,14 @@ def place_code_prefix(county: AdminUnit, township: AdminUnit | None, category: C
 
 
 def allocate_place_code(prefix: str) -> str:
-    """The next free 6-digit serial under ``prefix``; serialised by an advisory lock on the prefix."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [prefix])
-    last = Place.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
-    serial = int(last[-6:]) + 1 if last else 1
-    if serial > 999_999:
-        raise ValueError(f"no serial left under {prefix}")
+    """The next 6-digit serial under ``prefix`` (core.serials: safe under concurrency, never reused)."""
+
+    def highest_in_use() -> int:
+        last = Place.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
+        return int(last[-6:]) if last else 0
+
+    try:
+        serial = next_serial(f"place-code:{prefix}", floor=highest_in_use, maximum=999_999)
+    except SerialsExhausted:
+        raise ValueError(f"no serial left under {prefix}") from None
     return f"{prefix}{serial:06d}"

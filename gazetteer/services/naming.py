@@ -17,8 +17,10 @@ from django.db import transaction
 from django.db.models import F
 
 from boundaries.models import AdminUnit
+from boundaries.services import geography
 from core.history import VersionConflict, open_changeset
 from core.models import Changeset
+from core.serials import SerialsExhausted, next_serial
 from gazetteer.models import (
     ApplicationAttachment,
     ApplicationEvent,
@@ -29,6 +31,7 @@ from gazetteer.models import (
     Place,
 )
 from gazetteer.services import places as place_service
+from gazetteer.services.names import name_problem
 from gazetteer.services.naming_checks import blocking, check_name
 
 Status = NamingApplication.Status
@@ -40,14 +43,35 @@ class StepRefused(ValueError):
 
 
 def _number(county: AdminUnit, year: int) -> str:
+    """受理编号 county-year-serial, e.g. 231084-2026-0007 (core.serials: two submissions at once never share one)."""
     prefix = f"{county.code[:6]}-{year}-"
-    last = (
-        NamingApplication.objects.filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    return f"{prefix}{(int(last[-4:]) + 1 if last else 1):04d}"
+
+    def highest_in_use() -> int:
+        last = (
+            NamingApplication.objects.filter(number__startswith=prefix)
+            .order_by("-number")
+            .values_list("number", flat=True)
+            .first()
+        )
+        return int(last[-4:]) if last else 0
+
+    try:
+        serial = next_serial(f"naming-application:{prefix}", floor=highest_in_use, maximum=9999)
+    except SerialsExhausted as exc:
+        raise StepRefused(str(exc)) from None
+    return f"{prefix}{serial:04d}"
+
+
+def check_county(county: AdminUnit, *, place: Place | None = None, geom=None) -> None:
+    """The county an application is filed in must be the record's own: a rename or abolition of a
+    record in another county, or a new name whose location lies outside the county, is refused."""
+    if place is not None:
+        counties = place_service.place_counties(place)
+        if counties and county.id not in counties:
+            names = ", ".join(AdminUnit.objects.filter(id__in=counties).order_by("code").values_list("name", flat=True))
+            raise StepRefused(f"{place.name} {place.code} lies in {names}, not in {county.name}: file it there")
+    if geom is not None and county.id not in geography.counties_under(geom):
+        raise StepRefused(f"the location lies outside {county.name}: file the application in the county it lies in")
 
 
 def _event(application: NamingApplication, step: str, actor, note: str = "", **data) -> None:
@@ -99,6 +123,11 @@ def submit(
         raise StepRefused("a new name needs its category and its location (the map of its four boundaries)")
     if not reason.strip() or not applicant.strip():
         raise StepRefused("the applicant and the reason are required")
+    if proposed_name.strip():
+        problem = name_problem(proposed_name)
+        if problem:
+            raise StepRefused(f"the proposed name: {problem}")
+    check_county(county, place=place, geom=geom)
     application = NamingApplication.objects.create(
         number=_number(county, place_service.today().year),
         kind=kind,
@@ -178,8 +207,19 @@ def open_notice(
     locked = _lock(application, expected_version, {Status.IN_REVIEW})
     if not locked.opinions.exists():
         raise StepRefused("record at least one expert opinion before the public notice")
-    start = start or place_service.today()
-    end = start + dt.timedelta(days=(days or settings.NAMING_NOTICE_DAYS) - 1)
+    today = place_service.today()
+    start = start or today
+    days = settings.NAMING_NOTICE_DAYS if days is None else days
+    if start < today:
+        raise StepRefused(f"the public notice cannot start in the past ({start}; today is {today})")
+    if start > today + dt.timedelta(days=settings.NAMING_NOTICE_MAX_DAYS):
+        raise StepRefused(f"the public notice must start within {settings.NAMING_NOTICE_MAX_DAYS} days")
+    if not settings.NAMING_NOTICE_DAYS <= days <= settings.NAMING_NOTICE_MAX_DAYS:
+        raise StepRefused(
+            f"the public notice lasts from {settings.NAMING_NOTICE_DAYS} to {settings.NAMING_NOTICE_MAX_DAYS} days "
+            f"(the city's rule), not {days}"
+        )
+    end = start + dt.timedelta(days=days - 1)
     _event(locked, "notice_opened", actor, f"{start} to {end}")
     return _advance(locked, Status.IN_NOTICE, notice_start=start, notice_end=end)
 

@@ -15,11 +15,13 @@ from django.utils import timezone
 
 from boundaries.levels import Tier
 from boundaries.models import AdminUnit
+from boundaries.services import geography
 from core.history import VersionConflict
 from core.models import Changeset
 from gazetteer.models import Category, Place, PlaceName, PlaceVersion
 from gazetteer.search.index import refresh_place
 from gazetteer.services.codes import allocate_place_code, place_code_prefix
+from gazetteer.services.names import name_problem
 from tiles.vector.hooks import place_changed
 
 # Attributes an update may change (names change through rename_place or set_names).
@@ -59,34 +61,61 @@ def today() -> dt.date:
 
 def containing_unit(geom: GEOSGeometry | None) -> AdminUnit | None:
     """The lowest current unit whose polygon contains the geometry's point on surface."""
-    if geom is None:
-        return None
-    point = geom.point_on_surface if geom.geom_type != "Point" else geom
-    return AdminUnit.objects.current().filter(geom__contains=point).order_by("-tier").first()
+    return geography.unit_at(geom)
 
 
-def county_of(unit: AdminUnit | None) -> AdminUnit | None:
-    while unit is not None and unit.tier > Tier.COUNTY:
-        unit = unit.parent
-    return unit if unit is not None and unit.tier == Tier.COUNTY else None
+county_of = geography.county_of
 
 
 def place_counties(place: Place) -> set[int]:
     """Ids of the county-level units a place touches: by its geometry, else by its unit.
     A river or road crossing counties touches each of them."""
-    counties = set()
-    if place.geom is not None:
-        counties |= set(
-            AdminUnit.objects.current()
-            .filter(tier=Tier.COUNTY, geom__intersects=place.geom)
-            .values_list("id", flat=True)
-        )
+    counties = geography.counties_under(place.geom)
     county = county_of(place.unit)
     if county is not None:
         counties.add(county.id)
     elif place.unit is not None and place.unit.tier == Tier.CITY and not counties:
         counties |= set(place.unit.children.current().filter(tier=Tier.COUNTY).values_list("id", flat=True))
     return counties
+
+
+def check_unit_agrees(unit: AdminUnit | None, geom: GEOSGeometry | None) -> None:
+    """A record's unit and geometry must agree: an officer cannot register a point of their own county
+    under another county's unit (or the other way round)."""
+    problem = geography.disagreement(unit, geom)
+    if problem:
+        raise PlaceRuleError(problem)
+
+
+def landing_counties(place: Place | None, changes: dict) -> set[int]:
+    """The county-level units a record touches once ``changes`` are applied to it (``place`` None: a new
+    record): what the rights of a create or an update are checked against, by the API and the admin alike.
+    The unit follows the geometry unless it is given, or was set by hand before; a unit that does not
+    hold the geometry is refused first, so it cannot decide whose record it is."""
+    geom = changes.get("geom", place.geom if place else None)
+    if "unit" in changes:
+        unit = changes["unit"]
+    elif place is not None and (place.unit_overridden or "geom" not in changes):
+        unit = place.unit
+    else:
+        unit = containing_unit(geom) or (place.unit if place else None)
+    check_unit_agrees(unit, geom)
+    return place_counties(Place(geom=geom, unit=unit))
+
+
+def check_dates(valid_from: dt.date | None, valid_to: dt.date | None, what: str = "the record") -> None:
+    if valid_from and valid_to and valid_to <= valid_from:
+        raise PlaceRuleError(
+            f"{what} cannot end ({valid_to}) on or before the day it begins ({valid_from}): "
+            "validity runs from the first day up to, not including, the last"
+        )
+
+
+def check_name(name: str) -> str:
+    problem = name_problem(name)
+    if problem:
+        raise PlaceRuleError(problem)
+    return name.strip()
 
 
 # Settlements (居民点) are natural villages and towns: written as one word (石河 Shihe, not Shi He).
@@ -193,9 +222,9 @@ def create_place(
 ) -> Place:
     """A new record. The containing unit is derived from the geometry unless given; the code is
     allocated from the county and township of that unit. ``other_names`` are (kind, name) pairs."""
-    name = (name or "").strip()
-    if not name:
-        raise PlaceRuleError("a place needs a standard name")
+    name = check_name(name or "")
+    check_unit_agrees(unit, geom)
+    check_dates(fields.get("valid_from"), fields.get("valid_to"))
     derived = containing_unit(geom)
     fields["unit_overridden"] = unit is not None and unit != derived
     unit = unit or derived
@@ -271,6 +300,9 @@ def update_place(place: Place, *, changeset: Changeset, changes: dict, expected_
         changed["unit"] = containing_unit(changed["geom"]) or locked.unit
     for key, value in changed.items():
         setattr(locked, key, value)
+    if "unit" in changed or "geom" in changed:
+        check_unit_agrees(locked.unit, locked.geom)
+    check_dates(locked.valid_from, locked.valid_to)
     return _bump(locked, changeset)
 
 
@@ -291,9 +323,8 @@ def add_name(
     without one the caller records the version (as create_place does)."""
     if kind not in PlaceName.Kind.values or kind == PlaceName.Kind.STANDARD:
         raise PlaceRuleError(f"a name added this way is one of former, alias, short, map; not {kind!r}")
-    name = (name or "").strip()
-    if not name:
-        raise PlaceRuleError("the name is empty")
+    name = check_name(name or "")
+    check_dates(valid_from, valid_to, "the name")
     locked = _lock(place, expected_version) if changeset is not None else place
     roman, tones = computed_romanization(name, place.category)
     row, created = PlaceName.objects.get_or_create(
@@ -327,9 +358,7 @@ def rename_place(
     """The standard name changes on ``effective``: the current standard name's validity ends that
     day and it becomes a former name; the new one is standard from that day. A rename dated in the
     future is written now (so ``?at=`` answers right) and made current by apply_due_renames."""
-    new_name = (new_name or "").strip()
-    if not new_name:
-        raise PlaceRuleError("the new name is empty")
+    new_name = check_name(new_name or "")
     locked = _lock(place, expected_version)
     current = locked.names.filter(kind=PlaceName.Kind.STANDARD, valid_to__isnull=True).first()
     if current is not None and current.valid_from and current.valid_from >= effective:
@@ -396,6 +425,9 @@ def retire_place(
 ) -> Place:
     """The place ceases to exist on ``valid_to``: status historical, names end that day. Not deleted."""
     locked = _lock(place, expected_version)
+    check_dates(locked.valid_from, valid_to)
+    for name in locked.names.filter(valid_to__isnull=True):
+        check_dates(name.valid_from, valid_to, f"the name {name.name}")
     locked.valid_to = valid_to
     locked.status = Place.Status.HISTORICAL
     locked.names.filter(valid_to__isnull=True).update(valid_to=valid_to)

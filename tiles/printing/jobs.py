@@ -63,8 +63,12 @@ def run_render_map(job: Job, progress: jobs.Progress) -> dict:
     return report
 
 
-def recent_jobs(count: int) -> list[Job]:
-    return list(Job.objects.filter(kind=KIND).order_by("-created_at", "-id")[:count])
+def recent_jobs(count: int, *, requested_by=None) -> list[Job]:
+    """The latest print-map jobs; only one person's when ``requested_by`` is given."""
+    jobs_ = Job.objects.filter(kind=KIND)
+    if requested_by is not None:
+        jobs_ = jobs_.filter(requested_by=requested_by)
+    return list(jobs_.order_by("-created_at", "-id")[:count])
 
 
 def unit_names(jobs_: list[Job]) -> dict[str, str]:
