@@ -7,9 +7,13 @@ from django.views.decorators.http import require_GET
 from boundaries.geojson import GEOMETRY_MODES, feature, feature_collection, with_children, with_geojson
 from boundaries.models import AdminUnit, DivisionChange
 from boundaries.services.queries import BadFilter, UnknownUnit, list_units, unit_by_code
+from core.api import ApiError, parse_page
 from core.http import json_error, json_response
 
 GEOJSON = "application/geo+json"
+# A page of units: every county's towns or a town's villages fit in one; the whole register takes several.
+PAGE_SIZE = 200
+MAX_PAGE_SIZE = 500
 
 
 def _geometry_mode(request, default: str) -> str | None:
@@ -41,12 +45,19 @@ def unit_list(request):
         return json_error(400, f"geometry must be one of: {', '.join(GEOMETRY_MODES)}")
     levels = [level for value in request.GET.getlist("level") for level in value.split(",") if level]
     try:
+        limit, offset = parse_page(request.GET, default_limit=PAGE_SIZE, max_limit=MAX_PAGE_SIZE)
         units = list_units(levels=levels, parent_code=request.GET.get("parent") or None)
+    except ApiError as exc:
+        return json_error(exc.status, exc.message, **exc.details)
     except BadFilter as exc:
         return json_error(400, str(exc))
     except UnknownUnit as exc:
         return json_error(404, f"no administrative unit has the code {exc.args[0]!r}", code=exc.args[0])
-    return json_response(feature_collection(with_children(with_geojson(units, mode))), content_type=GEOJSON)
+    page = with_children(with_geojson(units.order_by("code"), mode))[offset : offset + limit]
+    collection = feature_collection(page)
+    return json_response(
+        {**collection, "count": units.count(), "offset": offset, "limit": limit}, content_type=GEOJSON
+    )
 
 
 @require_GET

@@ -148,6 +148,16 @@ PLACE_FILTERS = [
 FILE = {"type": "string", "contentMediaType": "application/octet-stream"}
 
 
+def page_parameters(default: int, maximum: int) -> list[dict]:
+    return [
+        query("limit", {"type": "integer", "minimum": 1, "maximum": maximum, "default": default}, "Page size"),
+        query("offset", {"type": "integer", "minimum": 0, "maximum": 100_000, "default": 0}, "How many to skip"),
+    ]
+
+
+PAGE = page_parameters(50, 100)
+
+
 # ---- paths ---------------------------------------------------------------------------------------
 
 
@@ -176,6 +186,7 @@ def unit_paths() -> dict:
                     query("level", STRING, f"Comma-separated levels: {levels}", example="town,township"),
                     query("parent", STRING, "Code of the parent unit", example="231084"),
                     geometry,
+                    *page_parameters(200, 500),
                 ],
             )
         },
@@ -204,8 +215,7 @@ def place_paths() -> dict:
     listing = [
         *PLACE_FILTERS,
         query("name", STRING, "Part of any of its names", example="宁安"),
-        query("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}, "Page size"),
-        query("offset", {"type": "integer", "minimum": 0, "default": 0}, "Records to skip"),
+        *PAGE,
         query("geometry", enum(["full", "none"]), "none leaves geometry out"),
     ]
     return {

@@ -590,7 +590,15 @@ SCHEMAS = {
     "UnitBrief": UNIT_BRIEF,
     "UnitSource": UNIT_SOURCE,
     "Unit": feature(UNIT_PROPERTIES, "An administrative unit as a GeoJSON Feature (WGS84)."),
-    "UnitCollection": obj({"type": {"const": "FeatureCollection"}, "features": array(ref("Unit"))}),
+    "UnitCollection": obj(
+        {
+            "type": {"const": "FeatureCollection"},
+            "count": {"type": "integer", "description": "All units that match, not only this page."},
+            "offset": INTEGER,
+            "limit": INTEGER,
+            "features": array(ref("Unit")),
+        }
+    ),
     "UnitHistory": UNIT_HISTORY,
     "CategoryBrief": CATEGORY_BRIEF,
     "Category": CATEGORY,

@@ -52,8 +52,9 @@ def place_collection(request):
     )
     limit, offset = parse_page(params, default_limit=PAGE_SIZE, max_limit=MAX_PAGE_SIZE)
     total = places.count()
-    page = with_record_relations(places).order_by("code")[offset : offset + limit]
     with_geometry = params.get("geometry", "full") != "none"
+    page = with_record_relations(places).order_by("code")
+    page = (representation.with_geojson(page) if with_geometry else page.defer("geom"))[offset : offset + limit]
     return json_response(
         {
             "type": "FeatureCollection",

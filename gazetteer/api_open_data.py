@@ -11,8 +11,12 @@ The content is the same for every user: open data is what the public may see.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import os
+from pathlib import Path
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import FileResponse, HttpRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import condition, require_safe
@@ -41,12 +45,36 @@ def _last_modified(request, fmt: str):
     return _freshness(request, fmt).last_modified
 
 
+def _built_file(fmt: str, etag: str) -> Path:
+    """The file for this state of the data, built once and kept (var/cache/open-data) until the data
+    changes: a download costs a file read, not a rebuild. One process builds while the others wait."""
+    folder = Path(settings.VAR_DIR) / "cache" / "open-data"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (etag.strip('"') + f".{fmt}")
+    if path.is_file():
+        return path
+    with (folder / f"{fmt}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.is_file():
+            partial = path.with_name(path.name + ".part")
+            partial.write_bytes(open_data.build_file(fmt).content)
+            os.replace(partial, path)
+            for older in folder.glob(f"*.{fmt}"):
+                if older != path:
+                    older.unlink(missing_ok=True)
+    return path
+
+
 @api_view("GET", "HEAD")
 @condition(etag_func=_etag, last_modified_func=_last_modified)
 def open_data_file(request, fmt: str):
-    made = open_data.build_file(fmt)
-    response = HttpResponse(made.content, content_type=made.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+    path = _built_file(fmt, _etag(request, fmt))
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=open_data.download_name(fmt),
+        content_type=open_data.CONTENT_TYPES[fmt],
+    )
     response["Cache-Control"] = "public, no-cache"  # keep it, but ask again (a 304 when unchanged)
     return response
 

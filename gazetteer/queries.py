@@ -41,9 +41,14 @@ def filter_places(
 
 def with_record_relations(places: QuerySet[Place]) -> QuerySet[Place]:
     """What a full record (representation.feature) reads, fetched up front."""
-    return places.select_related(
-        "category", "unit__parent__parent__parent", "source", "registered_by", "registered_for", "admin_unit"
-    ).prefetch_related("names")
+    units = ("unit", *(f"unit{'__parent' * n}" for n in (1, 2, 3)), "registered_for", "admin_unit")
+    return (
+        places.select_related(
+            "category", "unit__parent__parent__parent", "source", "registered_by", "registered_for", "admin_unit"
+        )
+        .defer(*(f"{unit}__geom" for unit in units))  # the units' polygons are not part of a record
+        .prefetch_related("names")
+    )
 
 
 def visible_place(user, code: str) -> Place | None:

@@ -38,7 +38,12 @@ OPEN_DATA_FORMATS = ("csv", "geojson", "gpkg")
 WRITERS = {"csv": write_csv, "geojson": write_geojson, "gpkg": write_geopackage}
 API_CRS_LABEL = f"WGS84 (EPSG:{API_SRID})"
 FILE_NOTES = {
-    "csv": (API_CRS_LABEL, "UTF-8（带 BOM），每条记录一行；lon/lat 为几何上的一点，wkt 为完整几何", "UTF-8 with BOM"),
+    "csv": (
+        API_CRS_LABEL,
+        "UTF-8（带 BOM），每条记录一行；lon/lat 为几何上的一点，wkt 为完整几何；"
+        "以 = + - @ 开头的文本前加单引号（防公式）",
+        "UTF-8 with BOM; a text cell starting with = + - @ has a leading ' so that spreadsheets do not run it",
+    ),
     "geojson": (API_CRS_LABEL, "GeoJSON FeatureCollection (RFC 7946)，属性同 CSV 各列", "RFC 7946"),
     "gpkg": (STORAGE_CRS_LABEL, "GeoPackage，图层 places，混合几何类型，属性同 CSV 各列", "layer 'places'"),
 }
@@ -138,8 +143,11 @@ def build_file(fmt: str, *, include_unlicensed: bool | None = None) -> OpenDataF
     if fmt not in OPEN_DATA_FORMATS:
         raise UnknownFormat(f"open data comes as {', '.join(OPEN_DATA_FORMATS)}, not {fmt!r}")
     content = WRITERS[fmt](open_data_rows(include_unlicensed=include_unlicensed))
-    filename = f"places-{settings.TERRITORY_CODE}-{timezone.localdate():%Y%m%d}.{EXTENSIONS[fmt]}"
-    return OpenDataFile(content, CONTENT_TYPES[fmt], filename)
+    return OpenDataFile(content, CONTENT_TYPES[fmt], download_name(fmt))
+
+
+def download_name(fmt: str) -> str:
+    return f"places-{settings.TERRITORY_CODE}-{timezone.localdate():%Y%m%d}.{EXTENSIONS[fmt]}"
 
 
 # ---- freshness: ETag and Last-Modified without making the file ----------------------------------------
