@@ -39,6 +39,8 @@ def _flag(value: str | None, field: str, default: bool) -> bool:
 def place_import(request):
     if not can(request.user, Action.IMPORT, counties=assigned_counties(request.user)):
         raise ApiError(403, "your role does not allow 'import' (place-name officers of a county, administrators)")
+    if not request.content_type.startswith("multipart/form-data"):
+        raise ApiError(415, "send the file as multipart/form-data (field 'file', and the options as fields)")
     files = request.FILES.getlist("file")
     if not files:
         raise ApiError(
@@ -53,7 +55,8 @@ def place_import(request):
     if report.refused == Refusal.TOO_LARGE:
         return json_error(413, report.errors[0].message, report=report.as_dict())
     if not report.ok:
-        return json_error(400, f"{len(report.errors)} problem(s) found; nothing was written", report=report.as_dict())
+        found = report.as_dict()
+        return json_error(400, f"{found['counts']['errors']} problem(s) found; nothing was written", report=found)
     return json_response(report.as_dict(), status=200 if dry_run else 201)
 
 

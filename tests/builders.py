@@ -139,3 +139,52 @@ class SourceFolder:
         if polygons is None:
             polygons = {f"{code}.geojson": geojson_bytes(geom) for code, geom in territory_gcj02().items()}
         return self.add(key, polygons, datum=datum, conversion=conversion, checks={"datum_reference": reference})
+
+
+# ---- hostile upload files (tests/test_upload_safety.py) ----------------------------------------------
+
+SECRET_MARKER = "MDJ-SECRET-c0ffee"
+
+
+def secret_file(folder: Path) -> Path:
+    """A CSV outside any upload that an attack tries to read; its marker must never come back."""
+    path = folder / "secret.csv"
+    path.write_text(f"name,other\n{SECRET_MARKER},{SECRET_MARKER}-2\n", encoding="utf-8")
+    return path
+
+
+def vrt_text(source: str, *, sql: str | None = None, layer: str = "places") -> bytes:
+    """A GDAL VRT (XML text) whose layer reads ``source``: what a hostile upload renames places.gpkg."""
+    select = f'<SrcSQL dialect="SQLITE">{sql}</SrcSQL>' if sql else ""
+    return (
+        f'<OGRVRTDataSource><OGRVRTLayer name="{layer}"><SrcDataSource>{source}</SrcDataSource>{select}'
+        "</OGRVRTLayer></OGRVRTDataSource>\n"
+    ).encode()
+
+
+def geopackage_with_virtual_ogr(target: Path, secret: Path) -> Path:
+    """A real GeoPackage (one point layer ``base``) that also lists a VirtualOGR table ``vt`` over
+    ``secret`` and a view ``leak`` of it as attribute layers, written by hand into the SQLite schema."""
+    import sqlite3
+
+    import numpy as np
+    import pyogrio.raw
+
+    point = np.array([shapely.to_wkb(shapely.Point(129.47, 44.34))], dtype=object)
+    pyogrio.raw.write(
+        target, point, [np.array(["东湾屯"], dtype=object)], ["name"], layer="base", driver="GPKG",
+        geometry_type="Point", crs="EPSG:4490",
+    )  # fmt: skip
+    with sqlite3.connect(target) as db:
+        db.execute("PRAGMA writable_schema=ON")
+        db.execute(
+            "INSERT INTO sqlite_master(type, name, tbl_name, rootpage, sql) VALUES ('table', 'vt', 'vt', 0, ?)",
+            (f"CREATE VIRTUAL TABLE vt USING VirtualOGR('{secret}')",),
+        )
+    with sqlite3.connect(target) as db:
+        db.execute("CREATE VIEW leak AS SELECT * FROM vt")
+        for name in ("leak", "vt"):
+            db.execute(
+                "INSERT INTO gpkg_contents(table_name, data_type, identifier) VALUES (?, 'attributes', ?)", (name, name)
+            )
+    return target

@@ -5,6 +5,7 @@ Location is given as the form gives it: longitude and latitude ranges in degrees
 (a single value for a point), in CGCS2000. The form has no geometry column, so a census file re-imports
 names and texts by 地名代码 but not shapes. 地名来历 stands beside 地名含义 as on the printed form. Every
 row also carries the record's licence, attribution and whether it is synthetic (demonstration) data.
+Text cells that a spreadsheet would run as formulas are escaped as formulas.py says.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils import timezone
 from boundaries.models import AdminUnit
 from gazetteer.models import Place
 from gazetteer.services import places as place_service
+from gazetteer.services.place_io.formulas import escape
 from gazetteer.services.place_io.records import ExportRow, publisher
 
 HEADERS = (
@@ -134,5 +136,5 @@ def census_csv(rows: list[ExportRow]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(HEADERS)
     for row in rows:
-        writer.writerow(census_values(row))
+        writer.writerow([escape(value) for value in census_values(row)])  # texts only; see formulas.py
     return out.getvalue().encode("utf-8-sig")

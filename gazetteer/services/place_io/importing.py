@@ -68,7 +68,13 @@ def import_places(
         declared_datum = parse_datum(datum)
         declared_crs = parse_crs(crs) if crs else None
         with tempfile.TemporaryDirectory(prefix="place-import-") as folder:
-            dataset = read_dataset(gather(path_or_files, Path(folder), format), encoding=encoding, layer=layer)
+            dataset = read_dataset(
+                gather(path_or_files, Path(folder), format),
+                encoding=encoding,
+                layer=layer,
+                geometry_column=(field_map or {}).get("wkt"),
+                wanted=_wanted(name_field, field_map),
+            )
         _describe(report, dataset)
         columns = _columns(report, dataset, name_field, field_map)
         reproject = _reprojector(report, dataset, columns, declared_crs, declared_datum)
@@ -100,6 +106,19 @@ def _describe(report: ImportReport, dataset: Dataset) -> None:
         report.warn(None, "file", note)
 
 
+def _wanted(name_field, field_map):
+    """The columns an import reads, for the reader to keep only those (a wide file's other cells are
+    dropped as they are read)."""
+
+    def wanted(columns: list[str]) -> set[str]:
+        try:
+            return set(f.match_columns(columns, name_field=name_field, field_map=field_map)[0].values())
+        except f.ValueProblem:
+            return set(columns)  # _columns refuses the option once the file is read
+
+    return wanted
+
+
 def _columns(report: ImportReport, dataset: Dataset, name_field, field_map) -> dict[str, str]:
     try:
         columns, unused = f.match_columns(dataset.columns, name_field=name_field, field_map=field_map)
@@ -107,7 +126,7 @@ def _columns(report: ImportReport, dataset: Dataset, name_field, field_map) -> d
         raise FileRefused(str(exc), kind=Refusal.BAD_OPTION, field="field_map") from None
     if "name" not in columns:
         raise FileRefused(
-            f"no column holds the standard name (columns: {', '.join(dataset.columns)}); name it "
+            f"no column holds the standard name (columns: {_listed(dataset.columns)}); name it "
             "`name` or 标准名称, or say which with name_field",
             kind=Refusal.BAD_OPTION,
             field="name",
@@ -120,8 +139,14 @@ def _columns(report: ImportReport, dataset: Dataset, name_field, field_map) -> d
         and c.lower() not in {f.shapefile_name(n) for n in f.READ_ONLY}
     ]
     if ignored:
-        report.warn(None, "file", f"columns not imported: {', '.join(ignored)}")
+        report.warn(None, "file", f"columns not imported: {_listed(ignored)}")
     return columns
+
+
+def _listed(columns: list[str], most: int = 40, width: int = 40) -> str:
+    """Column names for a message: a file's header is the sender's own text, but need not be short."""
+    shown = [c if len(c) <= width else c[:width] + "…" for c in map(str, columns[:most])]
+    return ", ".join(shown) + (f" and {len(columns) - most} more" if len(columns) > most else "")
 
 
 def _reprojector(report: ImportReport, dataset: Dataset, columns: dict[str, str], declared, datum: str):

@@ -1,5 +1,6 @@
 """Reading place files into rows: values by column, a geometry where the format has one, the CRS and
-encoding the file declares. No judgement here beyond "can this be read"; rows.py checks the rows.
+encoding the file declares. No judgement here beyond "can this be read" and the limits of
+dataset.py; rows.py checks the rows. GeoPackage and shapefile are read in layers.py, through core.ogr.
 
 Row 1 is the first record: the line after a CSV's header, the first feature of a GeoJSON or layer.
 """
@@ -7,103 +8,124 @@ Row 1 is the first record: the line after a CSV's header, the first feature of a
 from __future__ import annotations
 
 import csv
-import io
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-import pyogrio
-import pyogrio.errors
 import shapely
 from pyproj import CRS
 
 from core.srid import API_SRID
-from gazetteer.services.place_io import encodings
+from gazetteer.services.place_io import encodings, formulas
 from gazetteer.services.place_io.coordinates import parse_crs
-from gazetteer.services.place_io.inputs import InputFiles
-from gazetteer.services.place_io.report import FileRefused, Refusal
-
-OGR_ERRORS = (
-    pyogrio.errors.DataSourceError,
-    pyogrio.errors.DataLayerError,
-    pyogrio.errors.FieldError,
-    pyogrio.errors.GeometryError,
-    pyogrio.errors.FeatureError,
-    pyogrio.errors.CRSError,
+from gazetteer.services.place_io.dataset import (
+    MAX_GEOMETRY_CHARS,
+    Dataset,
+    RawRow,
+    bound_cells,
+    check_columns,
+    check_row_count,
+    geometry_columns,
 )
+from gazetteer.services.place_io.inputs import InputFiles
+from gazetteer.services.place_io.layers import read_geopackage, read_shapefiles
+from gazetteer.services.place_io.report import FileRefused
+
+__all__ = ["Dataset", "RawRow", "read_dataset"]
 
 
-@dataclass
-class RawRow:
-    number: int
-    values: dict
-    geometry: shapely.Geometry | None = None
-    problems: list[tuple[str, str]] = field(default_factory=list)  # (field, message)
-    layer: str | None = None
+Wanted = Callable[[list[str]], set[str]]
 
 
-@dataclass
-class Dataset:
-    format: str
-    columns: list[str]
-    rows: list[RawRow]
-    crs: CRS | None  # as the file declares it
-    encoding: str
-    native_geometry: bool  # GeoJSON, shapefile, GeoPackage; a CSV carries WKT or lon/lat columns
-    layers: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # file-level warnings
-
-
-def read_dataset(files: InputFiles, *, encoding: str | None = None, layer: str | None = None) -> Dataset:
+def read_dataset(
+    files: InputFiles,
+    *,
+    encoding: str | None = None,
+    layer: str | None = None,
+    geometry_column: str | None = None,
+    wanted: Wanted | None = None,
+) -> Dataset:
+    """``geometry_column``: a column named by the user (field_map) as the WKT, which may be long.
+    ``wanted``: given the columns, those an import reads; a CSV's or GeoPackage's rows keep only
+    those (every column is still listed in ``Dataset.columns``)."""
     if encoding:
         try:
             encoding = encodings.canonical(encoding)
         except encodings.UnknownEncoding as exc:
             raise FileRefused(str(exc), field="encoding") from None
     if files.format == "csv":
-        return read_csv(files.datasets[0], encoding)
+        return read_csv(files.datasets[0], encoding, geometry_column, wanted)
     if files.format == "geojson":
-        return read_geojson(files.datasets[0], encoding)
+        return read_geojson(files.datasets[0], encoding, geometry_column)
     if files.format == "gpkg":
-        return read_geopackage(files.datasets[0], layer)
-    return read_shapefiles(files, encoding)
+        return read_geopackage(files.datasets[0], layer, geometry_column, wanted)
+    return read_shapefiles(files, encoding, geometry_column)
 
 
 # ---- CSV -------------------------------------------------------------------------------------------
 
 
-def read_csv(path: Path, encoding: str | None) -> Dataset:
+def read_csv(
+    path: Path, encoding: str | None, geometry_column: str | None = None, wanted: Wanted | None = None
+) -> Dataset:
+    """Read as a stream: the file is decoded strictly while it is parsed, a cell may not pass
+    MAX_GEOMETRY_CHARS, and reading stops at the row limit."""
     try:
-        text, used = encodings.decode(path.read_bytes(), encoding)
+        used = encodings.detect(path, encoding)
     except encodings.UnknownEncoding as exc:
         raise FileRefused(f"{path.name}: {exc}", field="encoding") from None
-    csv.field_size_limit(max(csv.field_size_limit(), len(text)))  # a county's WKT runs to megabytes
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = [c.strip() for c in reader.fieldnames or []]
-    if not any(columns):
-        raise FileRefused(f"{path.name} has no header line")
-    if len(set(columns)) != len(columns):
-        raise FileRefused(f"{path.name}: the header repeats a column name")
-    reader.fieldnames = columns
-    rows = []
-    try:
-        for number, record in enumerate(reader, 1):
-            row = RawRow(number, {k: v for k, v in record.items() if k is not None})
-            if record.get(None):
-                row.problems.append(("file", f"{len(record[None])} more cells than the header has columns"))
-            rows.append(row)
-    except csv.Error as exc:
-        raise FileRefused(f"{path.name} line {reader.line_num}: malformed CSV ({exc})") from None
+    csv.field_size_limit(MAX_GEOMETRY_CHARS)  # the csv module's only limit; it is per process
+    with encodings.open_text(path, used) as text:
+        reader = csv.reader(text)
+        try:
+            columns = _csv_header(reader, path.name)
+            kept = wanted(columns) if wanted else set(columns)
+            keep = [c in kept for c in columns]
+            long_columns = geometry_columns(columns, geometry_column)
+            records = (record for record in reader if record)  # blank lines are skipped, as DictReader does
+            rows = [_csv_row(n, record, columns, keep, long_columns, path.name) for n, record in enumerate(records, 1)]
+        except csv.Error as exc:
+            raise FileRefused(f"{path.name} line {reader.line_num}: malformed CSV ({_csv_problem(exc)})") from None
+        except UnicodeError:  # detect() read the same bytes; only a file changed meanwhile lands here
+            raise FileRefused(f"{path.name} is not {used}", field="encoding") from None
     return Dataset("csv", columns, rows, None, used, native_geometry=False)
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return f"a cell is longer than {MAX_GEOMETRY_CHARS:,} characters, the limit even for a geometry"
+    return str(exc)
+
+
+def _csv_header(reader, name: str) -> list[str]:
+    header = next(reader, [])
+    check_columns(header, name)
+    columns = [formulas.unescape(c.strip()) for c in header]
+    if not any(columns):
+        raise FileRefused(f"{name} has no header line")
+    if len(set(columns)) != len(columns):
+        raise FileRefused(f"{name}: the header repeats a column name")
+    return columns
+
+
+def _csv_row(
+    number: int, record: list[str], columns: list[str], keep: list[bool], long_columns: set[str], name: str
+) -> RawRow:
+    check_row_count(number, name)
+    cells = record + [None] * (len(columns) - len(record))  # a short line: the missing cells are empty
+    values = {c: formulas.unescape(v) if v else v for c, v, k in zip(columns, cells, keep, strict=False) if k}
+    row = RawRow(number, values)
+    if len(record) > len(columns):
+        row.problems.append(("file", f"{len(record) - len(columns)} more cells than the header has columns"))
+    return bound_cells(row, long_columns)
 
 
 # ---- GeoJSON ---------------------------------------------------------------------------------------
 
 
-def read_geojson(path: Path, encoding: str | None) -> Dataset:
+def read_geojson(path: Path, encoding: str | None, geometry_column: str | None = None) -> Dataset:
     try:
-        text, used = encodings.decode(path.read_bytes(), encoding or "UTF-8")
+        text, used = encodings.read_text(path, encoding or "UTF-8")
         document = json.loads(text)
     except encodings.UnknownEncoding as exc:
         raise FileRefused(f"{path.name}: {exc} (GeoJSON is UTF-8, RFC 7946)", field="encoding") from None
@@ -111,12 +133,20 @@ def read_geojson(path: Path, encoding: str | None) -> Dataset:
         raise FileRefused(
             f"{path.name} is malformed GeoJSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
+    except RecursionError:
+        raise FileRefused(f"{path.name} is malformed GeoJSON: it is nested too deeply") from None
+    del text
     features = _features(document, path.name)
     rows, columns = [], {}
     for number, feature in enumerate(features, 1):
+        check_row_count(number, path.name)
         row = _feature_row(number, feature)
         columns.update(dict.fromkeys(row.values))
+        check_columns(columns, path.name)
         rows.append(row)
+    long_columns = geometry_columns(columns, geometry_column)
+    for row in rows:
+        bound_cells(row, long_columns)
     return Dataset("geojson", list(columns), rows, _geojson_crs(document, path.name), used, native_geometry=True)
 
 
@@ -125,11 +155,16 @@ def _features(document, name: str) -> list:
     if kind == "Feature":
         return [document]
     if kind != "FeatureCollection":
-        raise FileRefused(f"{name} is malformed GeoJSON: expected a FeatureCollection, got {kind!r}")
+        raise FileRefused(f"{name} is malformed GeoJSON: expected a FeatureCollection, got {_shown(kind)}")
     features = document.get("features")
     if not isinstance(features, list):
         raise FileRefused(f"{name} is malformed GeoJSON: its 'features' member is not a list")
     return features
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 def _feature_row(number: int, feature) -> RawRow:
@@ -156,136 +191,3 @@ def _geojson_crs(document: dict, name: str) -> CRS:
         return parse_crs(declared["properties"]["name"])
     except (KeyError, TypeError):
         raise FileRefused(f"{name}: its 'crs' member names no CRS") from None
-
-
-# ---- shapefile and GeoPackage (GDAL through pyogrio) -------------------------------------------------
-
-
-def _read_layer(path: Path, *, layer=None, encoding: str | None = None) -> tuple[dict, list[RawRow]]:
-    meta, _, geometries, columns = pyogrio.raw.read(
-        path, layer=layer, encoding=encoding, force_2d=True, datetime_as_string=True
-    )
-    names = [str(n) for n in meta["fields"]]
-    shapes = shapely.from_wkb(geometries) if geometries is not None else [None] * len(columns[0] if columns else [])
-    rows = []
-    for index, geometry in enumerate(shapes):
-        values = {name: _python(column[index]) for name, column in zip(names, columns, strict=True)}
-        rows.append(RawRow(index + 1, values, geometry))
-    return meta, rows
-
-
-def _python(value):
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    return value
-
-
-def _layer_crs(meta: dict, name: str) -> CRS | None:
-    if not meta.get("crs"):
-        return None
-    try:
-        return parse_crs(meta["crs"])
-    except FileRefused:
-        raise FileRefused(f"{name}: its CRS cannot be read; declare crs", kind=Refusal.NO_CRS, field="crs") from None
-
-
-def read_geopackage(path: Path, layer: str | None) -> Dataset:
-    try:
-        layers = [str(row[0]) for row in pyogrio.list_layers(path)]
-    except OGR_ERRORS as exc:
-        raise FileRefused(f"{path.name} is not a readable GeoPackage ({exc})") from None
-    if not layers:
-        raise FileRefused(f"{path.name} has no layer")
-    if layer is not None and layer not in layers:
-        raise FileRefused(f"{path.name} has no layer {layer!r} (layers: {', '.join(layers)})", field="layer")
-    chosen = layer or layers[0]
-    try:
-        meta, rows = _read_layer(path, layer=chosen)
-    except OGR_ERRORS as exc:
-        raise FileRefused(f"{path.name} layer {chosen}: {exc}") from None
-    dataset = Dataset(
-        "gpkg",
-        [str(n) for n in meta["fields"]],
-        rows,
-        _layer_crs(meta, path.name),
-        "UTF-8",
-        native_geometry=True,
-        layers=[chosen],
-    )
-    if len(layers) > 1 and layer is None:
-        dataset.notes.append(
-            f"the GeoPackage has layers {', '.join(layers)}; read {chosen} (name another with `layer`)"
-        )
-    return dataset
-
-
-def read_shapefiles(files: InputFiles, encoding: str | None) -> Dataset:
-    """One layer per .shp; rows are numbered within each layer."""
-    parts = [_read_shapefile(files, shp, encoding) for shp in files.datasets]
-    crss = {p.crs.to_wkt() if p.crs else None for p in parts}
-    if len(crss) > 1:
-        raise FileRefused("the shapefiles are in different CRSs; import them one at a time")
-    columns = list(dict.fromkeys(c for p in parts for c in p.columns))
-    layers = [p.layers[0] for p in parts]
-    rows = [row for p in parts for row in p.rows]
-    if len(parts) > 1:
-        for part in parts:
-            for row in part.rows:
-                row.layer = part.layers[0]
-    used = sorted({p.encoding for p in parts})
-    return Dataset(
-        "shp",
-        columns,
-        rows,
-        parts[0].crs,
-        ", ".join(used),
-        native_geometry=True,
-        layers=layers,
-        notes=[n for p in parts for n in p.notes],
-    )
-
-
-def _read_shapefile(files: InputFiles, shp: Path, encoding: str | None) -> Dataset:
-    cpg = files.sibling(shp, ".cpg")
-    declared = _cpg_encoding(cpg) if cpg else None
-    notes = []
-    if declared and encoding and declared != encoding:
-        notes.append(f"{shp.stem}.cpg says {declared}; that was used, not the {encoding} you named")
-    try:
-        meta, rows, used = _read_dbf(shp, declared or encoding)
-    except OGR_ERRORS as exc:
-        raise FileRefused(f"{shp.name} is not a readable shapefile ({exc})") from None
-    crs = _layer_crs(meta, shp.name) if files.sibling(shp, ".prj") else None
-    return Dataset(
-        "shp", [str(n) for n in meta["fields"]], rows, crs, used, native_geometry=True, layers=[shp.stem], notes=notes
-    )
-
-
-def _cpg_encoding(cpg: Path) -> str | None:
-    text = cpg.read_text(encoding="ascii", errors="replace").strip()
-    if not text:
-        return None
-    try:
-        return encodings.from_cpg(text)
-    except encodings.UnknownEncoding:
-        raise FileRefused(f"{cpg.name} names an unknown encoding {text!r}", field="encoding") from None
-
-
-def _read_dbf(shp: Path, encoding: str | None) -> tuple[dict, list[RawRow], str]:
-    """Read with the declared encoding, else try UTF-8, GBK, GB18030 strictly (see encodings)."""
-    for candidate in [encoding] if encoding else encodings.CANDIDATES:
-        try:
-            meta, rows = _read_layer(shp, encoding=candidate)
-        except UnicodeDecodeError:
-            if encoding:
-                raise FileRefused(f"{shp.stem}.dbf is not {encoding}", field="encoding") from None
-            continue
-        texts = [v for row in rows for v in row.values.values()] + [str(n) for n in meta["fields"]]
-        if encoding or not encodings.has_replacement(texts):
-            return meta, rows, candidate
-    raise FileRefused(
-        f"{shp.stem}.dbf is neither {' nor '.join(encodings.CANDIDATES)} and has no .cpg: declare its encoding",
-        field="encoding",
-    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+MAX_LISTED = 1000  # problems of each kind listed in a report; the counts count them all
+
 
 class Refusal:
     """Why a whole file was refused before any row was looked at (``ImportReport.refused``)."""
@@ -54,12 +56,20 @@ class ImportReport:
     records: list[dict] = field(default_factory=list)  # {row, action, code, name[, from_version, to_version]}
     refused: str | None = None  # a Refusal value when nothing was (or would be) written
     changeset: int | None = None
+    unlisted_errors: int = 0
+    unlisted_warnings: int = 0
 
     def error(self, row: int | None, field: str, message: str, layer: str | None = None) -> None:
-        self.errors.append(Problem(row, field, message, layer))
+        if len(self.errors) < MAX_LISTED:
+            self.errors.append(Problem(row, field, message, layer))
+        else:
+            self.unlisted_errors += 1
 
     def warn(self, row: int | None, field: str, message: str, layer: str | None = None) -> None:
-        self.warnings.append(Problem(row, field, message, layer))
+        if len(self.warnings) < MAX_LISTED:
+            self.warnings.append(Problem(row, field, message, layer))
+        else:
+            self.unlisted_warnings += 1
 
     @property
     def ok(self) -> bool:
@@ -84,11 +94,11 @@ class ImportReport:
                 "created": self.created,
                 "updated": self.updated,
                 "unchanged": self.unchanged,
-                "errors": len(self.errors),
-                "warnings": len(self.warnings),
+                "errors": len(self.errors) + self.unlisted_errors,
+                "warnings": len(self.warnings) + self.unlisted_warnings,
             },
-            "errors": [p.as_dict() for p in self.errors],
-            "warnings": [p.as_dict() for p in self.warnings],
+            "errors": _listed(self.errors, self.unlisted_errors, "errors"),
+            "warnings": _listed(self.warnings, self.unlisted_warnings, "warnings"),
             "records": self.records,
             "changeset": self.changeset,
         }
@@ -109,9 +119,19 @@ class ImportReport:
         ]
         out += [f"  error: {_where(p)}{p.field}: {p.message}" for p in self.errors]
         out += [f"  warning: {_where(p)}{p.field}: {p.message}" for p in self.warnings]
+        for unlisted, what in ((self.unlisted_errors, "errors"), (self.unlisted_warnings, "warnings")):
+            if unlisted:
+                out.append(f"  ... and {unlisted:,} more {what}")
         if self.changeset:
             out.append(f"  changeset: #{self.changeset}")
         return out
+
+
+def _listed(problems: list[Problem], unlisted: int, what: str) -> list[dict]:
+    listed = [p.as_dict() for p in problems]
+    if unlisted:
+        listed.append(Problem(None, "file", f"{unlisted:,} more {what} are not listed").as_dict())
+    return listed
 
 
 def _where(problem: Problem) -> str:

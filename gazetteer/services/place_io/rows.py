@@ -11,9 +11,10 @@ from boundaries.models import AdminUnit
 from boundaries.services.queries import UnknownUnit, unit_by_code
 from core.geometry import GeometryError
 from gazetteer.models import Category, Place
+from gazetteer.services.names import name_problem
 from gazetteer.services.place_io import fields as f
 from gazetteer.services.place_io.coordinates import Reprojector
-from gazetteer.services.place_io.readers import RawRow
+from gazetteer.services.place_io.dataset import RawRow
 
 GEOMETRY_FAMILIES = {
     "Point": "point",
@@ -70,10 +71,15 @@ class RowPlanner:
         return None if f.is_blank(value) else value
 
     def _identity(self, raw: RawRow, plan: RowPlan) -> None:
+        """The standard name is checked (names.name_problem) before anything else sees it."""
         name = self._cell(raw, "name")
         plan.name = str(name).strip() if name is not None else ""
         if not plan.name:
-            plan.error("name", "the standard name is empty")
+            if not any(column == self.columns.get("name") for column, _ in raw.problems):  # not a dropped cell
+                plan.error("name", "the standard name is empty")
+        elif problem := name_problem(plan.name):
+            plan.error("name", problem)
+            plan.name = ""
         code = self._cell(raw, "code")
         if code is not None:
             try:
@@ -121,8 +127,13 @@ class RowPlanner:
     def _names(self, raw: RawRow, plan: RowPlan) -> None:
         for field_name, kind in f.NAME_KINDS.items():
             value = self._cell(raw, field_name)
-            if value is not None:
-                plan.other_names += [(kind, name) for name in f.names(value) if name != plan.name]
+            if value is None:
+                continue
+            for name in f.names(value):
+                if problem := name_problem(name):
+                    plan.error(field_name, problem)
+                elif name != plan.name:
+                    plan.other_names.append((kind, name))
 
     def _unit(self, raw: RawRow, plan: RowPlan) -> None:
         code = self._cell(raw, "unit")

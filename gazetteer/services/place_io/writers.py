@@ -2,7 +2,9 @@
 
 - CSV: UTF-8 with a byte-order mark (Excel opens it right), the columns of fields.EXPORT_FIELDS, then
   ``lon``/``lat`` of a point on the record's geometry and ``wkt``, all in WGS84 (re-import it declaring
-  the WGS84 CRS, core.srid.API_SRID: a CSV carries no CRS).
+  the WGS84 CRS, core.srid.API_SRID: a CSV carries no CRS). A text cell a spreadsheet would run as a
+  formula (``=``, ``+``, ``-``, ``@``...) gets a leading single quote: see formulas.py, which the
+  import undoes.
 - GeoJSON: a FeatureCollection in WGS84 (RFC 7946), the same columns as properties.
 - Shapefile: a zip with one shapefile per geometry type (places_points, places_lines,
   places_polygons; records without geometry go with the points as null shapes), each with a .cpg
@@ -35,6 +37,7 @@ from gazetteer.models import Place
 from gazetteer.services.place_io.census_form import census_csv
 from gazetteer.services.place_io.coordinates import storage_to_api
 from gazetteer.services.place_io.fields import EXPORT_FIELDS, SHAPEFILE_NAMES, shapefile_name
+from gazetteer.services.place_io.formulas import escape
 from gazetteer.services.place_io.records import ExportRow, export_rows
 
 EXPORT_FORMATS = ("csv", "geojson", "shp", "gpkg", "census")
@@ -89,6 +92,11 @@ def _plain(value) -> str:
     return str(value)
 
 
+def _csv_cell(value) -> str:
+    """Text escaped against formulas; numbers, booleans and empty cells as they are."""
+    return escape(value) if isinstance(value, str) else _plain(value)
+
+
 def write_csv(rows: list[ExportRow]) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out)
@@ -101,7 +109,7 @@ def write_csv(rows: list[ExportRow]) -> bytes:
             if lonlat is not None
             else ["", "", ""]
         )
-        writer.writerow([_plain(row.values[name]) for name in EXPORT_FIELDS] + geometry)
+        writer.writerow([_csv_cell(row.values[name]) for name in EXPORT_FIELDS] + geometry)
     return out.getvalue().encode("utf-8-sig")
 
 
