@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.views.decorators.http import require_GET
-
 from boundaries.geojson import GEOMETRY_MODES, feature, feature_collection, with_children, with_geojson
 from boundaries.models import AdminUnit, DivisionChange
 from boundaries.services.queries import BadFilter, UnknownUnit, list_units, unit_by_code
-from core.api import ApiError, parse_page
+from core.api import ApiError, api_view, parse_page
 from core.http import json_error, json_response
 
 GEOJSON = "application/geo+json"
@@ -21,7 +19,7 @@ def _geometry_mode(request, default: str) -> str | None:
     return mode if mode in GEOMETRY_MODES else None
 
 
-@require_GET
+@api_view("GET", "HEAD")
 def unit_detail(request, code: str):
     mode = _geometry_mode(request, "full")
     if mode is None:
@@ -38,7 +36,7 @@ def unit_detail(request, code: str):
     return json_response(feature(unit), content_type=GEOJSON)
 
 
-@require_GET
+@api_view("GET", "HEAD")
 def unit_list(request):
     mode = _geometry_mode(request, "simplified")
     if mode is None:
@@ -60,7 +58,7 @@ def unit_list(request):
     )
 
 
-@require_GET
+@api_view("GET", "HEAD")
 def unit_history(request, code: str):
     try:
         unit = unit_by_code(code)

@@ -8,7 +8,9 @@ from gazetteer.api_romanize import romanize_view
 from tiles import print_views
 from web import views as web_views
 
+handler400 = "core.api_errors.bad_request"
 handler404 = "core.api_errors.not_found"
+handler500 = "core.api_errors.server_error"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),

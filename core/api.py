@@ -11,8 +11,10 @@ import functools
 import json
 import math
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
+from django.db import transaction
 from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
 from core.http import json_error
@@ -26,10 +28,27 @@ class ApiError(Exception):
         self.status, self.message, self.details = status, message, details
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def api_view(*methods: str, login_required: bool = False):
-    """Allow ``methods``; answer 401 for a bad token, or for anonymous users when ``login_required``."""
+    """Allow ``methods``; answer 401 for a bad token, or for anonymous users when ``login_required``.
+
+    A write runs in one transaction that is rolled back whenever the answer is an error, so that a
+    refused request leaves nothing behind (not even the changeset opened before the refusal). A view
+    that only reads needs no CSRF token: a wrong method gets its JSON 405, not a CSRF refusal."""
 
     def decorate(view):
+        def answer(request: HttpRequest, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except ApiError as error:
+                return json_error(error.status, error.message, **error.details)
+            except RequestDataTooBig:
+                return json_error(413, "the request body is too large")
+            except (BadRequest, MultiPartParserError, SuspiciousOperation) as error:
+                return json_error(400, f"malformed request: {error}")
+
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs):
             if request.method not in methods:
@@ -40,16 +59,30 @@ def api_view(*methods: str, login_required: bool = False):
                 return json_error(401, request.token_error)
             if login_required and not request.user.is_authenticated:
                 return json_error(401, "log in or send 'Authorization: Token <key>'")
-            try:
-                return view(request, *args, **kwargs)
-            except ApiError as error:
-                return json_error(error.status, error.message, **error.details)
-            except RequestDataTooBig:
-                return json_error(413, "the request body is too large")
+            if request.method in SAFE_METHODS:
+                return answer(request, *args, **kwargs)
+            with transaction.atomic():
+                response = answer(request, *args, **kwargs)
+                if response.status_code >= 400:
+                    transaction.set_rollback(True)
+            return response
 
-        return wrapper
+        return csrf_exempt(wrapper) if SAFE_METHODS.issuperset(methods) else wrapper
 
     return decorate
+
+
+def only(data: dict, allowed) -> dict:
+    """``data`` when it names nothing but ``allowed`` members; a misspelt field is refused, not ignored."""
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ApiError(
+            400,
+            f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+            f"this takes {', '.join(sorted(allowed))}",
+            field=unknown[0],
+        )
+    return data
 
 
 # JSON bodies: how deep objects may nest (a MultiPolygon in a Feature is about 7 levels), and how many
@@ -188,8 +221,11 @@ def parse_page(params, *, default_limit: int, max_limit: int, max_offset: int = 
 
 @csrf_exempt
 def csrf_failure(request, reason=""):
-    """settings.CSRF_FAILURE_VIEW: a JSON 403 for the API, Django's page elsewhere."""
+    """settings.CSRF_FAILURE_VIEW: a JSON answer for the API (401 when nobody is logged in: the CSRF
+    token is not what is missing), Django's page elsewhere."""
     if request.path.startswith("/api/"):
+        if not request.user.is_authenticated:
+            return json_error(401, "log in or send 'Authorization: Token <key>'")
         return json_error(403, f"CSRF check failed ({reason}): send the X-CSRFToken header, or use an API token")
     from django.views.csrf import csrf_failure as default
 

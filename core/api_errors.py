@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 import uuid
 
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.db import DataError
 from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 
 from core.http import json_error
@@ -75,6 +76,8 @@ class ApiErrorMiddleware:
                 return _refuse(request, 413, "the request body is too large")
             except TooManyFieldsSent:
                 return _refuse(request, 400, "the form has too many fields")
+            except (BadRequest, MultiPartParserError, SuspiciousOperation):
+                problem = None  # not a form after all: the view says what it wanted (415, 400)
         if problem is not None:
             return _refuse(request, 400, problem)
         return self.get_response(request)
@@ -95,6 +98,22 @@ class ApiErrorMiddleware:
         response = json_error(500, f"internal error; quote id {error_id} when you report it", id=error_id)
         response._has_been_logged = True  # logged above, with the id
         return response
+
+
+def bad_request(request, exception=None):
+    """settings.handler400 (a request Django could not take apart): JSON for machines."""
+    if is_machine_path(request.path):
+        return json_error(400, "malformed request")
+    return render(request, "404.html", {"title": "请求有误 Bad request", "message": ""}, status=400)
+
+
+def server_error(request):
+    """settings.handler500, for what escaped everything else: JSON for machines, a page for people."""
+    if is_machine_path(request.path):
+        return json_error(500, "internal error; see the server log")
+    from django.views.defaults import server_error as default
+
+    return default(request)
 
 
 def not_found(request, exception=None):

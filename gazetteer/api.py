@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django.views.decorators.http import require_GET
-
-from core.api import ApiError, api_view, json_body, parse_date, parse_int, parse_page, require
+from core.api import ApiError, api_view, json_body, only, parse_date, parse_int, parse_page, require
 from core.history import VersionConflict, open_changeset
 from core.http import json_response
 from core.models import Changeset
@@ -68,7 +66,7 @@ def place_collection(request):
 
 
 def _create(request):
-    data = json_body(request)
+    data = only(json_body(request), (*api_input.PLACE_FIELDS, "name", "reason"))
     name = api_input.place_name(require(data, "name"))
     fields = api_input.place_fields(data)
     if "category" not in fields:
@@ -124,7 +122,7 @@ def _conflict(exc: VersionConflict) -> ApiError:
 
 
 def _update(request, place: Place):
-    data = json_body(request)
+    data = only(json_body(request), (*api_input.PLACE_FIELDS, "name", "reason", "version"))
     version = parse_int(require(data, "version", int), "version")
     if "name" in data and data["name"] != place.name:
         raise ApiError(
@@ -149,7 +147,7 @@ def _update(request, place: Place):
 def place_names(request, code: str):
     """Add an alias, short name, map name or former name."""
     place = _place(request, code)
-    data = json_body(request)
+    data = only(json_body(request), ("kind", "name", "version", "reason", "valid_from", "valid_to", "note"))
     _forbid_unless(request, Action.UPDATE, place)
     kind = require(data, "kind")
     if kind not in (PlaceName.Kind.ALIAS, PlaceName.Kind.SHORT, PlaceName.Kind.MAP, PlaceName.Kind.FORMER):
@@ -177,7 +175,7 @@ def place_names(request, code: str):
 @api_view("POST", login_required=True)
 def place_retire(request, code: str):
     place = _place(request, code)
-    data = json_body(request)
+    data = only(json_body(request), ("valid_to", "version", "reason"))
     _forbid_unless(request, Action.RETIRE, place)
     valid_to = parse_date(require(data, "valid_to"), "valid_to")
     try:
@@ -199,7 +197,7 @@ def place_history(request, code: str):
     return json_response(representation.history(_place(request, code)))
 
 
-@require_GET
+@api_view("GET", "HEAD")
 def categories(request):
     rows = Category.objects.select_related("parent").order_by("code")
     return json_response(

@@ -88,6 +88,24 @@ def boolean(value, field: str) -> bool:
     return value
 
 
+# The members a place record's JSON may carry when it is written (place_fields reads them).
+PLACE_FIELDS = (
+    "category",
+    "geometry",
+    "unit",
+    *TEXT_FIELDS,
+    "named_on",
+    "valid_from",
+    "valid_to",
+    "status",
+    "is_public",
+    "elevation_m",
+    "survey_method",
+    "romanization",
+    "romanization_tones",
+)
+
+
 def place_fields(data: dict) -> dict:
     """The editable attributes present in ``data`` as model values (names are handled apart)."""
     fields = {}

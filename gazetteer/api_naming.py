@@ -7,7 +7,7 @@ from pathlib import Path
 from django.http import FileResponse, HttpResponse
 
 from boundaries.levels import Tier
-from core.api import ApiError, api_view, json_body, parse_date, parse_int, require
+from core.api import ApiError, api_view, json_body, only, parse_date, parse_int, require
 from core.history import VersionConflict
 from core.http import json_response
 from gazetteer import api_input
@@ -108,12 +108,30 @@ def application_collection(request):
     if not (can(request.user, Action.DECIDE) or is_administrator(request.user)):
         applications = applications.filter(county_id__in=assigned_counties(request.user))
     if request.GET.get("status"):
+        if request.GET["status"] not in NamingApplication.Status.values:
+            raise ApiError(400, f"status must be one of {', '.join(NamingApplication.Status.values)}", field="status")
         applications = applications.filter(status=request.GET["status"])
     return json_response({"results": [_as_dict(a) for a in applications.order_by("-submitted_at")[:200]]})
 
 
+SUBMIT_FIELDS = (
+    "kind",
+    "place",
+    "county",
+    "proposed_name",
+    "category",
+    "geometry",
+    "meaning",
+    "origin",
+    "location_description",
+    "reason",
+    "applicant",
+    "applicant_contact",
+)
+
+
 def _submit(request):
-    data = json_body(request)
+    data = only(json_body(request), SUBMIT_FIELDS)
     kind = require(data, "kind")
     if kind not in NamingApplication.Kind.values:
         raise ApiError(400, f"kind must be one of {', '.join(NamingApplication.Kind.values)}", field="kind")
@@ -207,7 +225,7 @@ def application_step(request, number: str, step: str):
         allowed = can_run_application(request.user, application)
     if not allowed:
         raise ApiError(403, f"your role does not allow the step '{step}'")
-    data = json_body(request)
+    data = only(json_body(request), (*STEP_FIELDS[step], "version"))
     values = {name: _step_value(kind, name, data.get(name)) for name, kind in STEP_FIELDS[step].items()}
     try:
         application = naming.take_step(
@@ -226,11 +244,14 @@ def application_attachments(request, number: str):
     application = _application(request, number)
     if not can_run_application(request.user, application):
         raise ApiError(403, "your role does not allow attachments to this application")
+    if not request.content_type.startswith("multipart/form-data"):
+        raise ApiError(415, "send the document as multipart/form-data (fields 'file' and 'title')")
     upload = request.FILES.get("file")
     if upload is None:
         raise ApiError(400, "send the document as multipart/form-data field 'file'", field="file")
     try:
-        naming.attach(application, actor=request.user, title=request.POST.get("title", ""), upload=upload)
+        title = api_input.column_text(request.POST.get("title"), ApplicationAttachment, "title")
+        naming.attach(application, actor=request.user, title=title, upload=upload)
     except naming.StepRefused as exc:
         raise ApiError(400, str(exc)) from None
     return json_response(_as_dict(_application(request, number)), status=201)

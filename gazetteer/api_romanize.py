@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 
+from core.api import api_view
 from core.http import json_error, json_response
 from gazetteer.romanization import romanize
 from gazetteer.romanization.readings import is_han
@@ -22,11 +23,8 @@ def name_problem(name: str) -> str | None:
     return None
 
 
+@api_view("GET", "HEAD")
 def romanize_view(request: HttpRequest) -> JsonResponse:
-    if request.method not in ("GET", "HEAD"):
-        response = json_error(405, f"{request.method} is not allowed here; use GET")
-        response["Allow"] = "GET"
-        return response
     name = request.GET.get("name", "").strip()
     problem = name_problem(name)
     if problem is None:

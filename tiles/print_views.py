@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from core import jobs
-from core.api import ApiError, api_view, json_body
+from core.api import ApiError, api_view, json_body, only
 from core.http import json_response
 from core.models import Job
 from tiles.permissions import may_handle_job, may_make_maps, sees_every_job
@@ -28,6 +28,7 @@ from tiles.printing.service import MapRequestError
 from web.i18n import strings
 
 RECENT_JOBS = 30
+MAP_REQUEST_FIELDS = ("unit", "paper", "orientation", "at", "format")
 REPORT_KEYS = ("unit", "at", "paper", "format", "scale", "labels", "legend", "warnings", "synthetic_layers",
                "approval_number", "render_seconds", "timings", "bytes", "output")  # fmt: skip
 
@@ -87,7 +88,7 @@ def map_jobs_view(request: HttpRequest):
     if request.method == "GET":
         return json_response({"jobs": jobs_json(_recent(request))})
     try:
-        job = map_jobs.request_map(json_body(request), request.user)
+        job = map_jobs.request_map(only(json_body(request), MAP_REQUEST_FIELDS), request.user)
     except MapRequestError as error:
         raise ApiError(400, str(error)) from None
     response = json_response(job_json(job), status=202)

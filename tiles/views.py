@@ -12,8 +12,8 @@ import hashlib
 import json
 
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_safe
 
+from core.api import api_view
 from core.http import json_error
 from tiles.vector.cache import get_tile
 from tiles.vector.documents import document
@@ -42,7 +42,7 @@ def _answer(request: HttpRequest, body: bytes, etag: str, content_type: str, max
     return response
 
 
-@require_safe
+@api_view("GET", "HEAD")
 def tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
     try:
         made = get_tile(z, x, y)
@@ -63,11 +63,11 @@ def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-@require_safe
+@api_view("GET", "HEAD")
 def tilejson(request: HttpRequest) -> HttpResponse:
     return _json(request, document("tilejson", _base_url(request)))
 
 
-@require_safe
+@api_view("GET", "HEAD")
 def style(request: HttpRequest) -> HttpResponse:
     return _json(request, document("style", _base_url(request)))

@@ -421,6 +421,8 @@ ATTACHMENT_MAX_BYTES = 50 * 1024 * 1024
 
 def attach(application: NamingApplication, *, actor, title: str, upload) -> ApplicationAttachment:
     """Keep a document of the application (the map of its four boundaries, letters, minutes)."""
+    if len(upload.name.encode("utf-8")) > 255 or any(not ch.isprintable() for ch in upload.name):
+        raise StepRefused("the file's name is longer than 255 bytes or holds control characters: rename it")
     extension = Path(upload.name).suffix.lower()
     if extension not in ATTACHMENT_TYPES:
         raise StepRefused(

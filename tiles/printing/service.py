@@ -31,6 +31,10 @@ from tiles.printing.sheet import compose_sheet, inset_map_box, north_rotation, p
 Progress = Callable[[int, str], None]
 
 
+# No map of a day before the present divisions began (1949); the register's own history starts in 1982.
+EARLIEST_MAP_YEAR = 1949
+
+
 class MapRequestError(ValueError):
     """A request for a map that cannot be made as asked; the message says why."""
 
@@ -63,6 +67,10 @@ class MapRequest:
                 day = dt.date.fromisoformat(str(params["at"]))
             except ValueError:
                 raise MapRequestError(f"'at' must be a date YYYY-MM-DD, not {params['at']!r}") from None
+            if day > timezone.localdate():
+                raise MapRequestError(f"'at' {day} is still to come: a map shows today or a day that has been")
+            if day.year < EARLIEST_MAP_YEAR:
+                raise MapRequestError(f"'at' must be in {EARLIEST_MAP_YEAR} or later")
         try:
             mappable_unit(unit, day)
         except ValueError as error:
