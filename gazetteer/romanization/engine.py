@@ -110,14 +110,44 @@ def unwritable_characters(text: str) -> list[str]:
     ]
 
 
-def _checked(name: str) -> str:
+def _brackets_problem(text: str) -> str | None:
+    depth, empty = 0, False
+    opened_at = -1
+    for index, ch in enumerate(text):
+        if ch in BRACKETS.values():
+            depth, opened_at = depth + 1, index
+        elif ch in BRACKETS:
+            depth -= 1
+            empty = empty or index == opened_at + 1
+            if depth < 0:
+                return "a closing bracket has no opening one"
+    if depth:
+        return "a bracket is opened and not closed"
+    return "a pair of brackets holds nothing" if empty else None
+
+
+def text_problem(name: str) -> str | None:
+    """Why ``name`` cannot be written as a place name (and romanized), or None. The one rule the
+    romanizer and gazetteer.services.names both apply."""
     text = name.strip()
     if not text:
-        raise ValueError("the name is empty")
+        return "the name is empty"
     unwritable = unwritable_characters(text)
     if unwritable:
-        raise ValueError(f"the name has characters that cannot be romanized: {''.join(dict.fromkeys(unwritable))}")
-    return text
+        shown = ", ".join(f"U+{ord(ch):04X}" if not ch.isprintable() else repr(ch) for ch in dict.fromkeys(unwritable))
+        return f"the name holds characters a place name may not have: {shown}"
+    if not any(is_han(ch) or ch.isalnum() for ch in text):
+        return "the name has no Chinese character, letter or digit"
+    if text[0] in WORD_SEPARATORS or text[-1] in WORD_SEPARATORS:
+        return "the name begins or ends with a separator"
+    return _brackets_problem(text)
+
+
+def _checked(name: str) -> str:
+    problem = text_problem(name)
+    if problem:
+        raise ValueError(problem)
+    return name.strip()
 
 
 # Readings ------------------------------------------------------------------------------------------
