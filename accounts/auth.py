@@ -1,14 +1,35 @@
-"""Token authentication for API clients, next to Django's session authentication for pages.
+"""Who is asking: API tokens for API clients, and the login throttle on the admin's login form.
 
-A request with ``Authorization: Token <key>`` is authenticated as the token's user and is exempt from
-CSRF (no cookie is involved); without the header, the session (with CSRF) applies."""
+A request to the API (``TOKEN_PATHS``) with ``Authorization: Token <key>`` is authenticated as the token's
+user and is exempt from CSRF (no cookie is involved). Everywhere else (the admin site, the pages) a token
+is ignored: those know only the session, with CSRF, so a token can never open the admin.
+
+Logins go through django-axes (settings: AXES_*): ``LoginThrottleBackend`` refuses a user name that is
+locked for the client's address, ``login_client_address`` names that address by the same trusted-proxy
+rule as the rate limit, and ``lockout_response`` is the 429 page that says when to try again."""
 
 from __future__ import annotations
 
+import datetime as dt
+import ipaddress
+
+from axes.backends import AxesStandaloneBackend
+from axes.helpers import get_client_username, get_cool_off
+from axes.models import AccessAttempt
+from django.contrib import admin
+from django.db.models import Max, Q
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.deprecation import MiddlewareMixin
 
 from accounts.models import ApiToken
+from core.ratelimit import client_key
+
+# Where a token authenticates: the API and the vector tiles (part of the API; a token client is then
+# not rate-limited as anonymous). Never the admin site or the pages.
+TOKEN_PATHS = ("/api/", "/tiles/")
+# A token's last use is written at most this often: one UPDATE a minute per token, not one per request.
+LAST_USED_PRECISION = dt.timedelta(seconds=60)
 
 
 class InvalidToken(Exception):
@@ -21,8 +42,24 @@ def user_for_key(key: str):
     )
     if token is None or not token.user.is_active:
         raise InvalidToken
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    record_use(token)
     return token.user
+
+
+def record_use(token: ApiToken) -> None:
+    """Set the token's last use to now unless it was set within the last minute. The UPDATE is
+    conditional, so concurrent requests write once; a use seen recent on the row just read costs nothing."""
+    now = timezone.now()
+    stale = now - LAST_USED_PRECISION
+    if token.last_used_at is not None and token.last_used_at >= stale:
+        return
+    ApiToken.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale), pk=token.pk).update(
+        last_used_at=now
+    )
+
+
+def token_applies(path: str) -> bool:
+    return path.startswith(TOKEN_PATHS)
 
 
 class TokenAuthenticationMiddleware(MiddlewareMixin):
@@ -31,10 +68,57 @@ class TokenAuthenticationMiddleware(MiddlewareMixin):
     def process_request(self, request):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         request.token_error = None
-        if not header.startswith("Token "):
+        if not header.startswith("Token ") or not token_applies(request.path_info):
             return
         try:
             request.user = user_for_key(header.removeprefix("Token ").strip())
             request._dont_enforce_csrf_checks = True
         except InvalidToken:
             request.token_error = "invalid or revoked API token"  # noqa: S105 (a message, not a secret)
+
+
+# ---- login throttle (django-axes) ------------------------------------------------------------------
+
+
+class LoginThrottleBackend(AxesStandaloneBackend):
+    """django-axes' lockout check, first of AUTHENTICATION_BACKENDS. A login made in code, with no
+    request (Django's test client ``login()``, a shell), has no client to throttle: it goes on to the
+    next backend instead of failing. Every login form passes its request (Django's AuthenticationForm)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def login_client_address(request) -> str | None:
+    """The client address logins are counted by: core.ratelimit.client_key (X-Forwarded-For only from a
+    trusted proxy), as an address django-axes can store; None when the request has no address."""
+    try:
+        return str(ipaddress.ip_network(client_key(request), strict=False).network_address)
+    except ValueError:
+        return None
+
+
+def lockout_ends(request, credentials) -> dt.datetime:
+    """When this user name may try again from this address: the cool-off after the last failure."""
+    last = AccessAttempt.objects.filter(
+        username=get_client_username(request, credentials), ip_address=getattr(request, "axes_ip_address", None)
+    ).aggregate(last=Max("attempt_time"))["last"]
+    return (last or timezone.now()) + get_cool_off(request)
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """429 Too Many Requests, in the admin's look, saying when to try again (and Retry-After)."""
+    until = lockout_ends(request, credentials)
+    wait = max(until - timezone.now(), dt.timedelta(0))
+    minutes = max(1, -(-int(wait.total_seconds()) // 60))
+    context = {
+        **admin.site.each_context(request),
+        "title": "登录已暂停 Login paused",
+        "until": timezone.localtime(until),
+        "minutes": minutes,
+    }
+    response = TemplateResponse(request, "login_locked.html", context, status=429)
+    response["Retry-After"] = str(max(1, int(wait.total_seconds())))
+    return response.render()

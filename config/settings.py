@@ -3,9 +3,14 @@ variables are listed, with their defaults, in .env.example at the top of the che
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+import re
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -71,6 +76,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "django.contrib.postgres",
+    "csp",
+    "axes",
     "core",
     "accounts",
     "boundaries",
@@ -81,13 +88,20 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Outside the session middleware, so that it sees (and can correct) the Vary the session adds.
+    "core.cache_headers.PrivateResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.api_errors.ApiErrorMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.auth.TokenAuthenticationMiddleware",
+    "core.ratelimit.RequestLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 answer (AXES_* below).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -165,6 +179,26 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "core.api.csrf_failure"
 
+# Login throttling (django-axes) on the admin's login form. A user name is locked for one client address
+# (the same trusted-proxy rule as the rate limit, core.ratelimit.client_key) after AXES_FAILURE_LIMIT
+# wrong passwords in a row, for AXES_COOLOFF_TIME counted from the last of them; other users at that
+# address and the same user elsewhere are not affected, so one attacker behind the bureau's proxy
+# cannot lock everyone out. A locked login gets 429 with the time to try again; a success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "accounts.auth.LoginThrottleBackend",  # django-axes' lockout check; it must come first
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(_env("MDJ_LOGIN_FAILURE_LIMIT", "8"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(_env("MDJ_LOGIN_COOLOFF_MINUTES", "15")))
+# Tries during a lockout do not extend it, so the time the lockout page gives is the true one.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.auth.login_client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.auth.lockout_response"
+# No start-up banner in every command's output; failures are still logged with user name and address.
+AXES_VERBOSE = False
+
 # Where source packages are downloaded once and kept, so that a re-run needs no network.
 PACKAGE_CACHE_DIR = BASE_DIR / _env("MDJ_PACKAGE_CACHE", ".cache/packages")
 BACKUP_DIR = BASE_DIR / _env("MDJ_BACKUP_DIR", "backups")
@@ -177,10 +211,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = int(_env("MDJ_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 
 # Naming rules that vary by city: configuration, not code.
-# Anonymous API use: requests a minute per client (0 switches the limit off); trust X-Forwarded-For
-# only behind your own proxy.
+# Anonymous use (core/ratelimit.py): requests a minute per client for each class of request (0 switches
+# a limit off); staff are not limited.
 RATE_LIMIT_PER_MINUTE = int(_env("MDJ_RATE_LIMIT_PER_MINUTE", "300"))
-RATE_LIMIT_TRUST_FORWARDED = _env_bool("MDJ_RATE_LIMIT_TRUST_FORWARDED", False)
+TILE_RATE_LIMIT_PER_MINUTE = int(_env("MDJ_TILE_RATE_LIMIT_PER_MINUTE", "3000"))
+BULK_RATE_LIMIT_PER_MINUTE = int(_env("MDJ_BULK_RATE_LIMIT_PER_MINUTE", "10"))
+PAGE_RATE_LIMIT_PER_MINUTE = int(_env("MDJ_PAGE_RATE_LIMIT_PER_MINUTE", "300"))
+# Addresses (or networks) of your own reverse proxies: only a connection from one of them may name the
+# client in X-Forwarded-For. Empty: the connecting address is the client.
+TRUSTED_PROXIES = _env_list("MDJ_TRUSTED_PROXIES", "")
+# Heavy requests (bulk files, imports) one server process runs at once; one thread stays free for the
+# rest (health checks, search).
+HEAVY_REQUESTS_PER_PROCESS = max(1, int(_env("WEB_THREADS", "2")) - 1)
 
 # How the published register names itself (citations, notices), and the default approving authority.
 GAZETTEER_PUBLISHER = _env("MDJ_PUBLISHER", "牡丹江市民政局 标准地名库")
@@ -190,6 +232,8 @@ GAZETTEER_LICENCE = _env("MDJ_RECORD_LICENCE", "标准地名公开信息 officia
 NAMING_AUTHORITY = _env("MDJ_NAMING_AUTHORITY", "牡丹江市人民政府")
 NAMING_MAX_LENGTH = int(_env("MDJ_NAMING_MAX_LENGTH", "12"))
 NAMING_NOTICE_DAYS = int(_env("MDJ_NAMING_NOTICE_DAYS", "30"))
+# The longest a notice may run, and how far ahead it may be set to start (days).
+NAMING_NOTICE_MAX_DAYS = int(_env("MDJ_NAMING_NOTICE_MAX_DAYS", "90"))
 
 # Licences: geometry whose source grants no open licence stays out of open data unless enabled.
 OPEN_DATA_INCLUDE_UNLICENSED_GEOMETRY = _env_bool("OPEN_DATA_INCLUDE_UNLICENSED_GEOMETRY", False)
@@ -208,6 +252,53 @@ LOGGING = {
 # template ({z}/{x}/{y}) of a tile server the bureau runs or licenses, with its attribution line.
 PORTAL_BASEMAP_URL = _env("PORTAL_BASEMAP_URL", "")
 PORTAL_BASEMAP_ATTRIBUTION = _env("PORTAL_BASEMAP_ATTRIBUTION", "")
+
+
+def _csp_origin(url_template: str) -> list[str]:
+    """The origin of an outside URL template as a CSP source (a {a-c} first label becomes *); a URL on
+    this server ('self') needs none."""
+    parts = urlsplit(url_template)
+    if not parts.netloc:
+        return []
+    if parts.scheme not in ("http", "https"):
+        raise RuntimeError(f"PORTAL_BASEMAP_URL must be an http(s) URL template, not {url_template!r}")
+    first, _, rest = parts.netloc.rpartition("@")[2].partition(".")
+    if "{" in rest:
+        raise RuntimeError(f"PORTAL_BASEMAP_URL: only the host's first label may be a {{a-c}} pattern ({url_template})")
+    return [f"{parts.scheme}://{'*' if '{' in first else first}.{rest}" if rest else f"{parts.scheme}://{first}"]
+
+
+def _csp_style_hashes(template: Path) -> list[str]:
+    """CSP sources that allow the fixed <style> blocks of a template rendered without a request, hence
+    without a nonce. A block holding template code gets none (its text varies); the browser test fails."""
+    text = template.read_text(encoding="utf-8") if template.is_file() else ""
+    blocks = [block for block in re.findall(r"<style>(.*?)</style>", text, re.S) if not re.search("{[{%]", block)]
+    digests = (base64.b64encode(hashlib.sha256(block.encode()).digest()).decode() for block in blocks)
+    return [f"'sha256-{digest}'" for digest in digests]
+
+
+# Content-Security-Policy (django-csp 4) on every page: scripts and styles only from this server's own
+# static files, nothing inline. Pages pass their data to scripts as data- attributes or JSON elements
+# (json_script, not executed), never as inline script; the admin's map widget does the same
+# (boundaries/templates/gis/offline_openlayers.html). Style attributes in markup are refused too: the
+# scripts set styles through element.style (CSSOM), which a policy does not restrict.
+# tests/test_csp.py visits every page in Chromium and fails on any violation; add new pages to its list.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # The naming notice (gazetteer/templates/gazetteer/notice.html) is one self-contained document,
+        # also WeasyPrint's input for the PDF, rendered without a request: its one fixed <style> block is
+        # allowed by its hash, worked out here from the template, so an edit to it needs nothing more.
+        "style-src": ["'self'", *_csp_style_hashes(BASE_DIR / "gazetteer/templates/gazetteer/notice.html")],
+        "img-src": ["'self'", "data:", "blob:", *_csp_origin(PORTAL_BASEMAP_URL)],
+        "connect-src": ["'self'", *_csp_origin(PORTAL_BASEMAP_URL)],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 # The territory this installation keeps: a prefecture-level code (GB/T 2260). Mudanjiang by default.
 TERRITORY_CODE = _env("MDJ_TERRITORY", "231000")

@@ -129,9 +129,15 @@ def too_many(kind: str, limit: int):
     return response
 
 
+def _may_be_staff(request) -> bool:
+    """Only a request with a session cookie or a token can be staff: for the others the user is not
+    looked up, so that the session is not touched (and no Vary: Cookie lands on a public tile)."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META
+
+
 def over_limit(request, kind: str | None):
     """A 429 response when this anonymous request is over its class's limit, else None."""
-    if kind is None or request.user.is_authenticated:
+    if kind is None or (_may_be_staff(request) and request.user.is_authenticated):
         return None
     limit = limit_per_minute(kind)
     if limit and hit(f"{kind}:{client_key(request)}") > limit:

@@ -159,11 +159,9 @@ def test_a_record_of_the_bureau_names_the_publisher_and_licence(client):
 
 
 def test_names_and_texts_are_escaped(client):
-    place = _new_place(
-        EVIL_NAME,
-        romanization=("Zhuanyi Ceshi", "Zhuǎnyì Cèshì"),
-        description=EVIL_TEXT,
-    )
+    place = _new_place("转义测试", romanization=("Zhuanyi Ceshi", "Zhuǎnyì Cèshì"), description=EVIL_TEXT)
+    # The register refuses such a name today; a record from before the rule may still hold one.
+    Place.objects.filter(pk=place.pk).update(name=EVIL_NAME)
     html = client.get(f"/places/{place.code}").content.decode()
     assert "<img src=x" not in html and "<script>window" not in html
     assert "&lt;img src=x onerror=window.__pwned=1&gt;" in html

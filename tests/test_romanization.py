@@ -320,6 +320,7 @@ def test_romanize_view_allows_only_get():
     assert response.status_code == 405
 
 
+@pytest.mark.django_db  # every anonymous request is counted by the rate limit (core.ratelimit)
 def test_romanize_endpoint(client):
     """Needs the URL wired in boundaries/urls.py: path("romanize", romanize_view, name="romanize")."""
     response = client.get("/api/v1/romanize", {"name": "穆棱市"})
