@@ -135,12 +135,19 @@ def text_problem(name: str) -> str | None:
     unwritable = unwritable_characters(text)
     if unwritable:
         shown = ", ".join(f"U+{ord(ch):04X}" if not ch.isprintable() else repr(ch) for ch in dict.fromkeys(unwritable))
-        return f"the name holds characters a place name may not have: {shown}"
+        return f"the name holds characters that cannot be romanized (a place name may not have them): {shown}"
     if not any(is_han(ch) or ch.isalnum() for ch in text):
         return "the name has no Chinese character, letter or digit"
     if text[0] in WORD_SEPARATORS or text[-1] in WORD_SEPARATORS:
         return "the name begins or ends with a separator"
+    unread = [ch for ch in dict.fromkeys(text) if is_han(ch) and not _has_reading(ch)]
+    if unread:
+        return f"no reading is known for {''.join(unread)}: add it to data/reference/place_readings.csv"
     return _brackets_problem(text)
+
+
+def _has_reading(ch: str) -> bool:
+    return ch in default_tables().readings.chars or bool(known_readings(ch))
 
 
 def _checked(name: str) -> str:
