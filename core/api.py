@@ -18,6 +18,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
 from core.http import json_error
+from core.text import first_unstorable
 
 MAX_JSON_BYTES = 20 * 1024 * 1024
 
@@ -112,34 +113,21 @@ def _bounded_int(text: str) -> int:
     return int(text)
 
 
-def text_problem(value: str) -> str | None:
-    """Why a string cannot be stored as text: a NUL, or half of a surrogate pair."""
-    if "\x00" in value:
-        return "holds a NUL character"
-    if any("\ud800" <= ch <= "\udfff" for ch in value):
-        return "holds an unpaired surrogate (not valid Unicode)"
-    return None
-
-
 def check_json_value(data) -> None:
     """Every key and string of a parsed body is storable text, and nothing nests deeper than allowed."""
-    stack = [(data, 1, "")]
+    stack = [(data, 1)]
     while stack:
-        value, depth, where = stack.pop()
+        value, depth = stack.pop()
         if depth > MAX_JSON_DEPTH:
             raise ApiError(400, f"malformed JSON: nested deeper than {MAX_JSON_DEPTH} levels")
-        if isinstance(value, str):
-            problem = text_problem(value)
-            if problem:
-                raise ApiError(400, f"'{where or 'the body'}' {problem}", field=where or None)
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                problem = text_problem(key)
-                if problem:
-                    raise ApiError(400, f"a member name {problem}")
-                stack.append((item, depth + 1, where or key))
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
         elif isinstance(value, list):
-            stack.extend((item, depth + 1, where) for item in value)
+            stack.extend((item, depth + 1) for item in value)
+    unstorable = first_unstorable(data)
+    if unstorable:
+        where, problem = unstorable
+        raise ApiError(400, f"'{where}' {problem}", field=where)
 
 
 def parse_json(raw: bytes):

@@ -143,9 +143,16 @@ APPLICATION_NUMBER = path_param("number", "Application number (受理编号)", e
 PLACE_FILTERS = [
     query("category", STRING, "Category code; a class matches its sub-classes too", example="05100"),
     query("unit", STRING, "Unit code; the unit and everything below it", example="231084"),
-    query("status", enum(Place.Status.values), "Record status"),
+    query("status", enum([*Place.Status.values, ""]), "Record status (empty: any)"),
 ]
 FILE = {"type": "string", "contentMediaType": "application/octet-stream"}
+
+
+def file_schema(fmt: str) -> dict:
+    """A GeoJSON file is a FeatureCollection a client can read as JSON; the other formats are bytes."""
+    if fmt == "geojson":
+        return {"type": "object", "properties": {"type": {"const": "FeatureCollection"}, "features": {"type": "array"}}}
+    return FILE
 
 
 def page_parameters(default: int, maximum: int) -> list[dict]:
@@ -296,7 +303,7 @@ def place_paths() -> dict:
 
 
 def file_paths() -> dict:
-    export_content = {CONTENT_TYPES[fmt]: {"schema": FILE} for fmt in EXPORT_FORMATS}
+    export_content = {CONTENT_TYPES[fmt]: {"schema": file_schema(fmt)} for fmt in EXPORT_FORMATS}
     return {
         "/api/v1/places/export": {
             "get": operation(
@@ -359,7 +366,7 @@ def search_paths() -> dict:
                 "search",
                 {**ok("Suggestions, best first", ref("Suggestions")), **busy},
                 parameters=[
-                    query("q", STRING, "What has been typed so far", required=True, example="mdj"),
+                    query("q", STRING, "What has been typed so far (none: no suggestions)", example="mdj"),
                     query("limit", {"type": "integer", "minimum": 1, "maximum": 50, "default": 8}, "How many"),
                 ],
                 security=OPTIONAL_SECURITY,
@@ -423,7 +430,7 @@ def open_data_paths() -> dict:
                     "200": {
                         "description": "The file, each record with its licence and attribution",
                         "headers": headers,
-                        "content": {CONTENT_TYPES[fmt]: {"schema": FILE}},
+                        "content": {CONTENT_TYPES[fmt]: {"schema": file_schema(fmt)}},
                     },
                     "304": {"description": "Not modified: the copy you have (If-None-Match) is current"},
                     **errors("503"),

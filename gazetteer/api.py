@@ -50,7 +50,10 @@ def place_collection(request):
     )
     limit, offset = parse_page(params, default_limit=PAGE_SIZE, max_limit=MAX_PAGE_SIZE)
     total = places.count()
-    with_geometry = params.get("geometry", "full") != "none"
+    geometry = params.get("geometry", "full")
+    if geometry not in ("full", "none"):
+        raise ApiError(400, "geometry must be full or none", field="geometry")
+    with_geometry = geometry == "full"
     page = with_record_relations(places).order_by("code")
     page = (representation.with_geojson(page) if with_geometry else page.defer("geom"))[offset : offset + limit]
     return json_response(

@@ -9,8 +9,9 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry
 
 from boundaries.models import AdminUnit
 from boundaries.services.queries import UnknownUnit, unit_by_code
-from core.api import ApiError, parse_date, text_problem
+from core.api import ApiError, parse_date
 from core.srid import API_SRID, STORAGE_SRID
+from core.text import text_problem
 from gazetteer.models import Category, Place
 from gazetteer.services.names import name_problem
 

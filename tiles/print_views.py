@@ -88,7 +88,11 @@ def map_jobs_view(request: HttpRequest):
     if request.method == "GET":
         return json_response({"jobs": jobs_json(_recent(request))})
     try:
-        job = map_jobs.request_map(only(json_body(request), MAP_REQUEST_FIELDS), request.user)
+        body = only(json_body(request), MAP_REQUEST_FIELDS)
+        wrong = [key for key, value in body.items() if value is not None and not isinstance(value, str)]
+        if wrong:
+            raise ApiError(400, f"'{wrong[0]}' must be text, e.g. \"unit\": \"231004\"", field=wrong[0])
+        job = map_jobs.request_map(body, request.user)
     except MapRequestError as error:
         raise ApiError(400, str(error)) from None
     response = json_response(job_json(job), status=202)

@@ -16,6 +16,7 @@ import shapely
 from pyproj import CRS
 
 from core.srid import API_SRID
+from core.text import first_unstorable
 from gazetteer.services.place_io import encodings, formulas
 from gazetteer.services.place_io.coordinates import parse_crs
 from gazetteer.services.place_io.dataset import (
@@ -136,6 +137,10 @@ def read_geojson(path: Path, encoding: str | None, geometry_column: str | None =
     except RecursionError:
         raise FileRefused(f"{path.name} is malformed GeoJSON: it is nested too deeply") from None
     del text
+    unstorable = first_unstorable(document)
+    if unstorable:
+        where, problem = unstorable
+        raise FileRefused(f"{path.name}: {where} {problem}; nothing can be stored from it")
     features = _features(document, path.name)
     rows, columns = [], {}
     for number, feature in enumerate(features, 1):
@@ -177,7 +182,7 @@ def _feature_row(number: int, feature) -> RawRow:
     if feature.get("geometry") is not None:
         try:
             row.geometry = shapely.geometry.shape(feature["geometry"])
-        except (ValueError, TypeError, KeyError, AttributeError, IndexError, shapely.errors.GEOSException) as exc:
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, shapely.errors.ShapelyError) as exc:
             row.problems.append(("geometry", f"malformed GeoJSON geometry ({exc or type(exc).__name__})"))
     return row
 

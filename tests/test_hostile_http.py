@@ -1,0 +1,870 @@
+"""Hostile input, black-box over HTTP against the real server (gunicorn, scripts/serve.sh).
+
+Every case is one request that differs from a valid one by one thing. What each must get:
+- the 4xx it names (400 bad input, 401 no account, 403 no right, 404, 405 wrong method, 409 stale
+  version, 413 too large, 415 wrong content type, 429 rate limit), as JSON
+  ``{"error": {"status": <same>, "message": "<says what>", ...}}``; a 500 is always a failure;
+- nothing written: the rows of every written table (hostile_helpers.WRITTEN_TABLES) are counted
+  through the test's own connection before and after;
+- a healthy server: GET /healthz answers 200 right after.
+Cases whose documented answer is success (a harmless unknown query parameter) assert the success.
+
+To add an endpoint, an upload or a page: add rows to the tables below (``Case``). Paths and bodies
+may name the throwaway objects of ``world`` (tests/hostile_helpers.py): {place}, {dongning},
+{review}, {closed} in paths; PLACE, PLACE_VERSION, REVIEW_VERSION, CLOSED_VERSION in bodies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.hostile_helpers import (
+    CLOSED_VERSION,
+    DONGNING,
+    DROP,
+    JSON,
+    NINGAN,
+    NO_BODY,
+    PLACE,
+    PLACE_VERSION,
+    POINT_NINGAN,
+    REVIEW_VERSION,
+    Case,
+    Multipart,
+    Raw,
+    Upload,
+    changed,
+    count_changes,
+    encode_json,
+    healthy,
+    limited_server_fixture,  # noqa: F401 (fixture)
+    random_loopback,
+    request_for,
+    row_counts,
+    send,
+    status_problems,
+    world_fixture,  # noqa: F401 (fixture)
+)
+
+# django_db: without one test that uses the database, pytest-django makes no test database and the
+# live server would serve the developer's database.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+TODAY = dt.date.today()
+MB = 1024 * 1024
+
+
+# ---- hostile values ------------------------------------------------------------------------------
+
+NAN, INFINITY, HUGE_FLOAT = Raw("NaN"), Raw("Infinity"), Raw("1e400")
+LONG_INT = Raw("9" * 5000)
+DEEP = Raw("[" * 100_000 + "]" * 100_000)
+SURROGATE = "莲\ud800湾"
+NUL = "莲\x00湾"
+LONG_NAME = "莲" * 201
+REFUSED_IN_NAMES = {
+    "lt": "莲<花湾",
+    "colon": "莲:花湾",
+    "slash": "莲/花湾",
+    "zwj": "莲\u200d花湾",
+    "rtl": "莲\u202e花湾",
+}
+DIGITS_5000 = "9" * 5000
+
+# ---- valid bodies (each case changes one thing) ----------------------------------------------------
+
+CREATE = {
+    "name": "莲花湾",
+    "category": "07200",
+    "geometry": POINT_NINGAN,
+    "reason": "外业调查新增",
+    "meaning": "因村旁莲花湖湾得名",
+}
+UPDATE = {"version": PLACE_VERSION, "reason": "补充", "history": "1950年代建村"}
+NEW_NAME = {"kind": "alias", "name": "莲花屯", "version": PLACE_VERSION, "reason": "群众俗称"}
+RETIRE = {"version": PLACE_VERSION, "reason": "村庄搬迁", "valid_to": "2026-12-01"}
+SUBMIT = {
+    "kind": "rename",
+    "place": PLACE,
+    "county": NINGAN,
+    "proposed_name": "莲花新湾",
+    "reason": "恢复历史地名",
+    "applicant": "宁安市人民政府",
+    "meaning": "因莲花湖得名",
+}
+OPINION = {"expert": "王教授", "verdict": "agree", "comments": "符合命名原则", "version": REVIEW_VERSION}
+NOTICE = {"start": TODAY.isoformat(), "days": 30, "version": REVIEW_VERSION}
+APPROVE = {
+    "authority": "宁安市人民政府",
+    "decision_date": TODAY.isoformat(),
+    "document_number": "宁政函〔2026〕3号",
+    "effective_date": TODAY.isoformat(),
+    "version": CLOSED_VERSION,
+}
+MAP = {"unit": "231004", "paper": "A4", "orientation": "landscape", "format": "pdf"}
+CSV_HEADER = "name,category,lon,lat\n"
+
+
+def csv_rows(*names: str) -> bytes:
+    return (CSV_HEADER + "".join(f"{n},07200,129.47,44.34\n" for n in names)).encode("utf-8", "surrogatepass")
+
+
+def import_form(
+    content: bytes = b"", filename: bytes | str = "places.csv", *, commit: bool = False, **options: str
+) -> Multipart:
+    fields = dict(options)
+    if commit:
+        fields |= {"dry_run": "false", "reason": "导入外业成果"}
+    return Multipart(
+        fields=tuple(fields.items()),
+        files=(Upload("file", filename, content or csv_rows("莲花湾"), "text/csv"),),
+    )
+
+
+def attachment(filename: bytes | str = "批复.pdf", title: str = "批复文件", content: bytes = b"%PDF-1.4\n%%EOF\n"):
+    return Multipart(fields=(("title", title),), files=(Upload("file", filename, content, "application/pdf"),))
+
+
+# ---- the case table ---------------------------------------------------------------------------------
+
+
+def case(id, method, path, status=400, who=None, body=NO_BODY, content_type=None, names=None):
+    return pytest.param(Case(id, method, path, status, who, body, content_type, names), id=id)
+
+
+def big(base: dict, key: str) -> dict:
+    """``base`` with one text member past the 20 MB JSON limit."""
+    return changed(base, **{key: "x" * (21 * MB)})
+
+
+# A few shapes of broken JSON, the same for every endpoint that takes a body.
+def broken_json(prefix: str, method: str, path: str, who: str, valid: dict, text_field: str):
+    return [
+        case(f"{prefix}-malformed-json", method, path, 400, who, b'{"reason": "x", "version": '),
+        case(f"{prefix}-json-not-utf8", method, path, 400, who, b'{"reason": "\xff\xfe"}'),
+        case(f"{prefix}-json-array", method, path, 400, who, [valid]),
+        case(f"{prefix}-json-string", method, path, 400, who, "text"),
+        case(f"{prefix}-json-null", method, path, 400, who, None),
+        case(f"{prefix}-empty-body", method, path, 400, who, b""),
+        case(f"{prefix}-nested-100000", method, path, 400, who, changed(valid, **{text_field: DEEP})),
+        case(f"{prefix}-content-type-text", method, path, 415, who, valid, "text/plain"),
+        case(f"{prefix}-content-type-form", method, path, 415, who, valid, "application/x-www-form-urlencoded"),
+        case(f"{prefix}-body-over-20mb", method, path, 413, who, big(valid, text_field)),
+    ]
+
+
+PLACES = "/api/v1/places"
+ONE = "/api/v1/places/{place}"
+APPS = "/api/v1/naming-applications"
+REVIEW = "/api/v1/naming-applications/{review}"
+CLOSED = "/api/v1/naming-applications/{closed}"
+IMPORT = "/api/v1/places/import"
+JOBS = "/api/v1/map-jobs"
+
+CREATE_CASES = [
+    case("create-name-nul", "POST", PLACES, 400, "ningan", changed(CREATE, name=NUL), names="name"),
+    case("create-name-surrogate", "POST", PLACES, 400, "ningan", changed(CREATE, name=SURROGATE), names="name"),
+    case("create-name-201-chars", "POST", PLACES, 400, "ningan", changed(CREATE, name=LONG_NAME), names="name"),
+    *[
+        case(f"create-name-{key}", "POST", PLACES, 400, "ningan", changed(CREATE, name=value), names="name")
+        for key, value in REFUSED_IN_NAMES.items()
+    ],
+    case("create-romanization-301", "POST", PLACES, 400, "ningan", changed(CREATE, romanization="a" * 301)),
+    case("create-meaning-20001", "POST", PLACES, 400, "ningan", changed(CREATE, meaning="义" * 20_001)),
+    case("create-meaning-surrogate", "POST", PLACES, 400, "ningan", changed(CREATE, meaning=SURROGATE)),
+    case("create-key-surrogate", "POST", PLACES, 400, "ningan", changed(CREATE, **{"\ud800": "x"})),
+    case("create-elevation-nan", "POST", PLACES, 400, "ningan", changed(CREATE, elevation_m=NAN)),
+    case("create-elevation-infinity", "POST", PLACES, 400, "ningan", changed(CREATE, elevation_m=INFINITY)),
+    case("create-elevation-1e400", "POST", PLACES, 400, "ningan", changed(CREATE, elevation_m=HUGE_FLOAT)),
+    case("create-elevation-5000-digits", "POST", PLACES, 400, "ningan", changed(CREATE, elevation_m=LONG_INT)),
+    case("create-elevation-string", "POST", PLACES, 400, "ningan", changed(CREATE, elevation_m="100")),
+    case(
+        "create-lon-181",
+        "POST",
+        PLACES,
+        400,
+        "ningan",
+        changed(CREATE, geometry={"type": "Point", "coordinates": [181, 44.34]}),
+    ),
+    case(
+        "create-lat-91",
+        "POST",
+        PLACES,
+        400,
+        "ningan",
+        changed(CREATE, geometry={"type": "Point", "coordinates": [129.47, 91]}),
+    ),
+    case(
+        "create-lon-nan",
+        "POST",
+        PLACES,
+        400,
+        "ningan",
+        changed(CREATE, geometry={"type": "Point", "coordinates": [NAN, 44.34]}),
+    ),
+    case(
+        "create-valid-to-before-from",
+        "POST",
+        PLACES,
+        400,
+        "ningan",
+        changed(CREATE, valid_from="2020-01-01", valid_to="2019-01-01"),
+    ),
+    case("create-named-on-feb-30", "POST", PLACES, 400, "ningan", changed(CREATE, named_on="2020-02-30")),
+    case("create-valid-from-year-1", "POST", PLACES, 400, "ningan", changed(CREATE, valid_from="0001-01-01")),
+    case("create-is-public-string", "POST", PLACES, 400, "ningan", changed(CREATE, is_public="false")),
+    case("create-unknown-field", "POST", PLACES, 400, "ningan", changed(CREATE, colour="red")),
+    *broken_json("create", "POST", PLACES, "ningan", CREATE, "meaning"),
+    case("create-anonymous", "POST", PLACES, 401, None, CREATE),
+    case("create-bad-token", "POST", PLACES, 401, "bad-token", CREATE),
+    case("create-approver", "POST", PLACES, 403, "approver", CREATE),
+    case("create-cartographer", "POST", PLACES, 403, "carto", CREATE),
+    case("create-other-county-officer", "POST", PLACES, 403, "hailin", CREATE),
+    # The point lies in the officer's county, the unit is 东宁市's: the record would be another county's.
+    # A unit that does not hold the geometry is a data error (400) found before any rights are asked.
+    case("create-unit-of-another-county", "POST", PLACES, 400, "ningan", changed(CREATE, unit=DONGNING), names="unit"),
+    case("create-put", "PUT", PLACES, 405, "ningan", CREATE),
+]
+
+UPDATE_CASES = [
+    case("patch-version-string", "PATCH", ONE, 400, "ningan", changed(UPDATE, version="1"), names="version"),
+    case("patch-version-float", "PATCH", ONE, 400, "ningan", changed(UPDATE, version=1.5), names="version"),
+    case("patch-version-bool", "PATCH", ONE, 400, "ningan", changed(UPDATE, version=True), names="version"),
+    case("patch-version-nan", "PATCH", ONE, 400, "ningan", changed(UPDATE, version=NAN)),
+    case("patch-version-infinity", "PATCH", ONE, 400, "ningan", changed(UPDATE, version=INFINITY)),
+    case("patch-version-5000-digits", "PATCH", ONE, 400, "ningan", changed(UPDATE, version=LONG_INT)),
+    case("patch-version-missing", "PATCH", ONE, 400, "ningan", changed(UPDATE, version=DROP), names="version"),
+    case("patch-version-stale", "PATCH", ONE, 409, "ningan", changed(UPDATE, version=99)),
+    case("patch-history-nul", "PATCH", ONE, 400, "ningan", changed(UPDATE, history=NUL), names="history"),
+    case("patch-history-surrogate", "PATCH", ONE, 400, "ningan", changed(UPDATE, history=SURROGATE)),
+    case("patch-reason-nul", "PATCH", ONE, 400, "ningan", changed(UPDATE, reason=NUL), names="reason"),
+    case("patch-romanization-301", "PATCH", ONE, 400, "ningan", changed(UPDATE, romanization="a" * 301)),
+    case("patch-elevation-1e400", "PATCH", ONE, 400, "ningan", changed(UPDATE, elevation_m=HUGE_FLOAT)),
+    case(
+        "patch-valid-to-before-from",
+        "PATCH",
+        ONE,
+        400,
+        "ningan",
+        changed(UPDATE, valid_from="2020-01-01", valid_to="2019-01-01"),
+    ),
+    # The record is valid from 2020-01-01 (hostile_helpers): an end before it is refused.
+    case("patch-valid-to-before-records-start", "PATCH", ONE, 400, "ningan", changed(UPDATE, valid_to="2010-01-01")),
+    case("patch-valid-to-year-9999", "PATCH", ONE, 400, "ningan", changed(UPDATE, valid_to="9999-12-31")),
+    case("patch-is-public-string", "PATCH", ONE, 400, "ningan", changed(UPDATE, is_public="true")),
+    case("patch-unknown-field", "PATCH", ONE, 400, "ningan", changed(UPDATE, histroy="1950年代建村")),
+    *broken_json("patch", "PATCH", ONE, "ningan", UPDATE, "history"),
+    case("patch-anonymous", "PATCH", ONE, 401, None, UPDATE),
+    case("patch-other-county-officer", "PATCH", ONE, 403, "hailin", UPDATE),
+    case("patch-approver", "PATCH", ONE, 403, "approver", UPDATE),
+    case("patch-unknown-code", "PATCH", "/api/v1/places/00000000000000000000", 404, "ningan", UPDATE),
+    case("place-delete", "DELETE", ONE, 405, "ningan"),
+]
+
+NAME_CASES = [
+    case("names-name-colon", "POST", ONE + "/names", 400, "ningan", changed(NEW_NAME, name="莲:花屯"), names="name"),
+    case("names-name-zwj", "POST", ONE + "/names", 400, "ningan", changed(NEW_NAME, name="莲\u200d花屯")),
+    case("names-name-rtl", "POST", ONE + "/names", 400, "ningan", changed(NEW_NAME, name="莲\u202e花屯")),
+    case("names-name-nul", "POST", ONE + "/names", 400, "ningan", changed(NEW_NAME, name=NUL)),
+    case("names-name-201-chars", "POST", ONE + "/names", 400, "ningan", changed(NEW_NAME, name=LONG_NAME)),
+    case("names-note-surrogate", "POST", ONE + "/names", 400, "ningan", changed(NEW_NAME, note=SURROGATE)),
+    case("names-kind-standard", "POST", ONE + "/names", 400, "ningan", changed(NEW_NAME, kind="standard")),
+    case("names-version-nan", "POST", ONE + "/names", 400, "ningan", changed(NEW_NAME, version=NAN)),
+    case("names-version-string", "POST", ONE + "/names", 400, "ningan", changed(NEW_NAME, version="x")),
+    case("names-version-5000-digits", "POST", ONE + "/names", 400, "ningan", changed(NEW_NAME, version=LONG_INT)),
+    case("names-version-stale", "POST", ONE + "/names", 409, "ningan", changed(NEW_NAME, version=99)),
+    case(
+        "names-valid-to-before-from",
+        "POST",
+        ONE + "/names",
+        400,
+        "ningan",
+        changed(NEW_NAME, valid_from="2021-01-01", valid_to="2020-01-01"),
+    ),
+    case("names-valid-from-feb-30", "POST", ONE + "/names", 400, "ningan", changed(NEW_NAME, valid_from="2020-02-30")),
+    case("names-unknown-field", "POST", ONE + "/names", 400, "ningan", changed(NEW_NAME, alias="莲花屯")),
+    case("names-malformed-json", "POST", ONE + "/names", 400, "ningan", b'{"kind": "alias",'),
+    case("names-content-type-text", "POST", ONE + "/names", 415, "ningan", NEW_NAME, "text/plain"),
+    case("names-empty-body", "POST", ONE + "/names", 400, "ningan", b""),
+    case("names-anonymous", "POST", ONE + "/names", 401, None, NEW_NAME),
+    case("names-other-county-officer", "POST", ONE + "/names", 403, "hailin", NEW_NAME),
+    case("names-get", "GET", ONE + "/names", 405, "ningan"),
+]
+
+RETIRE_CASES = [
+    case(
+        "retire-valid-to-before-records-start",
+        "POST",
+        ONE + "/retire",
+        400,
+        "ningan",
+        changed(RETIRE, valid_to="2019-12-31"),
+    ),
+    case("retire-valid-to-year-9999", "POST", ONE + "/retire", 400, "ningan", changed(RETIRE, valid_to="9999-12-31")),
+    case("retire-valid-to-feb-30", "POST", ONE + "/retire", 400, "ningan", changed(RETIRE, valid_to="2020-02-30")),
+    case("retire-version-5000-digits", "POST", ONE + "/retire", 400, "ningan", changed(RETIRE, version=LONG_INT)),
+    case("retire-version-null", "POST", ONE + "/retire", 400, "ningan", changed(RETIRE, version=None)),
+    case("retire-version-stale", "POST", ONE + "/retire", 409, "ningan", changed(RETIRE, version=99)),
+    case("retire-reason-nul", "POST", ONE + "/retire", 400, "ningan", changed(RETIRE, reason=NUL)),
+    case("retire-unknown-field", "POST", ONE + "/retire", 400, "ningan", changed(RETIRE, valid_until="2026-12-01")),
+    case("retire-json-true", "POST", ONE + "/retire", 400, "ningan", True),
+    case("retire-content-type-form", "POST", ONE + "/retire", 415, "ningan", RETIRE, "multipart/form-data"),
+    case("retire-anonymous", "POST", ONE + "/retire", 401, None, RETIRE),
+    case("retire-other-county-officer", "POST", ONE + "/retire", 403, "hailin", RETIRE),
+    case("retire-get", "GET", ONE + "/retire", 405, "ningan"),
+]
+
+READ_CASES = [
+    # records
+    case("list-name-nul", "GET", PLACES + "?name=%E8%8E%B2%00"),
+    case("list-limit-minus-1", "GET", PLACES + "?limit=-1", names="limit"),
+    case("list-limit-0", "GET", PLACES + "?limit=0", names="limit"),
+    case("list-limit-10e9", "GET", PLACES + "?limit=1000000000", names="limit"),
+    case("list-limit-5000-digits", "GET", PLACES + f"?limit={DIGITS_5000}", names="limit"),
+    case("list-offset-minus-5", "GET", PLACES + "?offset=-5", names="offset"),
+    case("list-offset-10e20", "GET", PLACES + "?offset=100000000000000000000", names="offset"),
+    case("list-status-unknown", "GET", PLACES + "?status=lost", names="status"),
+    case("list-unit-unknown", "GET", PLACES + "?unit=999999", names="unit"),
+    case("list-geometry-unknown", "GET", PLACES + "?geometry=c", names="geometry"),
+    case("list-unknown-parameter-ignored", "GET", PLACES + "?colour=red&limit=1", 200),
+    case("detail-at-9999-12-31", "GET", ONE + "?at=9999-12-31", names="at"),
+    case("detail-at-0001-01-01", "GET", ONE + "?at=0001-01-01", names="at"),
+    case("detail-at-2020-02-30", "GET", ONE + "?at=2020-02-30", names="at"),
+    case("detail-at-nul", "GET", ONE + "?at=2020-01-01%00"),
+    case("detail-code-nul", "GET", "/api/v1/places/2310%00"),
+    case("detail-code-5000-chars", "GET", "/api/v1/places/" + DIGITS_5000, 404),
+    case("detail-unknown-code", "GET", "/api/v1/places/00000000000000000000", 404),
+    case("detail-unknown-parameter-ignored", "GET", ONE + "?colour=red", 200),
+    case("history-nul", "GET", ONE + "/history?x=%00"),
+    case("history-post", "POST", ONE + "/history", 405, "ningan", {}),
+    case("categories-nul", "GET", "/api/v1/categories?x=%00"),
+    case("categories-post", "POST", "/api/v1/categories", 405, "admin", {}),
+    # search, suggestions, reverse lookup, romanization
+    case("search-q-nul", "GET", "/api/v1/places/search?q=%E5%AE%81%00%E5%AE%89"),
+    case("search-q-1000-chars", "GET", "/api/v1/places/search?q=" + "a" * 1000, names="q"),
+    case("search-limit-minus-1", "GET", "/api/v1/places/search?q=ningan&limit=-1", names="limit"),
+    case("search-limit-0", "GET", "/api/v1/places/search?q=ningan&limit=0", names="limit"),
+    case("search-limit-10e9", "GET", "/api/v1/places/search?q=ningan&limit=1000000000", names="limit"),
+    case("search-limit-5000-digits", "GET", f"/api/v1/places/search?q=ningan&limit={DIGITS_5000}", names="limit"),
+    case("search-at-9999-12-31", "GET", "/api/v1/places/search?q=ningan&at=9999-12-31", names="at"),
+    case("search-at-0001-01-01", "GET", "/api/v1/places/search?q=ningan&at=0001-01-01", names="at"),
+    case("search-at-2020-02-30", "GET", "/api/v1/places/search?q=ningan&at=2020-02-30", names="at"),
+    case("search-near-nan", "GET", "/api/v1/places/search?q=ningan&near=nan,nan", names="near"),
+    case("search-near-inf", "GET", "/api/v1/places/search?q=ningan&near=inf,-inf", names="near"),
+    case("search-near-lon-181", "GET", "/api/v1/places/search?q=ningan&near=181,44.5", names="near"),
+    case("search-near-one-number", "GET", "/api/v1/places/search?q=ningan&near=129.6", names="near"),
+    case("search-unit-nul", "GET", "/api/v1/places/search?q=ningan&unit=231084%00"),
+    case("search-unknown-parameter-ignored", "GET", "/api/v1/places/search?q=ningan&colour=red", 200),
+    case("search-post", "POST", "/api/v1/places/search?q=ningan", 405, "ningan", {}),
+    case("suggest-q-nul", "GET", "/api/v1/places/suggest?q=%00"),
+    case("suggest-limit-0", "GET", "/api/v1/places/suggest?q=mdj&limit=0", names="limit"),
+    case("suggest-near-nan", "GET", "/api/v1/places/suggest?q=mdj&near=nan,nan", names="near"),
+    case("reverse-nan", "GET", "/api/v1/reverse?lon=nan&lat=nan"),
+    case("reverse-inf", "GET", "/api/v1/reverse?lon=inf&lat=44.58"),
+    case("reverse-1e400", "GET", "/api/v1/reverse?lon=1e400&lat=44.58"),
+    case("reverse-lon-181", "GET", "/api/v1/reverse?lon=181&lat=44.58"),
+    case("reverse-lat-minus-91", "GET", "/api/v1/reverse?lon=129.6&lat=-91"),
+    case("reverse-lon-nul", "GET", "/api/v1/reverse?lon=129.6%00&lat=44.58"),
+    case("reverse-limit-minus-1", "GET", "/api/v1/reverse?lon=129.6&lat=44.58&limit=-1", names="limit"),
+    case("reverse-missing-lat", "GET", "/api/v1/reverse?lon=129.6"),
+    case("romanize-nul", "GET", "/api/v1/romanize?name=%E7%89%A1%00%E4%B8%B9"),
+    case("romanize-101-chars", "GET", "/api/v1/romanize?name=" + "%E8%8E%B2" * 101, names="name"),
+    case("romanize-lt", "GET", "/api/v1/romanize?name=%E8%8E%B2%3C%E8%8A%B1", names="name"),
+    case("romanize-rtl", "GET", "/api/v1/romanize?name=%E8%8E%B2%E2%80%AE%E8%8A%B1", names="name"),
+    case("romanize-unknown-parameter-ignored", "GET", "/api/v1/romanize?name=%E7%A9%86%E6%A3%B1%E5%B8%82&x=1", 200),
+    case("romanize-post", "POST", "/api/v1/romanize?name=x", 405, None, {}),
+    # units
+    case("units-parent-nul", "GET", "/api/v1/units?parent=2310%0084"),
+    case("units-level-unknown", "GET", "/api/v1/units?level=galaxy"),
+    case("units-geometry-unknown", "GET", "/api/v1/units?geometry=lots"),
+    case("units-parent-unknown", "GET", "/api/v1/units?parent=999999", 404),
+    case("units-delete", "DELETE", "/api/v1/units", 405, "admin"),
+    case("unit-code-nul", "GET", "/api/v1/units/2310%0084"),
+    case("unit-geometry-nul", "GET", "/api/v1/units/231084?geometry=full%00"),
+    case("unit-unknown", "GET", "/api/v1/units/999999", 404),
+    case("unit-history-post", "POST", "/api/v1/units/231084/history", 405, "admin", {}),
+    # files out: exports and open data (with a token: the anonymous limit for files is 10 a minute)
+    case("export-format-rot13", "GET", "/api/v1/places/export?format=rot13", who="carto", names="format"),
+    case("export-format-nul", "GET", "/api/v1/places/export?format=csv%00", who="carto"),
+    case("export-unit-unknown", "GET", "/api/v1/places/export?format=csv&unit=999999", who="carto", names="unit"),
+    case("export-status-unknown", "GET", "/api/v1/places/export?format=csv&status=lost", who="carto"),
+    case("export-put", "PUT", "/api/v1/places/export", 405, "carto", {}),
+    case("open-data-nul", "GET", "/api/v1/open-data?x=%00"),
+    case("open-data-post", "POST", "/api/v1/open-data", 405, "admin", {}),
+    case("open-data-csv-nul", "GET", "/api/v1/open-data/places.csv?x=%00", who="carto"),
+    case("open-data-geojson-post", "POST", "/api/v1/open-data/places.geojson", 405, "admin", {}),
+    case("open-data-unknown-format", "GET", "/api/v1/open-data/places.shp", 404, "carto"),
+    case("open-data-csv-unknown-parameter-ignored", "GET", "/api/v1/open-data/places.csv?colour=red", 200, "carto"),
+    # vector tiles
+    case("tile-z-25", "GET", "/tiles/25/0/0.mvt", 404),
+    case("tile-x-out-of-range", "GET", "/tiles/3/8/0.mvt", 404),
+    case("tile-y-out-of-range", "GET", "/tiles/3/0/8.mvt", 404),
+    case("tile-z-negative", "GET", "/tiles/-1/0/0.mvt", 404),
+    case("tile-x-20-digits", "GET", "/tiles/3/99999999999999999999/0.mvt", 404),
+    case("tile-z-5000-digits", "GET", f"/tiles/{DIGITS_5000}/0/0.mvt", 404),
+    case("tile-nul", "GET", "/tiles/0/0/0.mvt?x=%00"),
+    case("tile-post", "POST", "/tiles/0/0/0.mvt", 405, None, {}),
+    case("tilejson-nul", "GET", "/tiles/tiles.json?callback=%00"),
+    case("tilejson-post", "POST", "/tiles/tiles.json", 405, None, {}),
+    case("tilejson-unknown-parameter-ignored", "GET", "/tiles/tiles.json?colour=red", 200),
+    case("unknown-api-path", "GET", "/api/v1/nothing-here", 404),
+]
+
+IMPORT_CASES = [
+    case("import-encoding-rot13", "POST", IMPORT, 400, "ningan", import_form(encoding="rot13"), names="encoding"),
+    case("import-format-exe", "POST", IMPORT, 400, "ningan", import_form(format="exe"), names="format"),
+    case("import-crs-unknown", "POST", IMPORT, 400, "ningan", import_form(crs="EPSG:999999"), names="crs"),
+    case("import-datum-unknown", "POST", IMPORT, 400, "ningan", import_form(datum="MARS2000"), names="datum"),
+    case("import-category-unknown", "POST", IMPORT, 400, "ningan", import_form(category="99999"), names="category"),
+    case("import-dry-run-maybe", "POST", IMPORT, 400, "ningan", import_form(dry_run="maybe"), names="dry_run"),
+    case("import-option-nul", "POST", IMPORT, 400, "ningan", import_form(encoding="utf-8\x00")),
+    case(
+        "import-reason-surrogate",
+        "POST",
+        IMPORT,
+        400,
+        "ningan",
+        Multipart(
+            fields=(("dry_run", "false"), ("reason", "导入\ud800")),
+            files=(Upload("file", "places.csv", csv_rows("莲花湾"), "text/csv"),),
+        ),
+    ),
+    case(
+        "import-commit-without-reason",
+        "POST",
+        IMPORT,
+        400,
+        "ningan",
+        Multipart(fields=(("dry_run", "false"),), files=(Upload("file", "p.csv", csv_rows("莲花湾"), "text/csv"),)),
+        names="reason",
+    ),
+    case("import-filename-300-bytes", "POST", IMPORT, 400, "ningan", import_form(filename="名" * 100 + ".csv")),
+    case("import-filename-nul", "POST", IMPORT, 400, "ningan", import_form(filename=b"places\x00.csv")),
+    case(
+        "import-file-not-utf8",
+        "POST",
+        IMPORT,
+        400,
+        "ningan",
+        import_form(CSV_HEADER.encode() + b"\xff\xfe,07200,129.47,44.34\n", encoding="utf-8"),
+    ),
+    case("import-row-nul", "POST", IMPORT, 400, "ningan", import_form(csv_rows(NUL), commit=True)),
+    case("import-row-surrogate", "POST", IMPORT, 400, "ningan", import_form(csv_rows("莲\ud800湾"), commit=True)),
+    case("import-row-201-chars", "POST", IMPORT, 400, "ningan", import_form(csv_rows(LONG_NAME), commit=True)),
+    *[
+        case(f"import-row-{key}", "POST", IMPORT, 400, "ningan", import_form(csv_rows("莲花湾", value), commit=True))
+        for key, value in REFUSED_IN_NAMES.items()
+    ],
+    case(
+        "import-row-lon-inf",
+        "POST",
+        IMPORT,
+        400,
+        "ningan",
+        import_form((CSV_HEADER + "莲花湾,07200,inf,44.34\n").encode(), commit=True),
+    ),
+    case(
+        "import-row-lat-nan",
+        "POST",
+        IMPORT,
+        400,
+        "ningan",
+        import_form((CSV_HEADER + "莲花湾,07200,129.47,nan\n").encode(), commit=True),
+    ),
+    case(
+        "import-row-valid-to-before-from",
+        "POST",
+        IMPORT,
+        400,
+        "ningan",
+        import_form(
+            "name,category,lon,lat,valid_from,valid_to\n莲花湾,07200,129.47,44.34,2020-01-01,2019-01-01\n".encode(),
+            commit=True,
+        ),
+    ),
+    case(
+        "import-geojson-nested-100000",
+        "POST",
+        IMPORT,
+        400,
+        "ningan",
+        import_form(encode_json({"type": "FeatureCollection", "features": DEEP}), "p.geojson"),
+    ),
+    case(
+        "import-geojson-nan",
+        "POST",
+        IMPORT,
+        400,
+        "ningan",
+        import_form(
+            encode_json(
+                {
+                    "type": "FeatureCollection",
+                    "features": [
+                        {
+                            "type": "Feature",
+                            "properties": {"name": "莲花湾", "category": "07200"},
+                            "geometry": {"type": "Point", "coordinates": [NAN, 44.3]},
+                        }
+                    ],
+                }
+            ),
+            "p.geojson",
+            commit=True,
+        ),
+    ),
+    case(
+        "import-geojson-geometrycollection",
+        "POST",
+        IMPORT,
+        400,
+        "ningan",
+        import_form(
+            encode_json(
+                {
+                    "type": "FeatureCollection",
+                    "features": [
+                        {
+                            "type": "Feature",
+                            "properties": {"name": "莲花湾", "category": "07200"},
+                            "geometry": {"type": "GeometryCollection", "coordinates": []},
+                        }
+                    ],
+                }
+            ),
+            "p.geojson",
+        ),
+    ),
+    case(
+        "import-geojson-key-surrogate",
+        "POST",
+        IMPORT,
+        400,
+        "ningan",
+        import_form(
+            encode_json(
+                {
+                    "type": "FeatureCollection",
+                    "features": [{"type": "Feature", "geometry": None, "properties": {"\udfff": "x"}}],
+                }
+            ),
+            "p.geojson",
+        ),
+    ),
+    case("import-no-file", "POST", IMPORT, 400, "ningan", Multipart(fields=(("dry_run", "true"),)), names="file"),
+    case("import-empty-body", "POST", IMPORT, 400, "ningan", b"", "multipart/form-data; boundary=nothing"),
+    case("import-json-body", "POST", IMPORT, 415, "ningan", {"file": "name,category\n"}),
+    case(
+        "import-field-over-20mb",
+        "POST",
+        IMPORT,
+        413,
+        "ningan",
+        Multipart(fields=(("reason", "x" * (21 * MB)),), files=(Upload("file", "p.csv", csv_rows("莲花湾")),)),
+    ),
+    case("import-anonymous", "POST", IMPORT, 401, None, import_form()),
+    case("import-cartographer", "POST", IMPORT, 403, "carto", import_form()),
+    case("import-approver", "POST", IMPORT, 403, "approver", import_form()),
+    case("import-get", "GET", IMPORT, 405, "ningan"),
+]
+
+SUBMIT_CASES = [
+    case("apply-proposed-name-lt", "POST", APPS, 400, "ningan", changed(SUBMIT, proposed_name="莲<花湾")),
+    case("apply-proposed-name-rtl", "POST", APPS, 400, "ningan", changed(SUBMIT, proposed_name="莲\u202e花湾")),
+    case("apply-proposed-name-slash", "POST", APPS, 400, "ningan", changed(SUBMIT, proposed_name="莲/花湾")),
+    case("apply-proposed-name-zwj", "POST", APPS, 400, "ningan", changed(SUBMIT, proposed_name="莲\u200d花湾")),
+    case("apply-proposed-name-201-chars", "POST", APPS, 400, "ningan", changed(SUBMIT, proposed_name=LONG_NAME)),
+    case("apply-proposed-name-surrogate", "POST", APPS, 400, "ningan", changed(SUBMIT, proposed_name=SURROGATE)),
+    case(
+        "apply-applicant-201-chars",
+        "POST",
+        APPS,
+        400,
+        "ningan",
+        changed(SUBMIT, applicant="申" * 201),
+        names="applicant",
+    ),
+    case("apply-applicant-nul", "POST", APPS, 400, "ningan", changed(SUBMIT, applicant=NUL), names="applicant"),
+    case("apply-contact-surrogate", "POST", APPS, 400, "ningan", changed(SUBMIT, applicant_contact=SURROGATE)),
+    case("apply-kind-unknown", "POST", APPS, 400, "ningan", changed(SUBMIT, kind="delete"), names="kind"),
+    case("apply-county-is-the-city", "POST", APPS, 400, "ningan", changed(SUBMIT, county="231000"), names="county"),
+    case("apply-county-number", "POST", APPS, 400, "ningan", changed(SUBMIT, county=231084), names="county"),
+    case(
+        "apply-geometry-nan",
+        "POST",
+        APPS,
+        400,
+        "ningan",
+        changed(
+            SUBMIT, kind="name", place=DROP, category="07200", geometry={"type": "Point", "coordinates": [NAN, 44.34]}
+        ),
+    ),
+    case(
+        "apply-geometry-lon-181",
+        "POST",
+        APPS,
+        400,
+        "ningan",
+        changed(
+            SUBMIT, kind="name", place=DROP, category="07200", geometry={"type": "Point", "coordinates": [181, 44.34]}
+        ),
+    ),
+    case("apply-unknown-field", "POST", APPS, 400, "ningan", changed(SUBMIT, urgent=True)),
+    *broken_json("apply", "POST", APPS, "ningan", SUBMIT, "meaning"),
+    case("apply-anonymous", "POST", APPS, 401, None, SUBMIT),
+    case("apply-other-county-officer", "POST", APPS, 403, "hailin", SUBMIT),
+    case("apply-approver", "POST", APPS, 403, "approver", SUBMIT),
+    # An officer of 宁安市 renaming a record of 东宁市 while declaring their own county: the declared county
+    # is wrong for the record (400, naming the record's county), so their own county's rights never apply.
+    case("apply-rename-another-countys-record", "POST", APPS, 400, "ningan", changed(SUBMIT, place="{dongning}"),
+         names="county"),
+    case("apply-list-anonymous", "GET", APPS, 401),
+    case("apply-list-status-nul", "GET", APPS + "?status=%00", 400, "ningan"),
+    case("apply-list-status-unknown", "GET", APPS + "?status=lost", 400, "ningan", names="status"),
+    case("apply-patch", "PATCH", APPS, 405, "ningan", SUBMIT),
+    case("apply-detail-unknown", "GET", APPS + "/231084-2026-9999", 404, "ningan"),
+    case("apply-detail-nul", "GET", APPS + "/231084%00", 400, "ningan"),
+    case("apply-detail-other-county", "GET", REVIEW, 404, "hailin"),
+]
+
+STEP_CASES = [
+    case("step-unknown", "POST", REVIEW + "/explode", 404, "ningan", OPINION),
+    case("step-unknown-application", "POST", APPS + "/231084-2026-9999/opinions", 404, "ningan", OPINION),
+    case(
+        "opinions-expert-101-chars",
+        "POST",
+        REVIEW + "/opinions",
+        400,
+        "ningan",
+        changed(OPINION, expert="王" * 101),
+        names="expert",
+    ),
+    case("opinions-expert-nul", "POST", REVIEW + "/opinions", 400, "ningan", changed(OPINION, expert=NUL)),
+    case("opinions-expert-number", "POST", REVIEW + "/opinions", 400, "ningan", changed(OPINION, expert=42)),
+    case(
+        "opinions-comments-surrogate", "POST", REVIEW + "/opinions", 400, "ningan", changed(OPINION, comments=SURROGATE)
+    ),
+    case("opinions-verdict-unknown", "POST", REVIEW + "/opinions", 400, "ningan", changed(OPINION, verdict="maybe")),
+    case("opinions-version-string", "POST", REVIEW + "/opinions", 400, "ningan", changed(OPINION, version="abc")),
+    case("opinions-version-bool", "POST", REVIEW + "/opinions", 400, "ningan", changed(OPINION, version=True)),
+    case("opinions-version-nan", "POST", REVIEW + "/opinions", 400, "ningan", changed(OPINION, version=NAN)),
+    case(
+        "opinions-version-5000-digits", "POST", REVIEW + "/opinions", 400, "ningan", changed(OPINION, version=LONG_INT)
+    ),
+    case("opinions-version-stale", "POST", REVIEW + "/opinions", 409, "ningan", changed(OPINION, version=999)),
+    case("opinions-unknown-field", "POST", REVIEW + "/opinions", 400, "ningan", changed(OPINION, experts="王教授")),
+    *broken_json("opinions", "POST", REVIEW + "/opinions", "ningan", OPINION, "comments"),
+    case("opinions-anonymous", "POST", REVIEW + "/opinions", 401, None, OPINION),
+    case("opinions-approver", "POST", REVIEW + "/opinions", 403, "approver", OPINION),
+    case("opinions-other-county-officer", "POST", REVIEW + "/opinions", 404, "hailin", OPINION),
+    case("opinions-get", "GET", REVIEW + "/opinions", 405, "ningan"),
+    case(
+        "notice-start-in-the-past",
+        "POST",
+        REVIEW + "/notice",
+        400,
+        "ningan",
+        changed(NOTICE, start=(TODAY - dt.timedelta(days=10)).isoformat()),
+        names="start",
+    ),
+    case("notice-days-negative", "POST", REVIEW + "/notice", 400, "ningan", changed(NOTICE, days=-5), names="days"),
+    case("notice-days-zero", "POST", REVIEW + "/notice", 400, "ningan", changed(NOTICE, days=0), names="days"),
+    case("notice-days-1e400", "POST", REVIEW + "/notice", 400, "ningan", changed(NOTICE, days=HUGE_FLOAT)),
+    case("notice-days-5000-digits", "POST", REVIEW + "/notice", 400, "ningan", changed(NOTICE, days=LONG_INT)),
+    case("notice-start-9999-12-31", "POST", REVIEW + "/notice", 400, "ningan", changed(NOTICE, start="9999-12-31")),
+    case("notice-start-feb-30", "POST", REVIEW + "/notice", 400, "ningan", changed(NOTICE, start="2026-02-30")),
+    case(
+        "comments-commenter-101-chars",
+        "POST",
+        REVIEW + "/comments",
+        400,
+        "ningan",
+        {"commenter": "张" * 101, "comment": "赞成", "received_on": TODAY.isoformat()},
+        names="commenter",
+    ),
+    case(
+        "approve-document-number-101",
+        "POST",
+        CLOSED + "/approve",
+        400,
+        "approver",
+        changed(APPROVE, document_number="号" * 101),
+        names="document_number",
+    ),
+    case("approve-authority-nul", "POST", CLOSED + "/approve", 400, "approver", changed(APPROVE, authority=NUL)),
+    case(
+        "approve-effective-before-decision",
+        "POST",
+        CLOSED + "/approve",
+        400,
+        "approver",
+        changed(APPROVE, effective_date=(TODAY - dt.timedelta(days=1)).isoformat()),
+    ),
+    case(
+        "approve-decision-year-1",
+        "POST",
+        CLOSED + "/approve",
+        400,
+        "approver",
+        changed(APPROVE, decision_date="0001-01-01"),
+    ),
+    case(
+        "approve-effective-year-9999",
+        "POST",
+        CLOSED + "/approve",
+        400,
+        "approver",
+        changed(APPROVE, effective_date="9999-12-31"),
+    ),
+    case("approve-version-stale", "POST", CLOSED + "/approve", 409, "approver", changed(APPROVE, version=999)),
+    case("approve-by-officer", "POST", CLOSED + "/approve", 403, "ningan", APPROVE),
+    case("approve-anonymous", "POST", CLOSED + "/approve", 401, None, APPROVE),
+    case("reject-reason-nul", "POST", CLOSED + "/reject", 400, "approver", {"reason": NUL, "version": CLOSED_VERSION}),
+    case("attach-filename-300-bytes", "POST", REVIEW + "/attachments", 400, "ningan", attachment("名" * 100 + ".pdf")),
+    # (A NUL in an uploaded file's name never reaches the view: Django's multipart parser drops it.)
+    case("attach-title-nul", "POST", REVIEW + "/attachments", 400, "ningan", attachment(title=NUL)),
+    case("attach-title-201-chars", "POST", REVIEW + "/attachments", 400, "ningan", attachment(title="题" * 201)),
+    case("attach-type-exe", "POST", REVIEW + "/attachments", 400, "ningan", attachment("setup.exe")),
+    case("attach-no-file", "POST", REVIEW + "/attachments", 400, "ningan", Multipart(fields=(("title", "批复"),))),
+    case("attach-json-body", "POST", REVIEW + "/attachments", 415, "ningan", {"title": "批复"}),
+    case("attach-anonymous", "POST", REVIEW + "/attachments", 401, None, attachment()),
+    case("attach-other-county-officer", "POST", REVIEW + "/attachments", 404, "hailin", attachment()),
+    case("attach-get", "GET", REVIEW + "/attachments", 405, "ningan"),
+    case("notice-pdf-unpublished", "GET", REVIEW + "/notice.pdf", 404),
+    case("notice-pdf-nul", "GET", REVIEW + "/notice.pdf?x=%00"),
+    case("notice-unknown-format", "GET", REVIEW + "/notice.exe", 404),
+    case("notice-pdf-post", "POST", REVIEW + "/notice.pdf", 405, "ningan", {}),
+]
+
+MAP_CASES = [
+    case("map-unit-nul", "POST", JOBS, 400, "carto", changed(MAP, unit="231004\x00")),
+    case("map-unit-surrogate", "POST", JOBS, 400, "carto", changed(MAP, unit="\ud800")),
+    case("map-unit-number", "POST", JOBS, 400, "carto", changed(MAP, unit=231004)),
+    case("map-unit-nan", "POST", JOBS, 400, "carto", changed(MAP, unit=NAN)),
+    case("map-unit-village", "POST", JOBS, 400, "carto", changed(MAP, unit="231084100200")),
+    case("map-paper-a9", "POST", JOBS, 400, "carto", changed(MAP, paper="A9")),
+    case("map-format-exe", "POST", JOBS, 400, "carto", changed(MAP, format="exe")),
+    case("map-at-9999-12-31", "POST", JOBS, 400, "carto", changed(MAP, at="9999-12-31")),
+    case("map-at-0001-01-01", "POST", JOBS, 400, "carto", changed(MAP, at="0001-01-01")),
+    case("map-at-2020-02-30", "POST", JOBS, 400, "carto", changed(MAP, at="2020-02-30")),
+    case("map-unknown-field", "POST", JOBS, 400, "carto", changed(MAP, scale=5000)),
+    *broken_json("map", "POST", JOBS, "carto", MAP, "paper"),
+    case("map-anonymous", "POST", JOBS, 401, None, MAP),
+    case("map-list-anonymous", "GET", JOBS, 401),
+    case("map-put", "PUT", JOBS, 405, "carto", MAP),
+    case("map-job-unknown", "GET", JOBS + "/999999999", 404, "carto"),
+    case("map-job-20-digits", "GET", JOBS + "/99999999999999999999", 404, "carto"),
+    case("map-cancel-unknown", "POST", JOBS + "/999999999/cancel", 404, "carto", {}),
+    case("map-cancel-get", "GET", JOBS + "/999999999/cancel", 405, "carto"),
+    case("map-file-unknown", "GET", JOBS + "/999999999/file", 404, "carto"),
+]
+
+ALL_CASES = [
+    *CREATE_CASES,
+    *UPDATE_CASES,
+    *NAME_CASES,
+    *RETIRE_CASES,
+    *READ_CASES,
+    *IMPORT_CASES,
+    *SUBMIT_CASES,
+    *STEP_CASES,
+    *MAP_CASES,
+]
+
+
+# ---- running a case -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("c", ALL_CASES)
+def test_hostile_input_is_refused_cleanly(world, c: Case):
+    """One row of the table: the status and error it names, nothing written, /healthz 200 after."""
+    path, body, headers = request_for(c, world)
+    before = row_counts(world.blocker)
+    reply = send(world.port, c.method, path, body=body, headers=headers)
+    written = count_changes(before, row_counts(world.blocker))
+    health = healthy(world.port)
+
+    problems = status_problems(c, reply, world)
+    if written:
+        problems.append(f"rows written: {written}")
+    if health.status != 200:
+        problems.append(f"/healthz afterwards: {health.describe()}")
+    assert not problems, f"{c.method} {c.path}: " + "; ".join(problems)
+
+
+def test_the_table_covers_every_class_on_several_endpoints():
+    """The classes of hostile input the brief names, each on at least three endpoints (by id)."""
+    ids = [p.values[0].id for p in ALL_CASES]
+    endpoints = {}
+    for p in ALL_CASES:
+        endpoints.setdefault(p.values[0].id, p.values[0].path.split("?")[0])
+    classes = {
+        "nul": "-nul",
+        "surrogate": "surrogate",
+        "too long": ("-201-chars", "-301", "-101", "-20001", "300-bytes", "1000-chars"),
+        "refused names": ("-lt", "-colon", "-slash", "-zwj", "-rtl"),
+        "nan/inf/1e400": ("-nan", "-infinity", "-inf", "-1e400"),
+        "deep nesting": "nested-100000",
+        "5000 digits": "5000-digits",
+        "malformed json": ("malformed-json", "not-utf8"),
+        "not an object": ("json-array", "json-string", "json-null", "json-true"),
+        "content type": ("content-type-", "json-body"),
+        "empty body": "empty-body",
+        "paging": ("limit-", "offset-"),
+        "dates": ("9999-12-31", "0001-01-01", "feb-30", "2020-02-30", "year-1", "year-9999"),
+        "end before start": ("before-from", "before-records-start", "days-negative", "in-the-past", "before-decision"),
+        "versions": ("version-",),
+        "unknown fields": "unknown-field",
+        "booleans as strings": ("-bool", "is-public-string", "dry-run-maybe"),
+        "wrong methods": ("-put", "-delete", "-get", "-post", "-patch"),
+        "anonymous": "anonymous",
+        "other county": ("other-county", "another-county"),
+        "too large": "over-20mb",
+    }
+    thin = {}
+    for name, markers in classes.items():
+        markers = (markers,) if isinstance(markers, str) else markers
+        paths = {endpoints[i] for i in ids if any(m in i for m in markers)}
+        if len(paths) < 3:
+            thin[name] = sorted(paths)
+    assert not thin, thin
+    assert len(ids) == len(set(ids)) and len(ids) >= 80
+
+
+# ---- rate limit ------------------------------------------------------------------------------------
+# The session's server has its limits lifted (tests/live_server.py), so the limits are tried on a
+# server of their own (hostile_helpers.limited_server: api 5, tiles 5, files 2 a minute).
+
+LIMITED = [
+    pytest.param("/api/v1/romanize?name=%E7%A9%86%E6%A3%B1%E5%B8%82", 5, id="api"),
+    pytest.param("/tiles/tiles.json", 5, id="tiles"),
+    pytest.param("/api/v1/places/export?format=no-such-format", 2, id="files"),
+]
+
+
+@pytest.mark.parametrize(("path", "limit"), LIMITED)
+def test_an_anonymous_client_over_its_limit_gets_a_json_429(world, limited_server, path, limit):
+    """Past its limit an anonymous client gets a JSON 429 with Retry-After, whatever it claims in
+    X-Forwarded-For; nothing is written, other clients and token clients are not held back. The
+    limit counts per minute, so 2 x limit + 2 requests cross it even when a minute turns midway."""
+    client = random_loopback()
+    before = row_counts(world.blocker)
+    replies = [
+        send(limited_server.port, "GET", path, source=client, headers={"X-Forwarded-For": random_loopback()})
+        for _ in range(2 * limit + 2)
+    ]
+    statuses = [r.status for r in replies]
+    assert 429 in statuses, statuses
+    refused = replies[statuses.index(429)]
+    assert refused.content_type.startswith(JSON), refused.describe()
+    error = refused.json()["error"]
+    assert error["status"] == 429 and error["message"].strip(), refused.describe()
+    assert int(refused.headers.get("retry-after", "-1")) >= 0, refused.headers
+    assert all(s < 500 for s in statuses), statuses
+    assert count_changes(before, row_counts(world.blocker)) == {}
+    assert send(limited_server.port, "GET", path).status != 429  # another client
+    with_token = send(limited_server.port, "GET", path, source=client, headers=world.headers("carto"))
+    assert with_token.status != 429, with_token.describe()
+    assert healthy(limited_server.port).status == 200
