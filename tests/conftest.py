@@ -11,11 +11,25 @@ from tests.gazetteer_helpers import accounts  # noqa: F401 (fixture)
 from tests.live_server import server, static_manifest  # noqa: F401 (fixtures)
 
 
+def pytest_collection_modifyitems(items):
+    """A test that talks to the served application uses the database through it: marking it makes
+    pytest-django create the test database even when no other test of the run asks for one (without
+    a database test, the session would otherwise run on the developer's own database)."""
+    for item in items:
+        if {"server", "page"} & set(item.fixturenames):
+            item.add_marker(pytest.mark.django_db)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    from django.db import connection
+
     from core.base_data import load
 
     with django_db_blocker.unblock():
+        name = connection.settings_dict["NAME"]
+        if not name.startswith("test_"):
+            pytest.exit(f"the tests would run on the database {name!r}, not a test database: stopped", returncode=3)
         load()
 
 

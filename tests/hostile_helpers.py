@@ -443,8 +443,8 @@ def purge(blocker, users: list) -> None:
 
 
 def _remove_job_file(job) -> None:
-    """The file a job made, and its folder if nothing else is in it. Only that file: MEDIA_ROOT is not
-    under MDJ_VAR_DIR, so other test databases' jobs of the same number write to the same folders."""
+    """The file a job made, and its folder if nothing else is in it (the test server writes into a media
+    folder of its own, tests/live_server.py; this also covers a file under the configured MEDIA_ROOT)."""
     made = (job.result or {}).get("file")
     if not made:
         return

@@ -4,7 +4,6 @@ worker): log in, pick the unit, paper and date, watch the job, download the map.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -30,7 +29,7 @@ def cartographer(django_db_blocker, server):
     yield user
     with django_db_blocker.unblock():
         for job in Job.objects.filter(requested_by=user):
-            shutil.rmtree(Path(settings.MEDIA_ROOT) / settings.MAP_OUTPUT_DIR / str(job.pk), ignore_errors=True)
+            shutil.rmtree(server.media_root / settings.MAP_OUTPUT_DIR / str(job.pk), ignore_errors=True)
             job.delete()
         user.delete()
 
