@@ -11,8 +11,8 @@ help:
 	@echo "make test     set up everything and run the whole test suite"
 	@echo "make setup    set up without serving"
 	@echo "make stop     stop the server and the local database cluster"
-	@echo "make backup   dump the database to backups/"
-	@echo "make restore FILE=backups/....dump   restore a dump (the current database is dumped first)"
+	@echo "make backup   the database and the uploaded files into one file in backups/ (mode 0600)"
+	@echo "make restore FILE=backups/....tar   restore a backup, database and files (the current state is backed up first)"
 	@echo "make lint     ruff"
 	@echo "make maps     the plan's eleven administrative maps (PDF) into maps/"
 	@echo "make bench    benchmarks (search, tiles, print maps; not part of make test)"
@@ -33,7 +33,7 @@ backup:
 	@scripts/db.sh backup
 
 restore:
-	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/<name>.dump"; exit 2; }
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/<name>.tar (or an old .dump)"; exit 2; }
 	@scripts/db.sh restore "$(FILE)"
 
 lint:

@@ -8,6 +8,13 @@
 #           against the production server and the same database work run directly, on the real data.
 #   maps    the render time of each print map of the plan's set (the city, six county-level units,
 #           four districts), A3, in-process, on the real data.
+#   load    many clients at once against the production server as `make run` starts it (its workers and
+#           threads; BENCH_WEB_WORKERS/BENCH_WEB_THREADS to try others), on the real data: closed loop,
+#           50 search + 20 tile clients (BENCH_LOAD_SECONDS=60), search alone, /healthz alone, then an
+#           open loop of searches at BENCH_OPEN_RATE=200/s for BENCH_OPEN_SECONDS=30 (bench/load_bench.py).
+#           127.0.0.1 only. The clients use an API token of the account mdj-bench (made here with
+#           create_officer, revoked at the end), so no per-client limit applies. Figures also go to
+#           var/bench/load-<time>.json. Not in the default set: BENCH_KINDS=load.
 . "$(dirname "$0")/lib.sh"
 cd "$PROJECT_DIR"
 load_local_env
@@ -15,7 +22,7 @@ load_local_env
 
 KINDS="${BENCH_KINDS:-search tiles maps}"
 for kind in $KINDS; do
-  case "$kind" in search|tiles|maps) ;; *) die "BENCH_KINDS: unknown kind '$kind' (search, tiles, maps)" ;; esac
+  case "$kind" in search|tiles|maps|load) ;; *) die "BENCH_KINDS: unknown kind '$kind' (search, tiles, maps, load)" ;; esac
 done
 wants() { case " $KINDS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 SIZES="${BENCH_SIZES:-real 100000 1000000}"
@@ -24,16 +31,25 @@ PORT="${BENCH_PORT:-8765}"
 BENCH_VAR="$(mktemp -d /tmp/mdj-bench.XXXXXX)"
 SERVER_PID=""
 cp "$VAR_DIR/secret_key" "$BENCH_VAR/secret_key"
-trap 'stop_server; rm -rf "$BENCH_VAR"' EXIT
+BENCH_USER=mdj-bench
+BENCH_TOKEN=""
+trap 'stop_server; revoke_token; rm -rf "$BENCH_VAR"' EXIT
 
 MAIN_URL="$DATABASE_URL"
 url_for() { printf '%s' "${MAIN_URL%/*}/$1"; }
 
 start_server() {
   echo "DATABASE_URL=$1" > "$BENCH_VAR/local.env"
+  local -a server_env=(WEB_WORKERS=2 WEB_THREADS=1 MDJ_RATE_LIMIT_PER_MINUTE=0)
+  if [ "${2:-}" = load ]; then
+    # As `make run` serves (unless BENCH_WEB_* say otherwise), with limits that never refuse but are
+    # still counted for anonymous requests (the token's requests skip them, as staff's do).
+    server_env=(MDJ_RATE_LIMIT_PER_MINUTE=1000000000 MDJ_TILE_RATE_LIMIT_PER_MINUTE=1000000000)
+    [ -z "${BENCH_WEB_WORKERS:-}" ] || server_env+=("WEB_WORKERS=$BENCH_WEB_WORKERS")
+    [ -z "${BENCH_WEB_THREADS:-}" ] || server_env+=("WEB_THREADS=$BENCH_WEB_THREADS")
+  fi
   # MDJ_WORKER=0: the web server only, no background job worker beside it (nothing to measure there).
-  DATABASE_URL="$1" MDJ_VAR_DIR="$BENCH_VAR" PORT="$PORT" WEB_WORKERS=2 WEB_THREADS=1 MDJ_RATE_LIMIT_PER_MINUTE=0 \
-    MDJ_WORKER=0 \
+  env DATABASE_URL="$1" MDJ_VAR_DIR="$BENCH_VAR" PORT="$PORT" "${server_env[@]}" MDJ_WORKER=0 \
     setsid "$PROJECT_DIR/scripts/serve.sh" > "$BENCH_VAR/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
@@ -109,6 +125,27 @@ bench_maps() {
   "$PY" bench/maps_bench.py --paper A3
 }
 
-for kind in search tiles maps; do
+revoke_token() {
+  [ -n "$BENCH_TOKEN" ] || return 0
+  "${MANAGE[@]}" shell -v 0 -c "
+from django.utils import timezone
+from accounts.models import ApiToken
+ApiToken.objects.filter(user__username='$BENCH_USER', revoked_at__isnull=True).update(revoked_at=timezone.now())
+" || true
+  BENCH_TOKEN=""
+}
+
+bench_load() {
+  BENCH_TOKEN="$("${MANAGE[@]}" create_officer "$BENCH_USER" --role cartographer --name "make bench (load)" --token \
+    | sed -n 's/^API token (shown once): //p')"
+  [ -n "$BENCH_TOKEN" ] || die "could not make the benchmark's API token"
+  start_server "$MAIN_URL" load
+  MDJ_BENCH_TOKEN="$BENCH_TOKEN" "$PY" bench/load_bench.py --port "$PORT" --var-dir "$BENCH_VAR" \
+    --json "$VAR_DIR/bench/load-$(date +%Y%m%d-%H%M%S).json"
+  stop_server
+  revoke_token
+}
+
+for kind in search tiles maps load; do
   if wants "$kind"; then "bench_$kind"; fi
 done

@@ -47,11 +47,9 @@ fi
 log "Serving on http://$HOST:$PORT (Ctrl-C or 'make stop' to stop)"
 # Without a worker to look after, gunicorn takes this process's place.
 [ -n "$WORKER_PID" ] && EXEC="" || EXEC="exec"
-$EXEC "$VENV/bin/gunicorn" config.wsgi:application \
-  --bind "$HOST:$PORT" \
-  --workers "${WEB_WORKERS:-3}" \
-  --threads "${WEB_THREADS:-2}" \
-  --timeout 120 \
-  --pid "$PIDFILE" \
-  --access-logfile - \
-  --forwarded-allow-ips 127.0.0.1
+# Every option (bind, workers, threads, timeout, pid file, access log, worker recycling and memory caps)
+# is in config/gunicorn.conf.py, read from the same environment variables; HOST, PORT and the var/
+# folder (pid file) as this script has them. The address is repeated on the command line (the same
+# value) only so that the process list shows which server listens where.
+export HOST PORT MDJ_VAR_DIR="$VAR_DIR"
+$EXEC "$VENV/bin/gunicorn" -c "$PROJECT_DIR/config/gunicorn.conf.py" --bind "$HOST:$PORT" config.wsgi:application
