@@ -200,10 +200,17 @@ def parse_int(value, field: str, *, minimum: int | None = None, maximum: int | N
     return number
 
 
+def query_int(params, name: str, **bounds) -> int | None:
+    """A whole number from the query string: absent is None, present but empty (``?limit=``) is a 400."""
+    if name in params and params[name].strip() == "":
+        raise ApiError(400, f"'{name}' is empty: give a whole number or leave it out", field=name)
+    return parse_int(params.get(name), name, **bounds)
+
+
 def parse_page(params, *, default_limit: int, max_limit: int, max_offset: int = 100_000) -> tuple[int, int]:
     """(limit, offset) of a list request, each within its bounds or a 400 that names them."""
-    limit = parse_int(params.get("limit"), "limit", minimum=1, maximum=max_limit)
-    offset = parse_int(params.get("offset"), "offset", minimum=0, maximum=max_offset)
+    limit = query_int(params, "limit", minimum=1, maximum=max_limit)
+    offset = query_int(params, "offset", minimum=0, maximum=max_offset)
     return (default_limit if limit is None else limit), (offset or 0)
 
 

@@ -349,7 +349,7 @@ def search_paths() -> dict:
                 "search",
                 {**ok("Matches, best first", ref("SearchResults")), **busy},
                 parameters=[
-                    query("q", STRING, "牡丹江, mudanjiang, mdj, 宁安 渤海 (unit as context)", required=True),
+                    query("q", STRING, "牡丹江, mudanjiang, mdj, 宁安 渤海 (unit as context; none: no results)"),
                     query("limit", {"type": "integer", "minimum": 1, "maximum": 50, "default": 10}, "How many"),
                     query("unit", STRING, "Only within this unit", example="231084"),
                     query("category", STRING, "Only this category (or class)", example="05100"),
@@ -451,7 +451,9 @@ def naming_paths() -> dict:
                 "listApplications",
                 "Naming applications (yours, or all for approvers)",
                 ok("The latest 200", {"type": "object", "properties": {"results": {"type": "array", "items": app}}}),
-                parameters=[query("status", enum(NamingApplication.Status.values), "Only this status")],
+                parameters=[
+                    query("status", enum([*NamingApplication.Status.values, ""]), "Only this status (empty: any)")
+                ],
                 codes=READ_ERRORS,
             ),
             "post": officer(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.views.decorators.cache import never_cache
 
-from core.api import ApiError, api_view, parse_date, parse_int
+from core.api import ApiError, api_view, parse_date, query_int
 from core.http import json_response
 from gazetteer import api_input
 from gazetteer.permissions import is_staff_reader
@@ -35,7 +35,7 @@ def _near(value: str | None) -> tuple[float, float] | None:
 
 
 def _limit(request, default: int) -> int:
-    limit = parse_int(request.GET.get("limit"), "limit")
+    limit = query_int(request.GET, "limit")
     limit = default if limit is None else limit
     if not 1 <= limit <= MAX_LIMIT:
         raise ApiError(400, f"limit must be between 1 and {MAX_LIMIT}", field="limit")

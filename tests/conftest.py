@@ -46,3 +46,4 @@ def fixture_territory(settings):
     """Run importers for a made-up territory 990000, far from the real units' codes."""
     settings.TERRITORY_CODE = "990000"
     return "990000"
+
