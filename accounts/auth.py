@@ -17,12 +17,16 @@ from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection
 from django.db.models import Max, Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.deprecation import MiddlewareMixin
 
 from accounts.models import ApiToken
+from accounts.roles import remember_roles
 from core.ratelimit import client_key
 
 # Where a token authenticates: the API and the vector tiles (part of the API; a token client is then
@@ -37,13 +41,29 @@ class InvalidToken(Exception):
 
 
 def user_for_key(key: str):
-    token = (
-        ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True).first()
-    )
-    if token is None or not token.user.is_active:
+    """The token's user, with their roles read in the same query: an API request costs one round trip
+    to know who is asking (written in SQL: the ORM's compilation of it cost more than the query)."""
+    user_model = get_user_model()
+    fields = user_model._meta.concrete_fields
+    columns = ", ".join(f'u."{field.column}"' for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.id, t.last_used_at, ARRAY(SELECT g.name FROM {Group._meta.db_table} g "  # noqa: S608 (names from the models)
+            f"JOIN {user_model.groups.through._meta.db_table} ug ON ug.group_id = g.id WHERE ug.user_id = u.id), "
+            f"{columns} FROM {ApiToken._meta.db_table} t JOIN {user_model._meta.db_table} u ON u.id = t.user_id "
+            "WHERE t.key_hash = %s AND t.revoked_at IS NULL",
+            [ApiToken.hash_key(key)],
+        )
+        row = cursor.fetchone()
+    if row is None:
         raise InvalidToken
-    record_use(token)
-    return token.user
+    token_id, last_used_at, group_names, *values = row
+    user = user_model.from_db(connection.alias, [field.attname for field in fields], values)
+    if not user.is_active:
+        raise InvalidToken
+    record_use(ApiToken(pk=token_id, user=user, last_used_at=last_used_at))
+    remember_roles(user, group_names)
+    return user
 
 
 def record_use(token: ApiToken) -> None:

@@ -4,7 +4,9 @@ Every value comes from the environment (listed in .env.example); set-but-empty c
 config/settings.py. Besides where and how to serve, it keeps each worker's memory bounded:
 
 - ``max_requests`` (+ jitter): a worker is replaced after so many requests, so whatever it has
-  accumulated (fragmented heap, caches) is given back to the system regularly;
+  accumulated (fragmented heap, caches) is given back to the system regularly. Not too often: a new
+  worker starts with empty caches (kept search answers, prepared statements); at 2,000 a loaded
+  server replaced a worker every few seconds and searched at half the rate (make bench, load);
 - ``MDJ_WORKER_MAX_RSS_MB``: after each request a worker checks its resident memory; over the cap it
   finishes the requests it has in hand and exits, and the master starts a fresh one (a request that
   needed a lot of memory once no longer keeps it for the worker's whole life);
@@ -59,8 +61,8 @@ preload_app = _env("WEB_PRELOAD", "1") != "0"
 
 # ---- memory: recycle workers, cap them ------------------------------------------------------------------
 
-max_requests = _env_int("MDJ_WORKER_MAX_REQUESTS", 2000)
-max_requests_jitter = _env_int("MDJ_WORKER_MAX_REQUESTS_JITTER", 200)
+max_requests = _env_int("MDJ_WORKER_MAX_REQUESTS", 20000)
+max_requests_jitter = _env_int("MDJ_WORKER_MAX_REQUESTS_JITTER", 2000)
 worker_max_rss_mb = _env_int("MDJ_WORKER_MAX_RSS_MB", 1024)
 worker_max_vm_mb = _env_int("MDJ_WORKER_MAX_VM_MB", 4096)
 

@@ -23,9 +23,7 @@ class VersionedChangeForm(forms.ModelForm):
         request left out (a form without the map, a script posting a few fields) is left as it is, not
         cleared; an unticked checkbox is sent as absent, so a boolean field counts as sent."""
         sent = {
-            name
-            for name in self.changed_data
-            if name in self.data or isinstance(self.fields[name], forms.BooleanField)
+            name for name in self.changed_data if name in self.data or isinstance(self.fields[name], forms.BooleanField)
         }
         return {name: self.cleaned_data.get(name) for name in names if name in sent}
 

@@ -92,9 +92,7 @@ class ApiErrorMiddleware:
             logger.warning("database refused a value on %s %s: %s", request.method, request.path, exception)
             return json_error(400, f"a value does not fit the record: {str(exception).splitlines()[0]}")
         error_id = uuid.uuid4().hex[:12]
-        logger.error(
-            "unexpected error %s on %s %s", error_id, request.method, request.path, exc_info=exception
-        )
+        logger.error("unexpected error %s on %s %s", error_id, request.method, request.path, exc_info=exception)
         response = json_error(500, f"internal error; quote id {error_id} when you report it", id=error_id)
         response._has_been_logged = True  # logged above, with the id
         return response

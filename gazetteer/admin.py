@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.gis.db import models as gis_models
 from django.urls import path
 
+from accounts.roles import is_staff_reader
 from boundaries.widgets import OfflineMapWidget
 from core.admin_base import ReadOnlyInline, VersionedChangeForm
 from core.history import VersionConflict, open_changeset
@@ -14,7 +15,7 @@ from core.models import Changeset
 from gazetteer.admin_io import EXPORT_ACTIONS, import_view
 from gazetteer.admin_naming import NamingApplicationAdmin
 from gazetteer.models import Category, NamingApplication, Place, PlaceName, PlaceVersion
-from gazetteer.permissions import Action, can, is_staff_reader
+from gazetteer.permissions import Action, can
 from gazetteer.services import places as place_service
 
 # The admin edits what the service allows, except the unit a record is registered for.

@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 
+from accounts.roles import assigned_counties
 from core.srid import STORAGE_SRID
-from gazetteer.permissions import Action, assigned_counties, can
+from gazetteer.permissions import Action, can
 from gazetteer.services.place_io import EXPORT_FORMATS, export_places, import_places
 
 

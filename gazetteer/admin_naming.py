@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.gis.db import models as gis_models
 
+from accounts.roles import assigned_counties, is_administrator, is_staff_reader
 from boundaries.levels import Tier
 from boundaries.models import AdminUnit
 from boundaries.widgets import OfflineMapWidget
@@ -19,7 +20,7 @@ from gazetteer.models import (
     NamingApplication,
     NoticeComment,
 )
-from gazetteer.permissions import Action, assigned_counties, can, can_run_application, is_administrator, is_staff_reader
+from gazetteer.permissions import Action, can, can_run_application
 from gazetteer.services import naming
 from gazetteer.services.places import PlaceRuleError
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 
+from accounts.roles import assigned_counties
 from core.api import ApiError, api_view
 from core.http import json_error, json_response
 from gazetteer import api_input
 from gazetteer.models import Place
-from gazetteer.permissions import Action, assigned_counties, can, visible_places
+from gazetteer.permissions import Action, can, visible_places
 from gazetteer.queries import filter_places
 from gazetteer.services.geometry_provenance import may_include_unlicensed_geometry
 from gazetteer.services.place_io import EXPORT_FORMATS, Refusal, export_places, import_places

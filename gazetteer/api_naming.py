@@ -6,13 +6,14 @@ from pathlib import Path
 
 from django.http import FileResponse, HttpResponse
 
+from accounts.roles import assigned_counties, is_administrator
 from boundaries.levels import Tier
 from core.api import ApiError, api_view, json_body, only, parse_date, parse_int, require
 from core.history import VersionConflict
 from core.http import json_response
 from gazetteer import api_input
 from gazetteer.models import ApplicationAttachment, ExpertOpinion, NamingApplication, NoticeComment, Place
-from gazetteer.permissions import Action, assigned_counties, can, can_run_application, is_administrator
+from gazetteer.permissions import Action, can, can_run_application
 from gazetteer.representation import geometry_json
 from gazetteer.services import naming
 from gazetteer.services.notices import notice_html, notice_pdf

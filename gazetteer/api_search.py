@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.views.decorators.cache import never_cache
 
+from accounts.roles import is_staff_reader
 from core.api import ApiError, api_view, parse_date, query_int
-from core.http import json_response
+from core.http import json_bytes, json_bytes_response, json_response
 from gazetteer import api_input
-from gazetteer.permissions import is_staff_reader
 from gazetteer.search import reverse as reverse_lookup
+from gazetteer.search.answers import answers
 from gazetteer.search.engine import SearchOptions, compile_search, run, search
 from gazetteer.search.normalize import QueryTooLong, parse_query
 
@@ -63,11 +64,15 @@ def place_search(request):
     options = _options(request, 10)
     if query.empty:
         return json_response({"results": [], "message": "nothing to search for: type a name, pinyin or initials"})
+    return json_bytes_response(answers.get_or_make(("search", query, options), lambda: _search_body(query, options)))
+
+
+def _search_body(query, options) -> bytes:
     results, compiled = search(query, options)
     body = {"results": results}
     if compiled.context:
         body["context"] = compiled.context["typed"]
-    return json_response(body)
+    return json_bytes(body)
 
 
 @never_cache
@@ -78,8 +83,12 @@ def place_suggest(request):
     options = _options(request, 8)
     if query.empty:
         return json_response({"suggestions": []})
+    return json_bytes_response(answers.get_or_make(("suggest", query, options), lambda: _suggest_body(query, options)))
+
+
+def _suggest_body(query, options) -> bytes:
     results = run(compile_search(query, options, full=False))
-    return json_response(
+    return json_bytes(
         {
             "suggestions": [
                 {

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from accounts.models import CountyAssignment, Role
+from accounts.models import Role
+from accounts.roles import is_administrator, is_staff_reader, may_write_in, roles
 from gazetteer.models import NamingApplication, Place
 from gazetteer.services.places import place_counties
 
@@ -30,42 +31,8 @@ class Action(StrEnum):
     IMPORT = "import"
 
 
-def roles(user) -> set[str]:
-    if not user.is_authenticated or not user.is_active:
-        return set()
-    cached = getattr(user, "_gazetteer_roles", None)
-    if cached is None:
-        cached = set(user.groups.values_list("name", flat=True)) & set(Role.values)
-        if user.is_superuser:
-            cached.add(Role.ADMINISTRATOR)
-        user._gazetteer_roles = cached
-    return cached
-
-
-def is_administrator(user) -> bool:
-    return Role.ADMINISTRATOR in roles(user)
-
-
-def is_staff_reader(user) -> bool:
-    """Officers, approvers, cartographers and administrators read non-public records too."""
-    return bool(roles(user))
-
-
-def assigned_counties(user) -> set[int]:
-    if not user.is_authenticated:
-        return set()
-    return set(CountyAssignment.objects.filter(user=user).values_list("county_id", flat=True))
-
-
 def can_view(user, place: Place) -> bool:
     return place.is_public or is_staff_reader(user)
-
-
-def can_edit_in(user, counties: set[int]) -> bool:
-    """May the user create or change a record touching these counties?"""
-    if is_administrator(user):
-        return True
-    return Role.OFFICER in roles(user) and bool(counties & assigned_counties(user))
 
 
 def can(user, action: Action, place: Place | None = None, *, counties: set[int] | None = None) -> bool:
@@ -76,7 +43,7 @@ def can(user, action: Action, place: Place | None = None, *, counties: set[int] 
     if counties is None:
         counties = place_counties(place) if place is not None else set()
     if action in (Action.CREATE, Action.UPDATE, Action.RETIRE, Action.APPLY, Action.IMPORT):
-        return can_edit_in(user, counties)
+        return may_write_in(user, counties)
     return False
 
 

@@ -33,6 +33,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load()
 
 
+@pytest.fixture(autouse=True)
+def fresh_search_answers(settings):
+    """Tests search right after they write, and roll back what they wrote: no answer outlives a test."""
+    from gazetteer.search.answers import answers
+
+    settings.SEARCH_REFRESH_SECONDS = 0
+    answers.clear()
+    yield
+    answers.clear()
+
+
 @pytest.fixture
 def sources(tmp_path, monkeypatch):
     """A folder of fixture source definitions that replaces data/sources for the test."""

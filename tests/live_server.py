@@ -116,6 +116,7 @@ def server(django_db_setup, django_db_blocker, static_manifest, tmp_path_factory
     # so that none decides a test and the server commits no counts that the test client (also 127.0.0.1,
     # with the real limits) would then see. The limits have tests of their own, and a server of their own.
     env.update({f"MDJ_{kind}RATE_LIMIT_PER_MINUTE": "0" for kind in ("", "TILE_", "BULK_", "PAGE_")})
+    env["MDJ_SEARCH_REFRESH_SECONDS"] = "0"  # the tests search right after they write
     log = var_dir / "serve.log"
     with log.open("wb") as output:
         process = subprocess.Popen(

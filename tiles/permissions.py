@@ -6,7 +6,7 @@ see, download and cancel everyone's. The public reads the web map and its tiles,
 from __future__ import annotations
 
 from accounts.models import Role
-from gazetteer.permissions import roles
+from accounts.roles import roles
 
 
 def may_make_maps(user) -> bool:

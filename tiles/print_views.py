@@ -91,7 +91,7 @@ def map_jobs_view(request: HttpRequest):
         body = only(json_body(request), MAP_REQUEST_FIELDS)
         wrong = [key for key, value in body.items() if value is not None and not isinstance(value, str)]
         if wrong:
-            raise ApiError(400, f"'{wrong[0]}' must be text, e.g. \"unit\": \"231004\"", field=wrong[0])
+            raise ApiError(400, f'\'{wrong[0]}\' must be text, e.g. "unit": "231004"', field=wrong[0])
         job = map_jobs.request_map(body, request.user)
     except MapRequestError as error:
         raise ApiError(400, str(error)) from None

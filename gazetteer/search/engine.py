@@ -34,7 +34,7 @@ NEAR_SCALE_KM = 25.0
 CONTEXT_TTL_SECONDS = 60
 
 
-@dataclass
+@dataclass(frozen=True)
 class SearchOptions:
     limit: int = 10
     public_only: bool = True

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from boundaries.models import AdminUnit
 from gazetteer.models import Place, PlaceName, SearchDeletion, SearchEntry
 from gazetteer.romanization import romanize
+from gazetteer.search.answers import index_changed
 from gazetteer.search.normalize import bigrams, deletions, hanzi_key, pinyin_key
 
 OTHER_PLACES_TIER = 5
@@ -117,6 +118,7 @@ def refresh_place(place: Place) -> None:
     place = _places().get(pk=place.pk)
     SearchEntry.objects.filter(place=place).delete()
     _save(entries_for(place, place.names.all()))
+    index_changed()
 
 
 @transaction.atomic
@@ -124,6 +126,7 @@ def rebuild() -> int:
     """Rewrite the whole index; returns the number of entries."""
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {SearchDeletion._meta.db_table}, {SearchEntry._meta.db_table}")
+    index_changed()
     total = 0
     batch: list = []
     for place in _places().prefetch_related("names").order_by("pk").iterator(chunk_size=BATCH):

@@ -21,10 +21,10 @@ from collections.abc import Iterable
 
 from django.conf import settings
 
+from accounts.roles import is_staff_reader
 from boundaries.models import AdminUnit
 from core.models import DataSource
 from gazetteer.models import Place
-from gazetteer.permissions import is_staff_reader
 
 POLYGONAL = frozenset({"Polygon", "MultiPolygon"})
 SAME_POINT_DEG = 1e-9  # ~0.1 mm
