@@ -3,8 +3,8 @@ from django.urls import include, path, re_path
 
 from core import api_docs
 from core import views as core_views
-from gazetteer.api_open_data import open_data_page
-from gazetteer.api_romanize import romanize_view
+from gazetteer.api.open_data import open_data_page
+from gazetteer.api.romanize import romanize_view
 from tiles import print_views
 from web import views as web_views
 

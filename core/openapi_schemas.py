@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from boundaries.levels import Level
 from boundaries.models import DivisionChange, UnitCode, UnitName
-from gazetteer.api_naming import DATE as STEP_DATE
-from gazetteer.api_naming import INT, STEP_FIELDS, TEXT
+from gazetteer.api.naming import DATE as STEP_DATE
+from gazetteer.api.naming import INT, STEP_FIELDS, TEXT
 from gazetteer.models import NamingApplication, Place, PlaceName
 from gazetteer.services import naming
 

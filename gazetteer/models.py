@@ -314,7 +314,7 @@ class NoticeComment(models.Model):
 
 def attachment_storage() -> FileSystemStorage:
     """Attachments live under MEDIA_ROOT but are never served from it: their URLs lead to the API view
-    that checks who may read the application (gazetteer.api_naming.attachment_file)."""
+    that checks who may read the application (gazetteer.api.naming.attachment_file)."""
     return FileSystemStorage(base_url="/api/v1/attachments/")
 
 

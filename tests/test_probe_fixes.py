@@ -246,7 +246,7 @@ def test_an_unexpected_error_on_an_api_path_is_a_json_500_with_an_id_in_the_log(
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("gazetteer.api.filter_places", explode)
+    monkeypatch.setattr("gazetteer.api.places.filter_places", explode)
     client.raise_request_exception = False
     with caplog.at_level(logging.ERROR, logger="core.api"):
         response = client.get("/api/v1/places")

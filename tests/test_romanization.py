@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
-from gazetteer.api_romanize import romanize_view
+from gazetteer.api.romanize import romanize_view
 from gazetteer.romanization import Part, romanize
 from gazetteer.romanization.engine import HOW, known_readings
 from gazetteer.romanization.generics import GENERICS_CSV, load_generics

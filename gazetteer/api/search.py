@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from accounts.roles import is_staff_reader
 from core.api import ApiError, api_view, parse_date, query_int
 from core.http import json_bytes, json_bytes_response, json_response
-from gazetteer import api_input
+from gazetteer.api import inputs
 from gazetteer.search import reverse as reverse_lookup
 from gazetteer.search.answers import answers
 from gazetteer.search.engine import SearchOptions, compile_search, run, search
@@ -45,8 +45,8 @@ def _limit(request, default: int) -> int:
 
 def _options(request, default_limit: int) -> SearchOptions:
     params = request.GET
-    unit = api_input.unit(params["unit"]) if params.get("unit") else None
-    category = api_input.category(params["category"]).code if params.get("category") else None
+    unit = inputs.unit(params["unit"]) if params.get("unit") else None
+    category = inputs.category(params["category"]).code if params.get("category") else None
     return SearchOptions(
         limit=_limit(request, default_limit),
         public_only=not is_staff_reader(request.user),

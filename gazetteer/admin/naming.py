@@ -140,6 +140,7 @@ class AttachmentInline(admin.TabularInline):
         return obj is not None and can_run_application(request.user, obj)
 
 
+@admin.register(NamingApplication)
 class NamingApplicationAdmin(admin.ModelAdmin):
     list_display = ["number", "kind", "proposed_name", "place", "county", "status", "submitted_at"]
     list_filter = ["status", "kind", "county"]

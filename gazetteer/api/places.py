@@ -6,7 +6,8 @@ from core.api import ApiError, api_view, json_body, only, parse_date, parse_int,
 from core.history import VersionConflict, open_changeset
 from core.http import json_response
 from core.models import Changeset
-from gazetteer import api_input, representation
+from gazetteer import representation
+from gazetteer.api import inputs
 from gazetteer.models import Category, Place, PlaceName
 from gazetteer.permissions import Action, can, visible_places
 from gazetteer.queries import filter_places, visible_place, with_record_relations
@@ -37,7 +38,7 @@ def _forbid_unless(request, action: Action, place: Place | None = None, counties
 
 
 def _changeset(request, data: dict, kind=Changeset.Kind.EDIT) -> Changeset:
-    return open_changeset(kind, api_input.text(require(data, "reason"), "reason"), author=request.user)
+    return open_changeset(kind, inputs.text(require(data, "reason"), "reason"), author=request.user)
 
 
 @api_view("GET", "POST")
@@ -46,7 +47,7 @@ def place_collection(request):
         return _create(request)
     params = request.GET
     places = filter_places(
-        visible_places(request.user, Place.objects.all()), **api_input.place_filters(params, by_name=True)
+        visible_places(request.user, Place.objects.all()), **inputs.place_filters(params, by_name=True)
     )
     limit, offset = parse_page(params, default_limit=PAGE_SIZE, max_limit=MAX_PAGE_SIZE)
     total = places.count()
@@ -69,9 +70,9 @@ def place_collection(request):
 
 
 def _create(request):
-    data = only(json_body(request), (*api_input.PLACE_FIELDS, "name", "reason"))
-    name = api_input.place_name(require(data, "name"))
-    fields = api_input.place_fields(data)
+    data = only(json_body(request), (*inputs.PLACE_FIELDS, "name", "reason"))
+    name = inputs.place_name(require(data, "name"))
+    fields = inputs.place_fields(data)
     if "category" not in fields:
         raise ApiError(400, "'category' is required", field="category")
     counties = _landing(None, fields)
@@ -125,13 +126,13 @@ def _conflict(exc: VersionConflict) -> ApiError:
 
 
 def _update(request, place: Place):
-    data = only(json_body(request), (*api_input.PLACE_FIELDS, "name", "reason", "version"))
+    data = only(json_body(request), (*inputs.PLACE_FIELDS, "name", "reason", "version"))
     version = parse_int(require(data, "version", int), "version")
     if "name" in data and data["name"] != place.name:
         raise ApiError(
             400, "the standard name changes through a naming application (/api/v1/naming-applications)", field="name"
         )
-    changes = api_input.place_fields({k: v for k, v in data.items() if k not in {"version", "reason", "name"}})
+    changes = inputs.place_fields({k: v for k, v in data.items() if k not in {"version", "reason", "name"}})
     _forbid_unless(request, Action.UPDATE, place)
     if "geom" in changes or "unit" in changes:
         _forbid_unless(request, Action.UPDATE, counties=_landing(place, changes))
@@ -160,13 +161,13 @@ def place_names(request, code: str):
     try:
         place_service.add_name(
             place,
-            api_input.place_name(require(data, "name")),
+            inputs.place_name(require(data, "name")),
             kind,
             changeset=_changeset(request, data),
             expected_version=parse_int(require(data, "version", int), "version"),
             valid_from=parse_date(data.get("valid_from"), "valid_from"),
             valid_to=parse_date(data.get("valid_to"), "valid_to"),
-            note=api_input.text(data.get("note"), "note"),
+            note=inputs.text(data.get("note"), "note"),
         )
     except VersionConflict as exc:
         raise _conflict(exc) from None

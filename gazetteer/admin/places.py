@@ -1,4 +1,4 @@
-"""Admin for place records and naming applications, with the same permissions as the API:
+"""Admin for place records and categories, with the same permissions as the API:
 officers edit the records of their counties, approvers and administrators as their roles allow.
 Saving goes through gazetteer.services (reason required, versioned, stale forms refused); the
 standard name changes only through a naming application; nothing is deleted."""
@@ -12,9 +12,8 @@ from boundaries.widgets import OfflineMapWidget
 from core.admin_base import ReadOnlyInline, VersionedChangeForm
 from core.history import VersionConflict, open_changeset
 from core.models import Changeset
-from gazetteer.admin_io import EXPORT_ACTIONS, import_view
-from gazetteer.admin_naming import NamingApplicationAdmin
-from gazetteer.models import Category, NamingApplication, Place, PlaceName, PlaceVersion
+from gazetteer.admin.io import EXPORT_ACTIONS, import_view
+from gazetteer.models import Category, Place, PlaceName, PlaceVersion
 from gazetteer.permissions import Action, can
 from gazetteer.services import places as place_service
 
@@ -162,6 +161,3 @@ class CategoryAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return is_staff_reader(request.user)
-
-
-admin.site.register(NamingApplication, NamingApplicationAdmin)

@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from accounts.roles import assigned_counties
 from core.api import ApiError, api_view
 from core.http import json_error, json_response
-from gazetteer import api_input
+from gazetteer.api import inputs
 from gazetteer.models import Place
 from gazetteer.permissions import Action, can, visible_places
 from gazetteer.queries import filter_places
@@ -66,7 +66,7 @@ def place_export(request):
     fmt = request.GET.get("format", "csv")
     if fmt not in EXPORT_FORMATS:
         raise ApiError(400, f"format must be one of {', '.join(EXPORT_FORMATS)}", field="format")
-    places = filter_places(visible_places(request.user, Place.objects.all()), **api_input.place_filters(request.GET))
+    places = filter_places(visible_places(request.user, Place.objects.all()), **inputs.place_filters(request.GET))
     unlicensed = may_include_unlicensed_geometry(request.user)
     content, content_type, filename = export_places(places, fmt, include_unlicensed_geometry=unlicensed)
     response = HttpResponse(content, content_type=content_type)

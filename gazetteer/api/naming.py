@@ -11,7 +11,7 @@ from boundaries.levels import Tier
 from core.api import ApiError, api_view, json_body, only, parse_date, parse_int, require
 from core.history import VersionConflict
 from core.http import json_response
-from gazetteer import api_input
+from gazetteer.api import inputs
 from gazetteer.models import ApplicationAttachment, ExpertOpinion, NamingApplication, NoticeComment, Place
 from gazetteer.permissions import Action, can, can_run_application
 from gazetteer.representation import geometry_json
@@ -141,10 +141,10 @@ def _submit(request):
         place = Place.objects.filter(code=str(data["place"])).first()
         if place is None:
             raise ApiError(400, f"no place record has the code {data['place']!r}", field="place")
-    county = api_input.unit(require(data, "county"))
+    county = inputs.unit(require(data, "county"))
     if county.tier != Tier.COUNTY:
         raise ApiError(400, f"{county.name} is not a county-level unit", field="county")
-    geom = api_input.geometry(data["geometry"]) if data.get("geometry") else None
+    geom = inputs.geometry(data["geometry"]) if data.get("geometry") else None
     try:
         naming.check_county(county, place=place, geom=geom)
     except naming.StepRefused as exc:
@@ -158,17 +158,15 @@ def _submit(request):
             county=county,
             submitted_by=request.user,
             place=place,
-            proposed_name=api_input.place_name(proposed, "proposed_name") if proposed else "",
-            category=api_input.category(data["category"]) if data.get("category") else None,
+            proposed_name=inputs.place_name(proposed, "proposed_name") if proposed else "",
+            category=inputs.category(data["category"]) if data.get("category") else None,
             geom=geom,
-            meaning=api_input.text(data.get("meaning"), "meaning"),
-            origin=api_input.text(data.get("origin"), "origin"),
-            location_description=api_input.text(data.get("location_description"), "location_description"),
-            reason=api_input.text(data.get("reason"), "reason"),
-            applicant=api_input.column_text(data.get("applicant"), NamingApplication, "applicant"),
-            applicant_contact=api_input.column_text(
-                data.get("applicant_contact"), NamingApplication, "applicant_contact"
-            ),
+            meaning=inputs.text(data.get("meaning"), "meaning"),
+            origin=inputs.text(data.get("origin"), "origin"),
+            location_description=inputs.text(data.get("location_description"), "location_description"),
+            reason=inputs.text(data.get("reason"), "reason"),
+            applicant=inputs.column_text(data.get("applicant"), NamingApplication, "applicant"),
+            applicant_contact=inputs.column_text(data.get("applicant_contact"), NamingApplication, "applicant_contact"),
         )
     except (naming.StepRefused, PlaceRuleError) as exc:
         raise ApiError(400, str(exc)) from None
@@ -211,8 +209,8 @@ def _step_value(kind: str, name: str, value):
         return parse_int(value, name)
     if name in STEP_TEXT_COLUMNS:
         model, column = STEP_TEXT_COLUMNS[name]
-        return api_input.column_text(value, model, column, name=name)
-    return api_input.text(value, name)
+        return inputs.column_text(value, model, column, name=name)
+    return inputs.text(value, name)
 
 
 @api_view("POST", login_required=True)
@@ -251,7 +249,7 @@ def application_attachments(request, number: str):
     if upload is None:
         raise ApiError(400, "send the document as multipart/form-data field 'file'", field="file")
     try:
-        title = api_input.column_text(request.POST.get("title"), ApplicationAttachment, "title")
+        title = inputs.column_text(request.POST.get("title"), ApplicationAttachment, "title")
         naming.attach(application, actor=request.user, title=title, upload=upload)
     except naming.StepRefused as exc:
         raise ApiError(400, str(exc)) from None
