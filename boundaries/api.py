@@ -7,6 +7,7 @@ from boundaries.models import AdminUnit, DivisionChange
 from boundaries.services.queries import BadFilter, UnknownUnit, list_units, unit_by_code
 from core.api import ApiError, api_view, parse_page
 from core.http import json_error, json_response
+from core.records import history_entries
 
 GEOJSON = "application/geo+json"
 # A page of units: every county's towns or a town's villages fit in one; the whole register takes several.
@@ -53,9 +54,7 @@ def unit_list(request):
         return json_error(404, f"no administrative unit has the code {exc.args[0]!r}", code=exc.args[0])
     page = with_children(with_geojson(units.order_by("code"), mode))[offset : offset + limit]
     collection = feature_collection(page)
-    return json_response(
-        {**collection, "count": units.count(), "offset": offset, "limit": limit}, content_type=GEOJSON
-    )
+    return json_response({**collection, "count": units.count(), "offset": offset, "limit": limit}, content_type=GEOJSON)
 
 
 @api_view("GET", "HEAD")
@@ -69,17 +68,7 @@ def unit_history(request, code: str):
     return json_response(
         {
             "code": unit.code,
-            "versions": [
-                {
-                    "version": v.version,
-                    "at": v.changeset.created_at.isoformat(),
-                    "by": v.changeset.author_label,
-                    "kind": v.changeset.kind,
-                    "reason": v.changeset.reason,
-                    "data": v.data,
-                }
-                for v in versions
-            ],
+            "versions": history_entries(versions),
             "division_changes": [
                 {
                     "year": c.year,

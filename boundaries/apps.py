@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class BoundariesConfig(AppConfig):
     name = "boundaries"
     verbose_name = "行政区划 Administrative divisions"
+
+    def ready(self):
+        from boundaries import changeset_kinds
+        from boundaries.lines import lines_follow_units
+
+        lines_follow_units()  # the boundary lines follow the county polygons
+        changeset_kinds.register_kinds()  # units in POST /api/v1/changesets

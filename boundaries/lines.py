@@ -13,6 +13,7 @@ from django.db import transaction
 
 from boundaries.levels import Tier
 from boundaries.models import AdminUnit, BoundaryLine, ContextArea
+from core.events import subscribe
 from core.geometry import from_geos, to_geos
 
 # The other area is first clipped to this box around the unit (a country outline has 150,000 vertices).
@@ -124,3 +125,23 @@ def _sync_national_border(city: AdminUnit) -> int:
     if foreign is None:
         return 0
     return int(_save_outer(city, foreign, edge, "the city's polygon where it is the country's outline"))
+
+
+# ---- kept derived: the lines follow the polygons ------------------------------------------------------
+
+# What a line takes from its parties: where they meet, who they are, and whether they are current.
+LINE_INPUTS = ("geom", "code", "name", "parent", "tier", "valid_from", "valid_to")
+
+
+def _shapes_lines(event) -> bool:
+    return event.record.tier <= Tier.COUNTY and event.touches(*LINE_INPUTS)
+
+
+def _rederive(event) -> None:
+    sync_boundary_lines()
+
+
+def lines_follow_units() -> None:
+    """Within the edit's transaction: a county's new polygon and the lines on both sides of it commit
+    together (and the tiles drawn from them are dropped by the same edit)."""
+    subscribe("unit", _rederive, when=_shapes_lines)

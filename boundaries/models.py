@@ -9,6 +9,7 @@ from django.db.models import F, Q
 
 from boundaries.levels import Level, Tier
 from core.models import Changeset, DataSource
+from core.records import DatedValue, RecordVersion, VersionedRecord
 from core.srid import METRIC_SRID, STORAGE_CRS_LABEL, STORAGE_SRID
 
 
@@ -27,7 +28,7 @@ class AdminUnitQuerySet(models.QuerySet):
         return self.filter(Q(code=code) | Q(codes__code=code)).distinct()
 
 
-class AdminUnit(models.Model):
+class AdminUnit(VersionedRecord):
     """An administrative unit (city, county, township, village) with its current code and name.
 
     Other codes and names (former, statistical) are typed rows in UnitCode/UnitName. Validity is
@@ -35,6 +36,9 @@ class AdminUnit(models.Model):
     unit that ends gets ``valid_to``. Every change goes through boundaries.services.units, which
     bumps ``version`` and writes an AdminUnitVersion row in a changeset.
     """
+
+    record_kind = "unit"
+    record_key = "code"
 
     code = models.CharField(
         max_length=12, help_text="Current code: 6 digits (GB/T 2260), 9 (township) or 12 (village)."
@@ -81,7 +85,6 @@ class AdminUnit(models.Model):
     )
     geometry_source = models.ForeignKey(DataSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     seat_source = models.ForeignKey(DataSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AdminUnitQuerySet.as_manager()
@@ -113,7 +116,7 @@ class AdminUnit(models.Model):
         super().validate_constraints(exclude={*(exclude or ()), "geom"})
 
 
-class UnitCode(models.Model):
+class UnitCode(DatedValue):
     """A code the unit had or has in another list: a former code, or the statistics bureau's code
     where it differs from the civil-affairs code. An old code still finds its unit."""
 
@@ -124,10 +127,6 @@ class UnitCode(models.Model):
     unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="codes")
     code = models.CharField(max_length=12)
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    valid_from = models.DateField(null=True, blank=True)
-    valid_to = models.DateField(null=True, blank=True)
-    source = models.ForeignKey(DataSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["code"], name="unitcode_code_idx")]
@@ -137,7 +136,7 @@ class UnitCode(models.Model):
         return f"{self.code} ({self.kind}) -> {self.unit_id}"
 
 
-class UnitName(models.Model):
+class UnitName(DatedValue):
     """A name the unit had or has besides its current standard name."""
 
     class Kind(models.TextChoices):
@@ -149,10 +148,6 @@ class UnitName(models.Model):
     unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="names")
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    valid_from = models.DateField(null=True, blank=True)
-    valid_to = models.DateField(null=True, blank=True)
-    source = models.ForeignKey(DataSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["name"], name="unitname_name_idx")]
@@ -162,13 +157,11 @@ class UnitName(models.Model):
         return f"{self.name} ({self.kind})"
 
 
-class AdminUnitVersion(models.Model):
+class AdminUnitVersion(RecordVersion):
     """The state of a unit after each change: version n of unit u, made by one changeset."""
 
     unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="versions")
-    version = models.PositiveIntegerField()
     changeset = models.ForeignKey(Changeset, on_delete=models.PROTECT, related_name="unit_versions")
-    data = models.JSONField(help_text="Attributes after the change (geometry in `geom`).")
     geom = models.MultiPolygonField(srid=STORAGE_SRID, null=True, blank=True, spatial_index=False)
 
     class Meta:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from core import api_docs
+from core import api_docs, changeset_api
 from core import views as core_views
 from gazetteer.api.open_data import open_data_page
 from gazetteer.api.romanize import romanize_view
@@ -15,6 +15,7 @@ handler500 = "core.api_errors.server_error"
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/romanize", romanize_view, name="romanize"),
+    path("api/v1/changesets", changeset_api.changesets, name="changesets"),
     path("api/v1/openapi.json", api_docs.openapi_json, name="openapi"),
     path("api/v1/", include("gazetteer.urls_open_data")),
     path("api/v1/", include("boundaries.urls")),

@@ -11,6 +11,8 @@ import functools
 import json
 import math
 
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.db import transaction
 from django.http import HttpRequest
@@ -18,6 +20,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
 from core.http import json_error
+from core.srid import API_SRID, STORAGE_SRID
 from core.text import first_unstorable
 
 MAX_JSON_BYTES = 20 * 1024 * 1024
@@ -225,3 +228,24 @@ def csrf_failure(request, reason=""):
     from django.views.csrf import csrf_failure as default
 
     return default(request, reason)
+
+
+def geojson_geometry(value, field: str = "geometry") -> GEOSGeometry:
+    """A GeoJSON geometry object in WGS84 (RFC 7946), checked and brought to the storage CRS."""
+    if not isinstance(value, dict) or "type" not in value:
+        raise ApiError(400, f"{field} must be a GeoJSON geometry object", field=field)
+    if "crs" in value:
+        raise ApiError(400, f"{field} must be WGS84 longitude/latitude without a 'crs' member (RFC 7946)", field=field)
+    try:
+        geom = GEOSGeometry(json.dumps(value), srid=API_SRID)
+    except (GEOSException, GDALException, ValueError, TypeError) as exc:
+        raise ApiError(400, f"malformed geometry: {exc}", field=field) from None
+    if geom.empty:
+        raise ApiError(400, "the geometry is empty", field=field)
+    minx, miny, maxx, maxy = geom.extent
+    if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+        raise ApiError(400, "geometry coordinates are not longitude/latitude", field=field)
+    if not geom.valid:
+        raise ApiError(400, f"invalid geometry: {geom.valid_reason}", field=field)
+    geom.transform(STORAGE_SRID)
+    return geom

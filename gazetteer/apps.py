@@ -17,3 +17,9 @@ class GazetteerConfig(AppConfig):
 
     def ready(self):
         connection_created.connect(_set_trigram_threshold, dispatch_uid="gazetteer-trigram-threshold")
+        from core.events import subscribe
+        from gazetteer.api import changeset_kinds
+        from gazetteer.search.index import place_event
+
+        subscribe("place", place_event)  # the search index follows every recorded change
+        changeset_kinds.register_kinds()  # places in POST /api/v1/changesets

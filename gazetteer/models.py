@@ -18,6 +18,7 @@ from django.db.models import F, Q
 
 from boundaries.models import AdminUnit
 from core.models import Changeset, DataSource
+from core.records import DatedValue, RecordVersion, VersionedRecord
 from core.srid import STORAGE_CRS_LABEL, STORAGE_SRID
 
 
@@ -38,7 +39,7 @@ class Category(models.Model):
         return f"{self.code} {self.name_zh}"
 
 
-class Place(models.Model):
+class Place(VersionedRecord):
     class Status(models.TextChoices):
         PROPOSED = "proposed", "拟用 proposed"
         IN_USE = "in_use", "现用 in use"
@@ -109,7 +110,6 @@ class Place(models.Model):
     registered_at = models.DateTimeField(auto_now_add=True, help_text="登记时间")
     source = models.ForeignKey(DataSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     source_ref = models.CharField(max_length=100, blank=True, help_text="Identifier in the source, e.g. GeoNames id.")
-    version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -138,8 +138,11 @@ class Place(models.Model):
         super().validate_constraints(exclude={*(exclude or ()), "geom"})
 
 
-class PlaceName(models.Model):
+class PlaceName(DatedValue):
     """A name of a place with its validity. A ``former`` row was the standard name until valid_to."""
+
+    record_kind = "place"
+    record_key = "code"
 
     class Kind(models.TextChoices):
         STANDARD = "standard", "标准名称 standard"
@@ -151,12 +154,8 @@ class PlaceName(models.Model):
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="names")
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    valid_from = models.DateField(null=True, blank=True)
-    valid_to = models.DateField(null=True, blank=True)
     romanization = models.CharField(max_length=300, blank=True)
     romanization_tones = models.CharField(max_length=300, blank=True)
-    source = models.ForeignKey(DataSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["place", "kind", "valid_from"]
@@ -172,13 +171,11 @@ class PlaceName(models.Model):
         return f"{self.name} ({self.kind})"
 
 
-class PlaceVersion(models.Model):
+class PlaceVersion(RecordVersion):
     """The state of a place record after each change, made by one changeset."""
 
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="versions")
-    version = models.PositiveIntegerField()
     changeset = models.ForeignKey(Changeset, on_delete=models.PROTECT, related_name="place_versions")
-    data = models.JSONField(help_text="Attributes and names after the change (geometry in `geom`).")
     geom = models.GeometryField(srid=STORAGE_SRID, null=True, blank=True, spatial_index=False)
 
     class Meta:
@@ -189,9 +186,12 @@ class PlaceVersion(models.Model):
         return f"{self.place_id} v{self.version}"
 
 
-class NamingApplication(models.Model):
+class NamingApplication(VersionedRecord):
     """An application to name, rename or abolish a place, through the steps of the procedure:
     submitted -> checked -> expert review -> public notice -> decision -> effective."""
+
+    record_kind = "application"
+    record_key = "number"
 
     class Kind(models.TextChoices):
         NAME = "name", "命名 new name"
@@ -251,7 +251,6 @@ class NamingApplication(models.Model):
     document_number = models.CharField(max_length=100, blank=True, help_text="批准文号")
     effective_date = models.DateField(null=True, blank=True)
     rejection_reason = models.TextField(blank=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-submitted_at"]

@@ -51,5 +51,11 @@ def can_run_application(user, application: NamingApplication) -> bool:
     return can(user, Action.APPLY, counties={application.county_id})
 
 
+def may_take_step(user, application: NamingApplication, step) -> bool:
+    """Approvers decide (approve, reject); the county's officers take the other steps. ``step`` is a
+    gazetteer.services.naming.Step. The API and the admin both ask this."""
+    return can(user, Action.DECIDE) if step.by_approver else can_run_application(user, application)
+
+
 def visible_places(user, queryset):
     return queryset if is_staff_reader(user) else queryset.filter(is_public=True)

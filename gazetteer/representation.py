@@ -10,6 +10,7 @@ from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 from django.contrib.gis.geos import GEOSGeometry
 
 from boundaries.models import AdminUnit
+from core.records import history_entries
 from core.srid import API_SRID
 from gazetteer.models import Place, PlaceName, PlaceVersion
 
@@ -178,16 +179,7 @@ def feature_on(place: Place, day: dt.date) -> dict | None:
 def history(place: Place) -> dict:
     return {
         "code": place.code,
-        "versions": [
-            {
-                "version": v.version,
-                "at": v.changeset.created_at.isoformat(),
-                "by": v.changeset.author_label,
-                "kind": v.changeset.kind,
-                "reason": v.changeset.reason,
-                "data": v.data,
-                "geometry": geometry_json(v.geom),
-            }
-            for v in place.versions.select_related("changeset").order_by("version")
-        ],
+        "versions": history_entries(
+            place.versions.select_related("changeset").order_by("version"), geometry=lambda v: geometry_json(v.geom)
+        ),
     }

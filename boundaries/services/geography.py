@@ -1,12 +1,15 @@
 """Where a geometry lies among the administrative units: the one place that answers "which unit holds
-this point", "which counties does this line cross" and "does this unit agree with this geometry"."""
+this point", "which counties does this line cross" and "does this unit agree with this geometry".
+``CountyLocator`` answers "which county" for many points in memory (an importer's thousands)."""
 
 from __future__ import annotations
 
+import shapely
 from django.contrib.gis.geos import GEOSGeometry
 
 from boundaries.levels import Tier
 from boundaries.models import AdminUnit
+from core.geometry import from_geos
 
 
 def unit_at(geom: GEOSGeometry | None) -> AdminUnit | None:
@@ -15,6 +18,11 @@ def unit_at(geom: GEOSGeometry | None) -> AdminUnit | None:
         return None
     point = geom.point_on_surface if geom.geom_type != "Point" else geom
     return AdminUnit.objects.current().filter(geom__contains=point).order_by("-tier").first()
+
+
+def units_holding(geom: GEOSGeometry | str):
+    """Every current unit whose polygon contains the point, from the city down (a reverse look-up)."""
+    return AdminUnit.objects.current().filter(geom__contains=geom).order_by("tier")
 
 
 def county_of(unit: AdminUnit | None) -> AdminUnit | None:
@@ -28,9 +36,7 @@ def counties_under(geom: GEOSGeometry | None) -> set[int]:
     """Ids of the current county-level units the geometry touches."""
     if geom is None:
         return set()
-    return set(
-        AdminUnit.objects.current().filter(tier=Tier.COUNTY, geom__intersects=geom).values_list("id", flat=True)
-    )
+    return set(AdminUnit.objects.current().filter(tier=Tier.COUNTY, geom__intersects=geom).values_list("id", flat=True))
 
 
 def _drawn(unit: AdminUnit | None) -> AdminUnit | None:
@@ -50,3 +56,16 @@ def disagreement(unit: AdminUnit | None, geom: GEOSGeometry | None) -> str | Non
         return None
     where = unit.name if drawn == unit else f"{unit.name} ({drawn.name})"
     return f"the geometry lies outside {where} {unit.code}: give the unit it lies in, or leave the unit out"
+
+
+class CountyLocator:
+    """The county-level units under ``parent`` held in memory, prepared for many point look-ups."""
+
+    def __init__(self, parent: AdminUnit):
+        self.counties = list(AdminUnit.objects.current().filter(parent=parent, tier=Tier.COUNTY, geom__isnull=False))
+        self._shapes = [(county, from_geos(county.geom)) for county in self.counties]
+        for _, shape in self._shapes:
+            shapely.prepare(shape)
+
+    def county_at(self, lon: float, lat: float) -> AdminUnit | None:
+        return next((county for county, shape in self._shapes if shapely.contains_xy(shape, lon, lat)), None)

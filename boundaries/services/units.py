@@ -12,9 +12,9 @@ import datetime as dt
 from django.db import transaction
 
 from boundaries.models import AdminUnit, AdminUnitVersion, UnitCode, UnitName
-from core.history import VersionConflict
+from core.events import RecordChanged, announce
 from core.models import Changeset, DataSource
-from tiles.vector.hooks import unit_changed
+from core.records import bump, changed_values, lock
 
 # The attributes that the history snapshot keeps and that an update may change.
 EDITABLE_FIELDS = (
@@ -54,11 +54,12 @@ def snapshot(unit: AdminUnit) -> dict:
     }
 
 
-def _record_version(unit: AdminUnit, changeset: Changeset) -> None:
+def _record_version(unit: AdminUnit, changeset: Changeset, changed: frozenset[str] = frozenset()) -> None:
     AdminUnitVersion.objects.create(
         unit=unit, version=unit.version, changeset=changeset, data=snapshot(unit), geom=unit.geom
     )
-    unit_changed(unit)  # the vector tiles under the unit are dropped, its generalised geometry rebuilt
+    # The boundary lines, the cached tiles and the generalised geometry follow (their apps subscribe).
+    announce(RecordChanged("unit", unit, changed, created=unit.version == 1))
 
 
 def create_unit(*, changeset: Changeset, **fields) -> AdminUnit:
@@ -67,12 +68,6 @@ def create_unit(*, changeset: Changeset, **fields) -> AdminUnit:
     unit.save()
     _record_version(unit, changeset)
     return unit
-
-
-def _differs(current, new) -> bool:
-    if hasattr(current, "equals_exact") and new is not None:
-        return not current.equals_exact(new, tolerance=0)
-    return current != new
 
 
 @transaction.atomic
@@ -90,10 +85,8 @@ def update_unit(
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
-    locked = AdminUnit.objects.select_for_update().get(pk=unit.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise VersionConflict(f"unit {locked.code}", expected_version, locked.version)
-    changed = {name: value for name, value in changes.items() if _differs(getattr(locked, name), value)}
+    locked = lock(AdminUnit.objects.all(), unit.pk, expected_version)
+    changed = changed_values(locked, changes)
     if not changed:
         return locked
     if "name" in changed:
@@ -112,9 +105,8 @@ def update_unit(
         )
     for name, value in changed.items():
         setattr(locked, name, value)
-    locked.version += 1
-    locked.save()
-    _record_version(locked, changeset)
+    bump(locked)
+    _record_version(locked, changeset, frozenset(changed))
     locked.refresh_from_db()
     return locked
 

@@ -20,7 +20,7 @@ from gazetteer.models import (
     NamingApplication,
     NoticeComment,
 )
-from gazetteer.permissions import Action, can, can_run_application
+from gazetteer.permissions import Action, can, can_run_application, may_take_step
 from gazetteer.services import naming
 from gazetteer.services.places import PlaceRuleError
 
@@ -86,16 +86,8 @@ class StepForm(forms.ModelForm):
             self.fields["expected_version"].initial = self.instance.version
 
 
-STEP_VALUES = {
-    "review": ("note",),
-    "opinions": ("expert", "verdict", "comments"),
-    "notice": ("start", "days"),
-    "comments": ("commenter", "comment", "received_on", "contact"),
-    "close-notice": (),
-    "approve": ("authority", "decision_date", "document_number", "effective_date"),
-    "reject": ("reason",),
-    "withdraw": ("reason",),
-}
+# The form fields each step reads: from the steps' declaration (gazetteer.services.naming.STEPS).
+STEP_VALUES = {name: tuple(i.name for i in step.inputs) for name, step in naming.STEPS.items()}
 
 
 class ReadOnlyTabular(admin.TabularInline):
@@ -245,9 +237,7 @@ class NamingApplicationAdmin(admin.ModelAdmin):
         step = form.cleaned_data.get("step")
         if not step:
             return
-        if (step in naming.APPROVER_STEPS and not can(request.user, Action.DECIDE)) or (
-            step not in naming.APPROVER_STEPS and not can_run_application(request.user, obj)
-        ):
+        if not may_take_step(request.user, obj, naming.STEPS[step]):
             raise naming.StepRefused(f"your role does not allow the step '{step}'")
         values = {name: form.cleaned_data.get(name) for name in STEP_VALUES[step]}
         form.instance = naming.take_step(

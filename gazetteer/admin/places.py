@@ -12,13 +12,14 @@ from boundaries.widgets import OfflineMapWidget
 from core.admin_base import ReadOnlyInline, VersionedChangeForm
 from core.history import VersionConflict, open_changeset
 from core.models import Changeset
+from gazetteer import fields
 from gazetteer.admin.io import EXPORT_ACTIONS, import_view
 from gazetteer.models import Category, Place, PlaceName, PlaceVersion
 from gazetteer.permissions import Action, can
 from gazetteer.services import places as place_service
 
 # The admin edits what the service allows, except the unit a record is registered for.
-EDITABLE = [field for field in place_service.EDITABLE_FIELDS if field != "registered_for"]
+EDITABLE = [attribute.name for attribute in fields.BY_OFFICERS]
 
 
 class PlaceForm(VersionedChangeForm):

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import json
-
-from django.contrib.gis.gdal import GDALException
-from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.contrib.gis.geos import GEOSGeometry
 
 from boundaries.models import AdminUnit
 from boundaries.services.queries import UnknownUnit, unit_by_code
-from core.api import ApiError, parse_date
-from core.srid import API_SRID, STORAGE_SRID
+from core.api import ApiError, geojson_geometry, parse_date
 from core.text import text_problem
+from gazetteer import fields
 from gazetteer.models import Category, Place
 from gazetteer.services.names import name_problem
 
-TEXT_FIELDS = ("meaning", "origin", "history", "description", "sources_text")
+TEXT_FIELDS = fields.PROSE_FIELDS
 MAX_TEXT = 20_000
 
 
@@ -34,26 +31,7 @@ def unit(code) -> AdminUnit:
 
 
 def geometry(value) -> GEOSGeometry:
-    """A GeoJSON geometry in WGS84 (RFC 7946), checked and brought to the storage CRS."""
-    if not isinstance(value, dict) or "type" not in value:
-        raise ApiError(400, "geometry must be a GeoJSON geometry object", field="geometry")
-    if "crs" in value:
-        raise ApiError(
-            400, "geometry must be WGS84 longitude/latitude without a 'crs' member (RFC 7946)", field="geometry"
-        )
-    try:
-        geom = GEOSGeometry(json.dumps(value), srid=API_SRID)
-    except (GEOSException, GDALException, ValueError, TypeError) as exc:
-        raise ApiError(400, f"malformed geometry: {exc}", field="geometry") from None
-    if geom.empty:
-        raise ApiError(400, "the geometry is empty", field="geometry")
-    minx, miny, maxx, maxy = geom.extent
-    if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
-        raise ApiError(400, "geometry coordinates are not longitude/latitude", field="geometry")
-    if not geom.valid:
-        raise ApiError(400, f"invalid geometry: {geom.valid_reason}", field="geometry")
-    geom.transform(STORAGE_SRID)
-    return geom
+    return geojson_geometry(value)
 
 
 def text(value, field: str, max_length: int = MAX_TEXT) -> str:
@@ -90,59 +68,45 @@ def boolean(value, field: str) -> bool:
 
 
 # The members a place record's JSON may carry when it is written (place_fields reads them).
-PLACE_FIELDS = (
-    "category",
-    "geometry",
-    "unit",
-    *TEXT_FIELDS,
-    "named_on",
-    "valid_from",
-    "valid_to",
-    "status",
-    "is_public",
-    "elevation_m",
-    "survey_method",
-    "romanization",
-    "romanization_tones",
-)
+PLACE_FIELDS = fields.API_MEMBERS
 
 
 def place_fields(data: dict) -> dict:
     """The editable attributes present in ``data`` as model values (names are handled apart)."""
-    fields = {}
+    values = {}
     if "category" in data:
-        fields["category"] = category(data["category"])
+        values["category"] = category(data["category"])
     if "geometry" in data:
-        fields["geom"] = None if data["geometry"] is None else geometry(data["geometry"])
+        values["geom"] = None if data["geometry"] is None else geometry(data["geometry"])
     if "unit" in data:
-        fields["unit"] = None if data["unit"] is None else unit(data["unit"])
+        values["unit"] = None if data["unit"] is None else unit(data["unit"])
     for field in TEXT_FIELDS:
         if field in data:
-            fields[field] = text(data[field], field)
-    for field in ("named_on", "valid_from", "valid_to"):
+            values[field] = text(data[field], field)
+    for field in fields.DATE_FIELDS:
         if field in data:
-            fields[field] = parse_date(data[field], field)
+            values[field] = parse_date(data[field], field)
     if "status" in data:
         if data["status"] not in Place.Status.values:
             raise ApiError(400, f"status must be one of {', '.join(Place.Status.values)}", field="status")
-        fields["status"] = data["status"]
+        values["status"] = data["status"]
     if "is_public" in data:
-        fields["is_public"] = boolean(data["is_public"], "is_public")
+        values["is_public"] = boolean(data["is_public"], "is_public")
     if "elevation_m" in data:
         elevation = data["elevation_m"]
         if elevation is not None and (isinstance(elevation, bool) or not isinstance(elevation, int | float)):
             raise ApiError(400, "'elevation_m' must be a number", field="elevation_m")
         if elevation is not None and not -500 <= elevation <= 9000:
             raise ApiError(400, "'elevation_m' must lie between -500 and 9000 metres", field="elevation_m")
-        fields["elevation_m"] = data["elevation_m"]
+        values["elevation_m"] = data["elevation_m"]
     if "survey_method" in data:
         if data["survey_method"] not in Place.SurveyMethod.values:
             raise ApiError(400, f"survey_method must be one of {Place.SurveyMethod.values}", field="survey_method")
-        fields["survey_method"] = data["survey_method"]
+        values["survey_method"] = data["survey_method"]
     for field in ("romanization", "romanization_tones"):
         if field in data:
-            fields[field] = column_text(data[field], Place, field)
-    return fields
+            values[field] = column_text(data[field], Place, field)
+    return values
 
 
 def status(value: str | None) -> str | None:

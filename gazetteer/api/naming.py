@@ -12,8 +12,8 @@ from core.api import ApiError, api_view, json_body, only, parse_date, parse_int,
 from core.history import VersionConflict
 from core.http import json_response
 from gazetteer.api import inputs
-from gazetteer.models import ApplicationAttachment, ExpertOpinion, NamingApplication, NoticeComment, Place
-from gazetteer.permissions import Action, can, can_run_application
+from gazetteer.models import ApplicationAttachment, NamingApplication, Place
+from gazetteer.permissions import Action, can, can_run_application, may_take_step
 from gazetteer.representation import geometry_json
 from gazetteer.services import naming
 from gazetteer.services.notices import notice_html, notice_pdf
@@ -180,35 +180,19 @@ def application_detail(request, number: str):
     return json_response(_as_dict(_application(request, number)))
 
 
-# How each step's values are read from the JSON body.
-TEXT, DATE, INT = "text", "date", "int"
-STEP_FIELDS = {
-    "review": {"note": TEXT},
-    "opinions": {"expert": TEXT, "verdict": TEXT, "comments": TEXT},
-    "notice": {"start": DATE, "days": INT},
-    "comments": {"commenter": TEXT, "comment": TEXT, "received_on": DATE, "contact": TEXT},
-    "close-notice": {},
-    "approve": {"authority": TEXT, "decision_date": DATE, "document_number": TEXT, "effective_date": DATE},
-    "reject": {"reason": TEXT},
-    "withdraw": {"reason": TEXT},
-}
-# Text a step writes into a column of its own may be no longer than the column.
-STEP_TEXT_COLUMNS = {
-    "expert": (ExpertOpinion, "expert"),
-    "commenter": (NoticeComment, "commenter"),
-    "contact": (NoticeComment, "contact"),
-    "authority": (NamingApplication, "authority"),
-    "document_number": (NamingApplication, "document_number"),
-}
+# How each step's values are read from the JSON body: derived from the steps' declaration.
+TEXT, DATE, INT = naming.TEXT, naming.DATE, naming.INT
+STEP_FIELDS = {name: {i.name: i.kind for i in step.inputs} for name, step in naming.STEPS.items()}
 
 
-def _step_value(kind: str, name: str, value):
-    if kind == DATE:
+def _step_value(step_input: naming.StepInput, value):
+    name = step_input.name
+    if step_input.kind == DATE:
         return parse_date(value, name)
-    if kind == INT:
+    if step_input.kind == INT:
         return parse_int(value, name)
-    if name in STEP_TEXT_COLUMNS:
-        model, column = STEP_TEXT_COLUMNS[name]
+    if step_input.column is not None:
+        model, column = step_input.column
         return inputs.column_text(value, model, column, name=name)
     return inputs.text(value, name)
 
@@ -218,14 +202,11 @@ def application_step(request, number: str, step: str):
     if step not in naming.STEPS:
         raise ApiError(404, f"unknown step {step!r}; one of {', '.join(naming.STEPS)}")
     application = _application(request, number)
-    if step in naming.APPROVER_STEPS:
-        allowed = can(request.user, Action.DECIDE)
-    else:
-        allowed = can_run_application(request.user, application)
-    if not allowed:
+    declared = naming.STEPS[step]
+    if not may_take_step(request.user, application, declared):
         raise ApiError(403, f"your role does not allow the step '{step}'")
     data = only(json_body(request), (*STEP_FIELDS[step], "version"))
-    values = {name: _step_value(kind, name, data.get(name)) for name, kind in STEP_FIELDS[step].items()}
+    values = {i.name: _step_value(i, data.get(i.name)) for i in declared.inputs}
     try:
         application = naming.take_step(
             application, step, actor=request.user, expected_version=parse_int(data.get("version"), "version"), **values

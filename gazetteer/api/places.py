@@ -27,9 +27,13 @@ def _place(request, code: str) -> Place:
 
 
 def _forbid_unless(request, action: Action, place: Place | None = None, counties: set[int] | None = None):
-    if not request.user.is_authenticated:
+    forbid_unless(request.user, action, place, counties)
+
+
+def forbid_unless(user, action: Action, place: Place | None = None, counties: set[int] | None = None):
+    if not user.is_authenticated:
         raise ApiError(401, "log in or send 'Authorization: Token <key>'")
-    if not can(request.user, action, place, counties=counties):
+    if not can(user, action, place, counties=counties):
         raise ApiError(
             403,
             f"your role does not allow '{action}' here"
@@ -125,17 +129,25 @@ def _conflict(exc: VersionConflict) -> ApiError:
     return ApiError(409, str(exc), your_version=exc.expected_version, current_version=exc.current_version)
 
 
-def _update(request, place: Place):
-    data = only(json_body(request), (*inputs.PLACE_FIELDS, "name", "reason", "version"))
-    version = parse_int(require(data, "version", int), "version")
+def checked_changes(user, place: Place, data: dict) -> dict:
+    """The changes an edit of the place may make, read from the attributes as sent, with the user's
+    right to make them checked where the record is and where it would land. The PATCH endpoint and
+    the changesets (gazetteer.api.changeset_kinds) both ask this."""
     if "name" in data and data["name"] != place.name:
         raise ApiError(
             400, "the standard name changes through a naming application (/api/v1/naming-applications)", field="name"
         )
-    changes = inputs.place_fields({k: v for k, v in data.items() if k not in {"version", "reason", "name"}})
-    _forbid_unless(request, Action.UPDATE, place)
+    changes = inputs.place_fields({k: v for k, v in data.items() if k != "name"})
+    forbid_unless(user, Action.UPDATE, place)
     if "geom" in changes or "unit" in changes:
-        _forbid_unless(request, Action.UPDATE, counties=_landing(place, changes))
+        forbid_unless(user, Action.UPDATE, counties=_landing(place, changes))
+    return changes
+
+
+def _update(request, place: Place):
+    data = only(json_body(request), (*inputs.PLACE_FIELDS, "name", "reason", "version"))
+    version = parse_int(require(data, "version", int), "version")
+    changes = checked_changes(request.user, place, {k: v for k, v in data.items() if k not in {"version", "reason"}})
     try:
         place_service.update_place(
             place, changeset=_changeset(request, data), changes=changes, expected_version=version

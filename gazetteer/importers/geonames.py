@@ -19,14 +19,13 @@ import lzma
 import re
 from dataclasses import dataclass
 
-import shapely
 from django.conf import settings
 from django.contrib.gis.geos import Point
 
 from boundaries.importers.upsert import apply_unit_fact
 from boundaries.levels import Tier
 from boundaries.models import AdminUnit
-from core.geometry import from_geos
+from boundaries.services import geography
 from core.imports import ImportContext, ImportRefused
 from core.sources import definition
 from core.srid import STORAGE_SRID
@@ -128,10 +127,8 @@ class UnitMatcher:
 
     def __init__(self, territory: AdminUnit):
         self.city = territory
-        self.counties = list(AdminUnit.objects.current().filter(parent=territory, tier=Tier.COUNTY, geom__isnull=False))
-        self.county_shapes = [(county, from_geos(county.geom)) for county in self.counties]
-        for _, shape in self.county_shapes:
-            shapely.prepare(shape)
+        self.locator = geography.CountyLocator(territory)
+        self.counties = self.locator.counties
         self.names: dict[int, set[str]] = {}
         units = AdminUnit.objects.current().filter(
             pk__in=[territory.pk, *[c.pk for c in self.counties]]
@@ -141,7 +138,7 @@ class UnitMatcher:
             self.names[unit.pk] = {unit.name, *(n.name for n in unit.names.all())}
 
     def county_at(self, lon: float, lat: float) -> AdminUnit | None:
-        return next((county for county, shape in self.county_shapes if shapely.contains_xy(shape, lon, lat)), None)
+        return self.locator.county_at(lon, lat)
 
     def match(self, point: GeoNamesPoint, county: AdminUnit) -> AdminUnit | None:
         candidates = [u for u in self.units.values() if u.pk in (self.city.pk, county.pk) or u.parent_id == county.pk]

@@ -121,6 +121,11 @@ def refresh_place(place: Place) -> None:
     index_changed()
 
 
+def place_event(event) -> None:
+    """Subscribed to the place service's announcements (gazetteer.apps)."""
+    refresh_place(event.record)
+
+
 @transaction.atomic
 def rebuild() -> int:
     """Rewrite the whole index; returns the number of entries."""

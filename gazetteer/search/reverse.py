@@ -6,7 +6,7 @@ import json
 
 from django.db import connection
 
-from boundaries.models import AdminUnit
+from boundaries.services import geography
 from core.srid import STORAGE_SRID
 
 NEAREST_SQL = """
@@ -24,8 +24,7 @@ ORDER BY e.place_id, metres
 
 
 def units_at(lon: float, lat: float) -> list[dict]:
-    point = f"SRID={STORAGE_SRID};POINT({lon} {lat})"
-    units = AdminUnit.objects.current().filter(geom__contains=point).order_by("tier")
+    units = geography.units_holding(f"SRID={STORAGE_SRID};POINT({lon} {lat})")
     return [{"code": u.code, "name": u.name, "level": u.level} for u in units]
 
 

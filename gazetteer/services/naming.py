@@ -10,16 +10,19 @@ same-name checks of later applications; approval makes it ``in_use`` on the effe
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 
 from boundaries.models import AdminUnit
 from boundaries.services import geography
-from core.history import VersionConflict, open_changeset
+from core.events import RecordChanged, announce
+from core.history import open_changeset
 from core.models import Changeset
+from core.records import bump, lock
 from core.serials import SerialsExhausted, next_serial
 from gazetteer.models import (
     ApplicationAttachment,
@@ -79,9 +82,7 @@ def _event(application: NamingApplication, step: str, actor, note: str = "", **d
 
 
 def _lock(application: NamingApplication, expected_version: int | None, allowed: set[str]) -> NamingApplication:
-    locked = NamingApplication.objects.select_for_update().get(pk=application.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise VersionConflict(f"application {locked.number}", expected_version, locked.version)
+    locked = lock(NamingApplication.objects.all(), application.pk, expected_version)
     if locked.status not in allowed:
         raise StepRefused(
             f"application {locked.number} is {locked.get_status_display()}; "
@@ -91,9 +92,13 @@ def _lock(application: NamingApplication, expected_version: int | None, allowed:
 
 
 def _advance(application: NamingApplication, status: str, **fields) -> NamingApplication:
+    """The next status of an application the caller has locked."""
     fields["status"] = status
-    NamingApplication.objects.filter(pk=application.pk).update(version=F("version") + 1, **fields)
+    for name, value in fields.items():
+        setattr(application, name, value)
+    bump(application)
     application.refresh_from_db()
+    announce(RecordChanged("application", application, frozenset(fields)))
     return application
 
 
@@ -355,7 +360,8 @@ def apply_due(day: dt.date | None = None) -> list[NamingApplication]:
     day = day or place_service.today()
     place_service.apply_due_renames(day)
     done = []
-    for application in NamingApplication.objects.filter(status=Status.APPROVED, effective_date__lte=day):
+    due = NamingApplication.objects.filter(status=Status.APPROVED, effective_date__lte=day)
+    for application in due.select_for_update(of=("self",)).order_by("pk"):
         if application.kind == NamingApplication.Kind.NAME:
             changeset = open_changeset(
                 Changeset.Kind.DECISION, f"application {application.number} takes effect", label="scheduled: apply_due"
@@ -366,25 +372,74 @@ def apply_due(day: dt.date | None = None) -> list[NamingApplication]:
     return done
 
 
-# The steps by the names the API and the admin use; approve and reject are the approver's.
+# ---- the steps, declared once: the service, the API parser, the admin form and the OpenAPI document
+# read their names, their inputs and who takes them from here.
+
+TEXT, DATE, INT = "text", "date", "int"
+
+
+@dataclass(frozen=True)
+class StepInput:
+    name: str
+    kind: str = TEXT  # how it is read: TEXT, DATE or INT
+    required: bool = False
+    column: tuple[type, str] | None = None  # text stored in a column of its own is no longer than it
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    run: Callable
+    inputs: tuple[StepInput, ...] = ()
+    by_approver: bool = False  # approve and reject are the approver's; the others the county officer's
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(i.name for i in self.inputs if i.required)
+
+
 STEPS = {
-    "review": start_review,
-    "opinions": record_opinion,
-    "notice": open_notice,
-    "comments": record_comment,
-    "close-notice": close_notice,
-    "approve": approve,
-    "reject": reject,
-    "withdraw": withdraw,
+    step.name: step
+    for step in (
+        Step("review", start_review, (StepInput("note"),)),
+        Step(
+            "opinions",
+            record_opinion,
+            (
+                StepInput("expert", required=True, column=(ExpertOpinion, "expert")),
+                StepInput("verdict", required=True),
+                StepInput("comments"),
+            ),
+        ),
+        Step("notice", open_notice, (StepInput("start", DATE), StepInput("days", INT))),
+        Step(
+            "comments",
+            record_comment,
+            (
+                StepInput("commenter", required=True, column=(NoticeComment, "commenter")),
+                StepInput("comment", required=True),
+                StepInput("received_on", DATE, required=True),
+                StepInput("contact", column=(NoticeComment, "contact")),
+            ),
+        ),
+        Step("close-notice", close_notice),
+        Step(
+            "approve",
+            approve,
+            (
+                StepInput("authority", required=True, column=(NamingApplication, "authority")),
+                StepInput("decision_date", DATE, required=True),
+                StepInput("document_number", required=True, column=(NamingApplication, "document_number")),
+                StepInput("effective_date", DATE, required=True),
+            ),
+            by_approver=True,
+        ),
+        Step("reject", reject, (StepInput("reason", required=True),), by_approver=True),
+        Step("withdraw", withdraw, (StepInput("reason", required=True),)),
+    )
 }
-APPROVER_STEPS = {"approve", "reject"}
-REQUIRED = {
-    "opinions": ("expert", "verdict"),
-    "comments": ("commenter", "comment", "received_on"),
-    "approve": ("authority", "decision_date", "document_number", "effective_date"),
-    "reject": ("reason",),
-    "withdraw": ("reason",),
-}
+APPROVER_STEPS = {name for name, step in STEPS.items() if step.by_approver}
+REQUIRED = {name: step.required for name, step in STEPS.items() if step.required}
 
 
 def take_step(
@@ -393,11 +448,11 @@ def take_step(
     """Run one step by name with the values it takes; missing required values are refused."""
     if step not in STEPS:
         raise StepRefused(f"unknown step {step!r}; one of {', '.join(STEPS)}")
-    missing = [name for name in REQUIRED.get(step, ()) if values.get(name) in (None, "")]
+    missing = [name for name in STEPS[step].required if values.get(name) in (None, "")]
     if missing:
         raise StepRefused(f"the step '{step}' needs: {', '.join(missing)}")
     values = {k: v for k, v in values.items() if v not in (None, "")}
-    return STEPS[step](application, actor=actor, expected_version=expected_version, **values)
+    return STEPS[step].run(application, actor=actor, expected_version=expected_version, **values)
 
 
 ATTACHMENT_TYPES = {

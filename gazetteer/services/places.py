@@ -16,35 +16,16 @@ from django.utils import timezone
 from boundaries.levels import Tier
 from boundaries.models import AdminUnit
 from boundaries.services import geography
-from core.history import VersionConflict
+from core.events import RecordChanged, announce
 from core.models import Changeset
+from core.records import bump, changed_values, lock
+from gazetteer import fields
 from gazetteer.models import Category, Place, PlaceName, PlaceVersion
-from gazetteer.search.index import refresh_place
 from gazetteer.services.codes import allocate_place_code, place_code_prefix
 from gazetteer.services.names import name_problem
-from tiles.vector.hooks import place_changed
 
 # Attributes an update may change (names change through rename_place or set_names).
-EDITABLE_FIELDS = (
-    "category",
-    "unit",
-    "geom",
-    "survey_method",
-    "elevation_m",
-    "meaning",
-    "origin",
-    "history",
-    "description",
-    "sources_text",
-    "status",
-    "named_on",
-    "valid_from",
-    "valid_to",
-    "is_public",
-    "romanization",
-    "romanization_tones",
-    "registered_for",
-)
+EDITABLE_FIELDS = fields.EDITABLE
 
 
 class PlaceRuleError(ValueError):
@@ -59,19 +40,11 @@ def today() -> dt.date:
 # ---- derived facts --------------------------------------------------------------------------------
 
 
-def containing_unit(geom: GEOSGeometry | None) -> AdminUnit | None:
-    """The lowest current unit whose polygon contains the geometry's point on surface."""
-    return geography.unit_at(geom)
-
-
-county_of = geography.county_of
-
-
 def place_counties(place: Place) -> set[int]:
     """Ids of the county-level units a place touches: by its geometry, else by its unit.
     A river or road crossing counties touches each of them."""
     counties = geography.counties_under(place.geom)
-    county = county_of(place.unit)
+    county = geography.county_of(place.unit)
     if county is not None:
         counties.add(county.id)
     elif place.unit is not None and place.unit.tier == Tier.CITY and not counties:
@@ -98,7 +71,7 @@ def landing_counties(place: Place | None, changes: dict) -> set[int]:
     elif place is not None and (place.unit_overridden or "geom" not in changes):
         unit = place.unit
     else:
-        unit = containing_unit(geom) or (place.unit if place else None)
+        unit = geography.unit_at(geom) or (place.unit if place else None)
     check_unit_agrees(unit, geom)
     return place_counties(Place(geom=geom, unit=unit))
 
@@ -151,39 +124,23 @@ def snapshot(place: Place) -> dict:
     return {
         "code": place.code,
         "name": place.name,
-        "category": place.category.code,
-        "unit": place.unit.code if place.unit_id else None,
+        **{a.name: fields.snapshot_value(a, place) for a in fields.PLACE_ATTRIBUTES if a.kind != fields.GEOMETRY},
         "unit_overridden": place.unit_overridden,
         "admin_unit": place.admin_unit.code if place.admin_unit_id else None,
-        "survey_method": place.survey_method,
-        "elevation_m": place.elevation_m,
-        "romanization": place.romanization,
-        "romanization_tones": place.romanization_tones,
         "romanization_overridden": place.romanization_overridden,
-        "meaning": place.meaning,
-        "origin": place.origin,
-        "history": place.history,
-        "description": place.description,
-        "sources_text": place.sources_text,
-        "status": place.status,
-        "named_on": _date(place.named_on),
-        "valid_from": _date(place.valid_from),
-        "valid_to": _date(place.valid_to),
-        "is_public": place.is_public,
         "is_synthetic": place.is_synthetic,
-        "registered_for": place.registered_for.code if place.registered_for_id else None,
         "source": place.source.key if place.source_id else None,
         "source_ref": place.source_ref,
         "names": names,
     }
 
 
-def record_version(place: Place, changeset: Changeset) -> PlaceVersion:
+def record_version(place: Place, changeset: Changeset, changed: frozenset[str] = frozenset()) -> PlaceVersion:
     version = PlaceVersion.objects.create(
         place=place, version=place.version, changeset=changeset, data=snapshot(place), geom=place.geom
     )
-    refresh_place(place)  # the search index follows every recorded change
-    place_changed(place)  # and the cached vector tiles under it are dropped
+    # The search index and the cached tiles follow (their apps subscribe).
+    announce(RecordChanged("place", place, changed, created=place.version == 1))
     return version
 
 
@@ -225,10 +182,10 @@ def create_place(
     name = check_name(name or "")
     check_unit_agrees(unit, geom)
     check_dates(fields.get("valid_from"), fields.get("valid_to"))
-    derived = containing_unit(geom)
+    derived = geography.unit_at(geom)
     fields["unit_overridden"] = unit is not None and unit != derived
     unit = unit or derived
-    county = county_of(unit) or (unit if unit is not None and unit.tier == Tier.CITY else None)
+    county = geography.county_of(unit) or (unit if unit is not None and unit.tier == Tier.CITY else None)
     if county is None:
         raise PlaceRuleError("the place lies in no known county: give its geometry or its administrative unit")
     township = township or _township_of(unit)
@@ -264,23 +221,13 @@ def _township_of(unit: AdminUnit | None) -> AdminUnit | None:
 
 
 def _lock(place: Place, expected_version: int | None) -> Place:
-    locked = Place.objects.select_for_update(of=("self",)).select_related("category", "unit").get(pk=place.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise VersionConflict(f"place {locked.code}", expected_version, locked.version)
-    return locked
+    return lock(Place.objects.select_related("category", "unit"), place.pk, expected_version)
 
 
-def _bump(place: Place, changeset: Changeset) -> Place:
-    place.version += 1
-    place.save()
-    record_version(place, changeset)
+def _bump(place: Place, changeset: Changeset, changed: frozenset[str] = frozenset()) -> Place:
+    bump(place)
+    record_version(place, changeset, changed)
     return Place.objects.select_related("category", "unit").get(pk=place.pk)
-
-
-def _same(a, b) -> bool:
-    if isinstance(a, GEOSGeometry) or isinstance(b, GEOSGeometry):
-        return a is not None and b is not None and a.equals_exact(b, tolerance=0)
-    return a == b
 
 
 @transaction.atomic
@@ -289,7 +236,7 @@ def update_place(place: Place, *, changeset: Changeset, changes: dict, expected_
     if unknown:
         raise PlaceRuleError(f"not editable here: {', '.join(sorted(unknown))}")
     locked = _lock(place, expected_version)
-    changed = {k: v for k, v in changes.items() if not _same(getattr(locked, k), v)}
+    changed = changed_values(locked, changes)
     if not changed:
         return locked
     if "romanization" in changed or "romanization_tones" in changed:
@@ -297,13 +244,13 @@ def update_place(place: Place, *, changeset: Changeset, changes: dict, expected_
     if "unit" in changed:
         locked.unit_overridden = changed["unit"] is not None
     elif "geom" in changed and not locked.unit_overridden:
-        changed["unit"] = containing_unit(changed["geom"]) or locked.unit
+        changed["unit"] = geography.unit_at(changed["geom"]) or locked.unit
     for key, value in changed.items():
         setattr(locked, key, value)
     if "unit" in changed or "geom" in changed:
         check_unit_agrees(locked.unit, locked.geom)
     check_dates(locked.valid_from, locked.valid_to)
-    return _bump(locked, changeset)
+    return _bump(locked, changeset, frozenset(changed))
 
 
 @transaction.atomic

@@ -1,6 +1,5 @@
-"""What the tiles do when a record changes. The services call these after recording each change:
-gazetteer.services.places.record_version -> place_changed, boundaries.services.units._record_version
--> unit_changed.
+"""What the tiles do when a record changes: subscribed to the record services' announcements
+(core.events) by tiles.apps; no service calls them.
 
 Only the cached tiles whose envelope meets the old or the new bounding box of the changed record are
 dropped, inside the edit's transaction (the old geometry is the previous version's). A place has no
@@ -13,10 +12,9 @@ from __future__ import annotations
 
 import logging
 
-from django.db import connection, transaction
-
 from boundaries.levels import Tier
 from boundaries.models import AdminUnit, AdminUnitVersion
+from core.events import Moment, RecordChanged, subscribe
 from gazetteer.models import Place, PlaceVersion
 from tiles.vector.cache import drop_tiles_under
 
@@ -35,27 +33,23 @@ def place_changed(place: Place) -> int:
 
 
 def unit_changed(unit: AdminUnit) -> int:
-    """Drop the cached tiles under the unit's old and new polygon; rebuild the generalised geometry of
-    the city and county-level units after the transaction commits. Returns the tiles dropped now."""
+    """Drop the cached tiles under the unit's old and new polygon. Returns how many."""
     previous = (
         AdminUnitVersion.objects.filter(unit_id=unit.pk, version__lt=unit.version)
         .order_by("-version")
         .values_list("geom", flat=True)
         .first()
     )
-    if unit.tier <= Tier.COUNTY:
-        _rebuild_after_commit()
     return drop_tiles_under([previous, unit.geom])
 
 
-def _rebuild_after_commit() -> None:
-    """Once per transaction, however many units it changes (an import changes many)."""
-    pending = connection.run_on_commit if connection.in_atomic_block else []
-    if not any(callback is rebuild_generalised for _, callback, _ in pending):
-        transaction.on_commit(rebuild_generalised, robust=True)
+def in_generalised_coverage(event: RecordChanged) -> bool:
+    """The city and its county-level units make up the generalised coverage."""
+    return event.record.tier <= Tier.COUNTY
 
 
-def rebuild_generalised() -> None:
+def rebuild_generalised(event: RecordChanged | None = None) -> None:
+    """Rebuild the generalised geometry (subscribed after the commit, once per transaction)."""
     from tiles.vector.build import rebuild
 
     result = rebuild()
@@ -66,3 +60,23 @@ def rebuild_generalised() -> None:
             result.tiles_dropped,
             result.seconds,
         )
+
+
+def _place_event(event: RecordChanged) -> None:
+    place_changed(event.record)
+
+
+def _unit_event(event: RecordChanged) -> None:
+    unit_changed(event.record)
+
+
+def subscribe_to_records() -> None:
+    subscribe("place", _place_event)
+    subscribe("unit", _unit_event)
+    subscribe(
+        "unit",
+        rebuild_generalised,
+        moment=Moment.AFTER_COMMIT,
+        once_key="tiles.generalised",
+        when=in_generalised_coverage,
+    )

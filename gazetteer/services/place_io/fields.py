@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import re
 
+from gazetteer import fields as record_fields
 from gazetteer.models import Place
 
 # Columns an import reads, with the other headers that mean the same (census form, common GIS use).
@@ -95,8 +96,8 @@ SHAPEFILE_NAMES = {
 READ_ONLY = {"unit_name", "county", "licence", "attribution", "synthetic", "category_name"}
 
 NAME_KINDS = {"alias": "alias", "short_name": "short", "map_name": "map", "former_name": "former"}
-TEXT_FIELDS = ("meaning", "origin", "history", "description", "sources_text")
-DATE_FIELDS = ("named_on", "valid_from", "valid_to")
+TEXT_FIELDS = record_fields.PROSE_FIELDS
+DATE_FIELDS = record_fields.DATE_FIELDS
 NAME_SEPARATORS = re.compile(r"[;；]")
 PLACE_CODE = re.compile(r"^[0-9]{20}$")
 STATUS_LABELS = {"拟用": Place.Status.PROPOSED, "现用": Place.Status.IN_USE, "历史": Place.Status.HISTORICAL}

@@ -10,10 +10,11 @@ import shapely
 from django.conf import settings
 from django.db.models import QuerySet
 
+from boundaries.services import geography
 from core.geometry import from_geos
 from gazetteer.models import Place, PlaceName
 from gazetteer.services.geometry_provenance import geometry_goes_out, geometry_sources
-from gazetteer.services.places import county_of, today
+from gazetteer.services.places import today
 
 
 @dataclass
@@ -67,7 +68,7 @@ def _iso(value) -> str | None:
 def export_row(place: Place, *, with_geometry: bool = True) -> ExportRow:
     names = names_by_kind(place, today())
     licence, attribution = licence_of(place)
-    county = county_of(place.unit)
+    county = geography.county_of(place.unit)
     values = {
         "code": place.code,
         "name": place.name,

@@ -9,6 +9,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 
 from boundaries.models import AdminUnit
+from boundaries.services import geography
 from core.geometry import from_geos, to_geos
 from core.models import Changeset
 from gazetteer.models import Category, Place
@@ -80,7 +81,7 @@ class RowWriter:
                 return
             if not self.territory.covers(plan.geom):
                 plan.warnings.append(("geometry", f"partly outside the territory ({self.territory_name})"))
-        unit = plan.unit or place_service.containing_unit(geos)
+        unit = plan.unit or geography.unit_at(geos)
         counties = place_service.place_counties(Place(geom=geos, unit=unit)) if (geos or unit) else set()
         if plan.existing is None:
             if not counties:

@@ -1,0 +1,70 @@
+"""Administrative units in changesets (core.changesets). Units change by the State Council's and the
+province's decisions, so only administrators edit them (as in the admin); the unit service keeps the
+former name, the version and the history, and announces the change (lines and tiles follow)."""
+
+from __future__ import annotations
+
+from django.contrib.gis.geos import MultiPolygon
+
+from accounts.roles import is_administrator
+from boundaries.models import AdminUnit
+from boundaries.services.queries import UnknownUnit, unit_by_code
+from boundaries.services.units import update_unit
+from core.api import ApiError, geojson_geometry, only, parse_date
+from core.changesets import EditKind, register
+from core.records import lock
+from core.text import text_problem
+
+EDITABLE = ("name", "valid_from", "valid_to", "geometry")
+
+
+def _find(user, code: str) -> AdminUnit | None:
+    try:
+        return unit_by_code(code)
+    except UnknownUnit:
+        return None
+
+
+def _prepare(user, unit: AdminUnit, attributes: dict) -> dict:
+    if not is_administrator(user):
+        raise ApiError(403, "administrative units are edited by administrators")
+    attributes = only(attributes, EDITABLE)
+    changes = {}
+    if "name" in attributes:
+        name = attributes["name"]
+        problem = text_problem(name) if isinstance(name, str) else "must be text"
+        if problem or not name.strip() or len(name) > AdminUnit._meta.get_field("name").max_length:
+            raise ApiError(400, f"name: {problem or 'must be 1-100 characters'}", field="name")
+        changes["name"] = name.strip()
+    for field in ("valid_from", "valid_to"):
+        if field in attributes:
+            changes[field] = parse_date(attributes[field], field)
+    if "geometry" in attributes:
+        geom = geojson_geometry(attributes["geometry"])
+        if geom.geom_type == "Polygon":
+            geom = MultiPolygon(geom, srid=geom.srid)
+        if geom.geom_type != "MultiPolygon":
+            raise ApiError(400, "a unit's geometry is a Polygon or MultiPolygon", field="geometry")
+        changes["geom"] = geom
+    return changes
+
+
+def _apply(unit: AdminUnit, changes: dict, changeset, expected_version: int) -> AdminUnit:
+    valid_from, valid_to = changes.get("valid_from", unit.valid_from), changes.get("valid_to", unit.valid_to)
+    if valid_from and valid_to and valid_to <= valid_from:
+        raise ApiError(400, "valid_to must be after valid_from", field="valid_to")
+    return update_unit(unit, changeset=changeset, changes=changes, expected_version=expected_version)
+
+
+UNIT = EditKind(
+    name="unit",
+    find=_find,
+    prepare=_prepare,
+    apply=_apply,
+    lock=lambda unit, version: lock(AdminUnit.objects.all(), unit.pk, version),
+    describe=lambda unit: {"version": unit.version, "url": f"/api/v1/units/{unit.code}"},
+)
+
+
+def register_kinds() -> None:
+    register(UNIT)

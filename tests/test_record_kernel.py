@@ -1,0 +1,130 @@
+"""The record kernel and the event seam (core.records, core.events): consumers follow the services'
+announcements; a county's new polygon carries its boundary lines with it."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+
+from boundaries.models import AdminUnit, BoundaryLine
+from boundaries.services.units import update_unit
+from core import events
+from core.events import Moment, RecordChanged, announce, subscribe
+from core.geometry import from_geos, to_geos
+from core.history import VersionConflict, open_changeset
+from core.models import Changeset
+from core.records import changed_values, history_entries, same_value
+
+pytestmark = pytest.mark.django_db
+
+
+def changeset(reason="a test of the record kernel"):
+    return open_changeset(Changeset.Kind.EDIT, reason, label="test")
+
+
+def county_line() -> BoundaryLine:
+    return BoundaryLine.objects.filter(level=BoundaryLine.Level.COUNTY).order_by("code").first()
+
+
+def bitten(unit: AdminUnit, line: BoundaryLine) -> GEOSGeometry:
+    """The unit's polygon with a bite taken out where it meets the line's other party."""
+    middle = from_geos(line.geom).interpolate(0.5, normalized=True)
+    shape = from_geos(unit.geom).difference(middle.buffer(0.02))
+    geom = to_geos(shape)
+    return geom if isinstance(geom, MultiPolygon) else MultiPolygon(geom, srid=geom.srid)
+
+
+def test_editing_a_county_polygon_rederives_the_lines_on_both_sides():
+    line = county_line()
+    left_code, right_code = line.code.split("-")
+    left = AdminUnit.objects.current().get(code=left_code)
+    others = {other.code: other.geom.wkb for other in BoundaryLine.objects.exclude(code__contains=left_code)}
+    before = from_geos(line.geom).length
+
+    update_unit(left, changeset=changeset(), changes={"geom": bitten(left, line)}, expected_version=left.version)
+
+    line.refresh_from_db()
+    assert from_geos(line.geom).length < before - 0.01  # the bitten stretch is no longer shared
+    # Lines that do not touch the edited county are as they were.
+    assert {o.code: o.geom.wkb for o in BoundaryLine.objects.exclude(code__contains=left_code)} == others
+
+
+def test_a_unit_edit_that_leaves_the_polygon_alone_does_not_rederive(monkeypatch):
+    calls = []
+    monkeypatch.setattr("boundaries.lines.sync_boundary_lines", lambda: calls.append(1) or 0)
+    unit = AdminUnit.objects.current().get(code=county_line().code.split("-")[0])
+    update_unit(unit, changeset=changeset(), changes={"seat_source": unit.seat_source}, expected_version=unit.version)
+    assert calls == []
+
+
+def test_subscribers_are_called_in_the_transaction_or_once_after_it(django_capture_on_commit_callbacks):
+    seen_now, seen_after = [], []
+
+    def now(event):
+        seen_now.append(event.record)
+
+    def after(event):
+        seen_after.append(event.record)
+
+    subscribe("kernel-test", now)
+    subscribe("kernel-test", now)  # twice: still once
+    subscribe("kernel-test", after, moment=Moment.AFTER_COMMIT, once_key="kernel-test-after")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            announce(RecordChanged("kernel-test", "a"))
+            announce(RecordChanged("kernel-test", "b"))
+            assert seen_now == ["a", "b"] and seen_after == []
+        assert seen_after == ["a"]  # once per transaction
+    finally:
+        events._subscriptions.pop("kernel-test")
+
+
+def test_a_subscriber_with_a_condition_sees_only_what_it_asked_for():
+    seen = []
+    subscribe("kernel-test", seen.append, when=lambda event: event.touches("geom"))
+    try:
+        announce(RecordChanged("kernel-test", "name only", frozenset({"name"})))
+        announce(RecordChanged("kernel-test", "moved", frozenset({"geom"})))
+        announce(RecordChanged("kernel-test", "new", created=True))
+        assert [event.record for event in seen] == ["moved", "new"]
+    finally:
+        events._subscriptions.pop("kernel-test")
+
+
+def test_every_record_service_reaches_its_consumers_only_through_the_seam():
+    assert events.subscribers("place") and events.subscribers("unit")
+    names = {handler.__module__ for handler in events.subscribers("place") + events.subscribers("unit")}
+    assert {"gazetteer.search.index", "tiles.vector.hooks", "boundaries.lines"} <= names
+
+
+def test_the_lock_refuses_an_older_version_naming_the_record():
+    unit = AdminUnit.objects.current().get(code=county_line().code.split("-")[0])
+    with pytest.raises(VersionConflict) as refused:
+        update_unit(unit, changeset=changeset(), changes={"name": unit.name + "x"}, expected_version=unit.version - 1)
+    assert str(refused.value).startswith(f"unit {unit.code} is at version {unit.version}")
+
+
+def test_geometries_compare_by_their_coordinates():
+    a = GEOSGeometry("POINT (129.6 44.58)", srid=4490)
+    b = GEOSGeometry("POINT (129.6 44.58)", srid=4490)
+    assert same_value(a, b) and not same_value(a, None) and not same_value(None, a)
+    assert not same_value(a, GEOSGeometry("POINT (129.6 44.59)", srid=4490))
+    assert same_value(None, None) and same_value("x", "x")
+
+    class Record:
+        geom, name = a, "东宁"
+
+    assert changed_values(Record(), {"geom": b, "name": "东宁市"}) == {"name": "东宁市"}
+
+
+def test_unit_and_place_histories_have_one_shape(client):
+    unit = AdminUnit.objects.current().get(code=county_line().code.split("-")[0])
+    update_unit(unit, changeset=changeset("renamed for the test"), changes={"name": unit.name + "测"})
+    unit_history = client.get(f"/api/v1/units/{unit.code}/history").json()["versions"]
+    expected = history_entries(unit.versions.select_related("changeset").order_by("version"))
+    assert unit_history == expected
+    assert unit_history[-1]["reason"] == "renamed for the test"
+    assert set(unit_history[-1]) == {"version", "at", "by", "kind", "reason", "data"}
+    place_code = client.get("/api/v1/places/search", {"q": "东宁市"}).json()["results"][0]["code"]
+    place_history = client.get(f"/api/v1/places/{place_code}/history").json()["versions"]
+    assert set(place_history[0]) == {"version", "at", "by", "kind", "reason", "data", "geometry"}
