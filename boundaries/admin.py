@@ -9,7 +9,7 @@ from boundaries.levels import Tier
 from boundaries.models import AdminUnit, AdminUnitVersion, DivisionChange, ImportConflict, UnitCode, UnitName
 from boundaries.services import units as unit_service
 from boundaries.widgets import OfflineMapWidget
-from core.admin_base import ReadOnlyInline, VersionedChangeForm
+from core.admin_base import ReadOnlyAdmin, ReadOnlyInline, RecordAdmin, VersionedChangeForm
 from core.history import VersionConflict, open_changeset
 from core.models import Changeset
 
@@ -37,7 +37,7 @@ class VersionInline(ReadOnlyInline):
 
 
 @admin.register(AdminUnit)
-class AdminUnitAdmin(admin.ModelAdmin):
+class AdminUnitAdmin(RecordAdmin):
     form = AdminUnitForm
     list_display = ["code", "name", "level", "parent", "valid_from", "valid_to", "version"]
     list_filter = ["level", "tier", ("geom", admin.EmptyFieldListFilter)]
@@ -54,9 +54,6 @@ class AdminUnitAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         queryset, _ = super().get_search_results(request, queryset, search_term)
         return queryset.distinct(), False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         changeset = open_changeset(Changeset.Kind.EDIT, form.cleaned_data["reason"], author=request.user)
@@ -80,25 +77,13 @@ class AdminUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(DivisionChange)
-class DivisionChangeAdmin(admin.ModelAdmin):
+class DivisionChangeAdmin(ReadOnlyAdmin):
     list_display = ["year", "kind", "old_code", "old_name", "new_code", "new_name", "unit", "is_noise"]
     list_filter = ["kind", "is_noise", "year"]
     search_fields = ["old_code", "old_name", "new_code", "new_name"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ImportConflict)
-class ImportConflictAdmin(admin.ModelAdmin):
+class ImportConflictAdmin(RecordAdmin):
     list_display = ["unit", "source", "field", "status", "created_at"]
     list_filter = ["status", "source"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False

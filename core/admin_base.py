@@ -1,5 +1,7 @@
-"""The admin side of 'every change has a reason and a version': a form base that asks for the
-reason and refuses a form opened on an older version of the object; read-only inlines for history."""
+"""The admin side of 'every change has a reason and a version, and nothing is deleted': a form base
+that asks for the reason and refuses a form opened on an older version of the object; the admin base of
+every record kind (``RecordAdmin``: never deletes), of derived and logged rows (``ReadOnlyAdmin``) and
+of history and typed rows shown beside a record (``ReadOnlyInline``)."""
 
 from django import forms
 from django.contrib import admin
@@ -53,6 +55,23 @@ class ReadOnlyInline(admin.TabularInline):
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """A record is retired (given an end of validity), never deleted: no delete button, no bulk delete."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(RecordAdmin):
+    """Rows written by the services only (changesets, sources, import runs, division changes): shown."""
+
+    def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):

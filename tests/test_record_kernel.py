@@ -128,3 +128,18 @@ def test_unit_and_place_histories_have_one_shape(client):
     place_code = client.get("/api/v1/places/search", {"q": "东宁市"}).json()["results"][0]["code"]
     place_history = client.get(f"/api/v1/places/{place_code}/history").json()["versions"]
     assert set(place_history[0]) == {"version", "at", "by", "kind", "reason", "data", "geometry"}
+
+
+def test_no_admin_page_deletes_anything(rf, admin_user):
+    """Nothing is deleted, only retired: not even a superuser gets a delete button or bulk delete."""
+    from django.contrib import admin
+
+    request = rf.get("/admin/")
+    request.user = admin_user
+    deleting = [
+        model.__name__
+        for model, model_admin in admin.site._registry.items()
+        if model._meta.app_label in {"core", "boundaries", "gazetteer", "tiles"}
+        and model_admin.has_delete_permission(request)
+    ]
+    assert deleting == []

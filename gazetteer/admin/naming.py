@@ -12,6 +12,7 @@ from accounts.roles import assigned_counties, is_administrator, is_staff_reader
 from boundaries.levels import Tier
 from boundaries.models import AdminUnit
 from boundaries.widgets import OfflineMapWidget
+from core.admin_base import ReadOnlyInline, RecordAdmin
 from core.history import VersionConflict
 from gazetteer.models import (
     ApplicationAttachment,
@@ -90,30 +91,19 @@ class StepForm(forms.ModelForm):
 STEP_VALUES = {name: tuple(i.name for i in step.inputs) for name, step in naming.STEPS.items()}
 
 
-class ReadOnlyTabular(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class EventInline(ReadOnlyTabular):
+class EventInline(ReadOnlyInline):
     model = ApplicationEvent
     fields = ["step", "actor", "at", "note"]
     readonly_fields = ["at"]
 
 
-class OpinionInline(ReadOnlyTabular):
+class OpinionInline(ReadOnlyInline):
     model = ExpertOpinion
     fields = ["expert", "verdict", "comments", "recorded_by", "recorded_at"]
     readonly_fields = ["recorded_at"]
 
 
-class CommentInline(ReadOnlyTabular):
+class CommentInline(ReadOnlyInline):
     model = NoticeComment
     fields = ["commenter", "comment", "received_on", "recorded_by"]
 
@@ -133,7 +123,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(NamingApplication)
-class NamingApplicationAdmin(admin.ModelAdmin):
+class NamingApplicationAdmin(RecordAdmin):
     list_display = ["number", "kind", "proposed_name", "place", "county", "status", "submitted_at"]
     list_filter = ["status", "kind", "county"]
     search_fields = ["number", "proposed_name", "applicant"]
@@ -199,9 +189,6 @@ class NamingApplicationAdmin(admin.ModelAdmin):
         if obj is None:
             return is_staff_reader(request.user)
         return can_run_application(request.user, obj) or can(request.user, Action.DECIDE)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         try:

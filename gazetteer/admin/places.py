@@ -9,7 +9,7 @@ from django.urls import path
 
 from accounts.roles import is_staff_reader
 from boundaries.widgets import OfflineMapWidget
-from core.admin_base import ReadOnlyInline, VersionedChangeForm
+from core.admin_base import ReadOnlyInline, RecordAdmin, VersionedChangeForm
 from core.history import VersionConflict, open_changeset
 from core.models import Changeset
 from gazetteer import fields
@@ -50,7 +50,7 @@ class PlaceVersionInline(ReadOnlyInline):
 
 
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
+class PlaceAdmin(RecordAdmin):
     form = PlaceForm
     list_display = ["code", "name", "romanization", "category", "unit", "status", "is_public", "version"]
     list_filter = ["category", "status", "is_public", "is_synthetic"]
@@ -103,9 +103,6 @@ class PlaceAdmin(admin.ModelAdmin):
             return is_staff_reader(request.user)
         return can(request.user, Action.UPDATE, obj)
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def save_model(self, request, obj, form, change):
         # Only what the form shows and the officer changed: a form without the map or the unit must not
         # clear them. A new record takes every field the form has.
@@ -154,7 +151,7 @@ def _all_counties() -> set[int]:
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(RecordAdmin):
     list_display = ["code", "name_zh", "name_en", "parent", "geometry"]
 
     def has_module_permission(self, request):
