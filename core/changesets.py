@@ -1,11 +1,11 @@
 """Changesets as the unit of work: one request edits many records of several kinds, all or nothing.
 
 Each edit names a record (its kind and key), the version it was based on, and the attributes it
-changes. The changeset is applied in one transaction: first every record is locked and its version
+changes. The changeset is applied in one transaction: each edit is checked by its kind (rights and
+values, as its single-record endpoint checks them); then every record is locked and its version
 compared, and a stale base refuses the whole changeset with every conflicting record listed (kind, key,
-your version, current version) so a map editor can show them all at once; then each edit is checked
-(rights and values, by its kind) and applied by its kind's service, in order; any refusal undoes
-everything.
+your version, current version) so a map editor can show them all at once; then each edit is applied
+by its kind's service, in order. Any refusal undoes everything.
 
 Kinds register themselves (``register``) from their app's AppConfig.ready(): core knows no app. A
 kind says how to find a record, how to read and authorise an edit (the same rules as its
@@ -148,12 +148,14 @@ def _lock_all(edits: list[Edit]) -> None:
 def apply_changeset(user, body: dict) -> tuple[int, dict]:
     """(status, answer): 201 with the changeset and every record after it, 202 when held as a proposal."""
     reason, edits = read_edits(user, body)
-    _lock_all(edits)
+    # Rights and values first, as the single-record endpoints do. They are judged on the record as read;
+    # the lock then confirms it is still the version the edit was based on, so that is what was judged.
     for edit in edits:
         try:
             edit.changes = edit.kind.prepare(user, edit.record, edit.attributes)
         except ApiError as error:
             raise _refuse(edit, error) from None
+    _lock_all(edits)
     if any(edit.kind.needs_agreement(edit.record, edit.changes) for edit in edits):
         if _proposal_keeper is None:
             raise ApiError(400, "this changeset touches a shared record that needs the parties' agreement")

@@ -85,6 +85,8 @@ CREATE = {
 UPDATE = {"version": PLACE_VERSION, "reason": "补充", "history": "1950年代建村"}
 NEW_NAME = {"kind": "alias", "name": "莲花屯", "version": PLACE_VERSION, "reason": "群众俗称"}
 RETIRE = {"version": PLACE_VERSION, "reason": "村庄搬迁", "valid_to": "2026-12-01"}
+EDIT = {"kind": "place", "key": PLACE, "version": PLACE_VERSION, "changes": {"history": "1950年代建村"}}
+CHANGESET = {"reason": "外业核查", "edits": [EDIT]}
 SUBMIT = {
     "kind": "rename",
     "place": PLACE,
@@ -618,8 +620,15 @@ SUBMIT_CASES = [
     case("apply-approver", "POST", APPS, 403, "approver", SUBMIT),
     # An officer of 宁安市 renaming a record of 东宁市 while declaring their own county: the declared county
     # is wrong for the record (400, naming the record's county), so their own county's rights never apply.
-    case("apply-rename-another-countys-record", "POST", APPS, 400, "ningan", changed(SUBMIT, place="{dongning}"),
-         names="county"),
+    case(
+        "apply-rename-another-countys-record",
+        "POST",
+        APPS,
+        400,
+        "ningan",
+        changed(SUBMIT, place="{dongning}"),
+        names="county",
+    ),
     case("apply-list-anonymous", "GET", APPS, 401),
     case("apply-list-status-nul", "GET", APPS + "?status=%00", 400, "ningan"),
     case("apply-list-status-unknown", "GET", APPS + "?status=lost", 400, "ningan", names="status"),
@@ -761,6 +770,60 @@ MAP_CASES = [
     case("map-file-unknown", "GET", JOBS + "/999999999/file", 404, "carto"),
 ]
 
+CHANGESETS = "/api/v1/changesets"
+
+
+def edited(**overrides) -> dict:
+    """The changeset with its one edit changed (``changes`` members merged into the edit's changes)."""
+    changes = {**EDIT["changes"], **overrides.pop("changes", {})}
+    return {**CHANGESET, "edits": [changed(EDIT, changes=changes, **overrides)]}
+
+
+CHANGESET_CASES = [
+    case("changeset-history-nul", "POST", CHANGESETS, 400, "ningan", edited(changes={"history": NUL}), names="history"),
+    case("changeset-history-surrogate", "POST", CHANGESETS, 400, "ningan", edited(changes={"history": SURROGATE})),
+    case("changeset-elevation-1e400", "POST", CHANGESETS, 400, "ningan", edited(changes={"elevation_m": HUGE_FLOAT})),
+    case("changeset-unknown-field", "POST", CHANGESETS, 400, "ningan", edited(changes={"histroy": "x"})),
+    case("changeset-name-change", "POST", CHANGESETS, 400, "ningan", edited(changes={"name": "莲花湾"}), names="name"),
+    case(
+        "changeset-geometry-not-lonlat",
+        "POST",
+        CHANGESETS,
+        400,
+        "ningan",
+        edited(changes={"geometry": {"type": "Point", "coordinates": [510000, 4910000]}}),
+        names="geometry",
+    ),
+    case("changeset-version-nan", "POST", CHANGESETS, 400, "ningan", edited(version=NAN)),
+    case("changeset-version-string", "POST", CHANGESETS, 400, "ningan", edited(version="1"), names="version"),
+    case("changeset-version-5000-digits", "POST", CHANGESETS, 400, "ningan", edited(version=LONG_INT)),
+    case("changeset-version-stale", "POST", CHANGESETS, 409, "ningan", edited(version=99)),
+    case("changeset-kind-unknown", "POST", CHANGESETS, 400, "ningan", edited(kind="road"), names="kind"),
+    case("changeset-key-unknown", "POST", CHANGESETS, 404, "ningan", edited(key="0" * 20)),
+    case("changeset-edit-unknown-member", "POST", CHANGESETS, 400, "ningan", edited(note="x")),
+    case("changeset-edits-not-a-list", "POST", CHANGESETS, 400, "ningan", {**CHANGESET, "edits": EDIT}, names="edits"),
+    case("changeset-edits-501", "POST", CHANGESETS, 400, "ningan", {**CHANGESET, "edits": [EDIT] * 501}, names="edits"),
+    case("changeset-edited-twice", "POST", CHANGESETS, 400, "ningan", {**CHANGESET, "edits": [EDIT, EDIT]}),
+    case(
+        "changeset-reason-missing", "POST", CHANGESETS, 400, "ningan", changed(CHANGESET, reason=DROP), names="reason"
+    ),
+    case("changeset-reason-blank", "POST", CHANGESETS, 400, "ningan", changed(CHANGESET, reason="  "), names="reason"),
+    *broken_json("changeset", "POST", CHANGESETS, "ningan", CHANGESET, "reason"),
+    case("changeset-anonymous", "POST", CHANGESETS, 401, None, CHANGESET),
+    case("changeset-bad-token", "POST", CHANGESETS, 401, "bad-token", CHANGESET),
+    case("changeset-other-county-officer", "POST", CHANGESETS, 403, "hailin", CHANGESET),
+    case("changeset-approver", "POST", CHANGESETS, 403, "approver", CHANGESET),
+    case(
+        "changeset-unit-by-officer",
+        "POST",
+        CHANGESETS,
+        403,
+        "ningan",
+        {**CHANGESET, "edits": [{"kind": "unit", "key": NINGAN, "version": 1, "changes": {"name": "宁安"}}]},
+    ),
+    case("changeset-get", "GET", CHANGESETS, 405, "ningan"),
+]
+
 ALL_CASES = [
     *CREATE_CASES,
     *UPDATE_CASES,
@@ -771,6 +834,7 @@ ALL_CASES = [
     *SUBMIT_CASES,
     *STEP_CASES,
     *MAP_CASES,
+    *CHANGESET_CASES,
 ]
 
 
