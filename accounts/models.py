@@ -8,8 +8,6 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from boundaries.models import AdminUnit
-
 
 class Role(models.TextChoices):
     """Roles are Django groups of these names; the public needs no account."""
@@ -24,7 +22,8 @@ class CountyAssignment(models.Model):
     """An officer works for a county-level unit: they may edit the records that touch it."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="county_assignments")
-    county = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    # By name: accounts sits below boundaries and imports nothing from it.
+    county = models.ForeignKey("boundaries.AdminUnit", on_delete=models.PROTECT, related_name="+")
     assigned_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

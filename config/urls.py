@@ -5,7 +5,6 @@ from core import api_docs, changeset_api
 from core import views as core_views
 from gazetteer.api.open_data import open_data_page
 from gazetteer.api.romanize import romanize_view
-from tiles import print_views
 from web import views as web_views
 
 handler400 = "core.api_errors.bad_request"
@@ -22,7 +21,7 @@ urlpatterns = [
     path("api/v1/", include("gazetteer.urls")),
     path("api/v1/", include("tiles.urls_print")),
     path("tiles/", include("tiles.urls")),
-    path("maps/print", print_views.print_page, name="print-maps"),
+    path("maps/print", web_views.print_page, name="print-maps"),
     path("admin/", admin.site.urls),
     path("api/docs", api_docs.api_docs_page, name="api-docs"),
     path("open-data", open_data_page, name="open-data"),

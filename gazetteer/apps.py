@@ -23,3 +23,7 @@ class GazetteerConfig(AppConfig):
 
         subscribe("place", place_event)  # the search index follows every recorded change
         changeset_kinds.register_kinds()  # places in POST /api/v1/changesets
+        from core import openapi, reports
+
+        openapi.register("gazetteer.openapi.PART")  # places, search, open data, naming in /api/v1/openapi.json
+        reports.register("gazetteer.reports.place_summary")  # its lines after load_base_data

@@ -1,6 +1,6 @@
-"""The print page and its API: a cartographer picks the unit, paper and date, watches the job, downloads.
+"""The print-map jobs' API, which the print page (web.views.print_page, /maps/print) calls: a cartographer
+picks the unit, paper and date, watches the job, downloads.
 
-GET  /maps/print                    the page (bureau staff; others are sent to log in)
 POST /api/v1/map-jobs               {"unit", "paper", "orientation", "at", "format"} -> 202 the queued job
 GET  /api/v1/map-jobs               the latest print-map jobs
 GET  /api/v1/map-jobs/<id>          one job: status, progress, message, report, download link
@@ -10,11 +10,8 @@ GET  /api/v1/map-jobs/<id>/file     the finished map (PDF, PNG or SVG)
 
 from __future__ import annotations
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, HttpRequest
-from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
 
 from core import jobs
 from core.api import ApiError, api_view, json_body, only
@@ -22,10 +19,8 @@ from core.http import json_response
 from core.models import Job
 from tiles.permissions import may_handle_job, may_make_maps, sees_every_job
 from tiles.printing import jobs as map_jobs
-from tiles.printing.exports import CONTENT_TYPES, FORMATS
-from tiles.printing.papers import PAPER_SIZES_MM
+from tiles.printing.exports import CONTENT_TYPES
 from tiles.printing.service import MapRequestError
-from web.i18n import strings
 
 RECENT_JOBS = 30
 MAP_REQUEST_FIELDS = ("unit", "paper", "orientation", "at", "format")
@@ -82,11 +77,16 @@ def _recent(request: HttpRequest) -> list[Job]:
     return map_jobs.recent_jobs(RECENT_JOBS, requested_by=mine)
 
 
+def recent_jobs_json(request: HttpRequest) -> list[dict]:
+    """The latest jobs the user may see, as GET /api/v1/map-jobs lists them (and the print page shows them)."""
+    return jobs_json(_recent(request))
+
+
 @api_view("GET", "POST")
 def map_jobs_view(request: HttpRequest):
     _allowed(request)
     if request.method == "GET":
-        return json_response({"jobs": jobs_json(_recent(request))})
+        return json_response({"jobs": recent_jobs_json(request)})
     try:
         body = only(json_body(request), MAP_REQUEST_FIELDS)
         wrong = [key for key, value in body.items() if value is not None and not isinstance(value, str)]
@@ -127,24 +127,3 @@ def map_job_file_view(request: HttpRequest, pk: int):
         raise ApiError(409, f"job {pk} is {job.status}; there is no file to download")
     fmt = path.suffix.lstrip(".")
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type=CONTENT_TYPES[fmt])
-
-
-@require_GET
-def print_page(request: HttpRequest):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-    context = {"t": strings(request), "page_title": "行政区划图制图"}
-    if not may_make_maps(request.user):
-        return render(request, "404.html", {**context, "title": "无权限", "message": "制图仅限民政局工作人员。"},
-                      status=403)  # fmt: skip
-    return render(
-        request,
-        "print_maps.html",
-        {
-            **context,
-            "units": map_jobs.plan_units(),
-            "papers": list(PAPER_SIZES_MM),
-            "formats": FORMATS,
-            "jobs": jobs_json(_recent(request)),
-        },
-    )

@@ -1,19 +1,29 @@
-"""The public pages: the place-name portal, the divisions browser and the record of each place.
+"""The pages: the place-name portal, the divisions browser, the record of each place, and the staff's
+print page.
 
 Thin views: the record comes from web.place_page (the API's permissions and representation), the
-interface strings from web.i18n."""
+print jobs from tiles (the page calls the map-jobs API of tiles.print_views), the interface strings
+from web.i18n."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from core.models import DataSource
 from core.srid import API_SRID, TILE_SRID
 from gazetteer.queries import visible_place
+from tiles.permissions import may_make_maps
+from tiles.print_views import recent_jobs_json
+from tiles.printing import jobs as map_jobs
+from tiles.printing.exports import FORMATS
+from tiles.printing.papers import PAPER_SIZES_MM
 from web import place_page
 from web.i18n import language_of, remember_language, strings
 
@@ -73,3 +83,25 @@ def place_record(request, code: str):
         return _error(request, 404, t["not_on_date"].format(code=code, date=at))
     context = place_page.page_context(feature, t, language_of(request))
     return render(request, "place.html", {**_map_context(), **context, "at": day})
+
+
+@require_GET
+def print_page(request: HttpRequest):
+    """The print page (bureau staff; others are sent to log in): pick the unit, paper and date, watch the job."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    context = {"t": strings(request), "page_title": "行政区划图制图"}
+    if not may_make_maps(request.user):
+        return render(request, "404.html", {**context, "title": "无权限", "message": "制图仅限民政局工作人员。"},
+                      status=403)  # fmt: skip
+    return render(
+        request,
+        "print_maps.html",
+        {
+            **context,
+            "units": map_jobs.plan_units(),
+            "papers": list(PAPER_SIZES_MM),
+            "formats": FORMATS,
+            "jobs": recent_jobs_json(request),
+        },
+    )

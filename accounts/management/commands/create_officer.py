@@ -2,7 +2,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Role
 from accounts.services import AccountError, create_officer
-from boundaries.services.queries import UnknownUnit
 
 
 class Command(BaseCommand):
@@ -21,7 +20,7 @@ class Command(BaseCommand):
             user, key = create_officer(
                 username, role=role, counties=county, password=password, full_name=name, with_token=token
             )
-        except (AccountError, UnknownUnit) as exc:
+        except AccountError as exc:  # an unknown or not county-level code too (accounts.services.county_by_code)
             raise CommandError(str(exc)) from exc
         counties = ", ".join(a.county.name for a in user.county_assignments.select_related("county")) or "—"
         self.stdout.write(f"{user.username}: {Role(role).label}; counties: {counties}")

@@ -1,0 +1,439 @@
+"""The component schemas of the gazetteer's part of the OpenAPI document (gazetteer.openapi): the
+bodies its API sends and takes. Enums are read from the models and the step fields from the naming
+views, so that a new status or step shows here without an edit. Units are referred to by name
+(UnitBrief, from boundaries.openapi)."""
+
+from __future__ import annotations
+
+from core.openapi_schemas import (
+    ANY_OBJECT,
+    BOOLEAN,
+    DATE,
+    DATETIME,
+    INTEGER,
+    NUMBER,
+    STRING,
+    array,
+    enum,
+    feature,
+    nullable,
+    obj,
+    ref,
+)
+from gazetteer.api.naming import DATE as STEP_DATE
+from gazetteer.api.naming import INT, STEP_FIELDS, TEXT
+from gazetteer.models import NamingApplication, Place, PlaceName
+from gazetteer.services import naming
+
+CATEGORY_BRIEF = obj({"code": STRING, "name": STRING, "name_en": STRING})
+PLACE_NAME = obj(
+    {
+        "name": STRING,
+        "kind": enum(PlaceName.Kind.values),
+        "valid_from": nullable(DATE),
+        "valid_to": nullable(DATE),
+        "romanization": nullable(STRING),
+    }
+)
+PLACE_PROPERTIES = obj(
+    {
+        "code": {"type": "string", "pattern": "^[0-9]{20}$", "description": "20-digit place code; never changes"},
+        "name": STRING,
+        "romanization": STRING,
+        "romanization_tones": STRING,
+        "romanization_overridden": BOOLEAN,
+        "category": ref("CategoryBrief"),
+        "unit_path": array(ref("UnitBrief"), description="The containing units from the city down."),
+        "unit_overridden": BOOLEAN,
+        "admin_unit": nullable(STRING),
+        "names": array(ref("PlaceName")),
+        "meaning": STRING,
+        "origin": STRING,
+        "history": STRING,
+        "description": STRING,
+        "sources": STRING,
+        "status": enum(Place.Status.values),
+        "named_on": nullable(DATE),
+        "valid_from": nullable(DATE),
+        "valid_to": nullable(DATE),
+        "survey_method": enum(Place.SurveyMethod.values),
+        "elevation_m": nullable(NUMBER),
+        "is_public": BOOLEAN,
+        "is_synthetic": BOOLEAN,
+        "registered_by": nullable(STRING),
+        "registered_for": nullable(STRING),
+        "registered_at": DATETIME,
+        "source": nullable(obj({"key": STRING, "licence": STRING, "attribution": STRING})),
+        "version": INTEGER,
+        "permalink": STRING,
+        "cite_as": STRING,
+        "as_of": {**DATE, "description": "Only with ?at=: the day the record is shown as of."},
+    },
+    required=["code", "name", "romanization", "category", "unit_path", "names", "status", "version", "cite_as"],
+)
+PLACE_HISTORY = obj(
+    {
+        "code": STRING,
+        "versions": array(
+            obj(
+                {
+                    "version": INTEGER,
+                    "at": DATETIME,
+                    "by": STRING,
+                    "kind": STRING,
+                    "reason": STRING,
+                    "data": ANY_OBJECT,
+                    "geometry": nullable(ref("Geometry")),
+                }
+            )
+        ),
+    }
+)
+CATEGORY = obj(
+    {
+        "code": STRING,
+        "name": STRING,
+        "name_en": STRING,
+        "parent": nullable(STRING),
+        "geometry": enum(
+            ["point", "line", "polygon", "any"], "The geometry a place of this category is expected to have."
+        ),
+    }
+)
+ROMANIZATION = obj(
+    {
+        "name": STRING,
+        "romanization": {"type": "string", "description": "Without tone marks, as on signs: Mudanjiang Shi"},
+        "romanization_tones": {"type": "string", "description": "With tone marks: Mǔdānjiāng Shì"},
+        "parts": array(
+            obj(
+                {
+                    "text": STRING,
+                    "role": {"type": "string", "description": "proper (专名) or generic (通名) part"},
+                    "romanization": STRING,
+                    "romanization_tones": STRING,
+                }
+            )
+        ),
+    }
+)
+
+MATCHED = obj(
+    {
+        "name": {"type": "string", "description": "The name that matched the query."},
+        "kind": enum(PlaceName.Kind.values, "Which of the record's names matched."),
+        "form": enum(
+            ["hanzi", "pinyin", "initials", "traditional", "fuzzy", "context"],
+            "How it matched: Chinese characters, pinyin, initials (mdj), traditional characters, fuzzy, "
+            "or a unit name given as context (宁安 渤海).",
+        ),
+    }
+)
+SEARCH_RESULT = obj(
+    {
+        "id": INTEGER,
+        "code": STRING,
+        "name": STRING,
+        "romanization": STRING,
+        "category": ref("CategoryBrief"),
+        "unit_path": array(ref("UnitBrief"), description="From the city down."),
+        "lon": nullable(NUMBER),
+        "lat": nullable(NUMBER),
+        "score": NUMBER,
+        "matched": ref("SearchMatch"),
+    }
+)
+SEARCH_RESULTS = obj(
+    {
+        "results": array(ref("SearchResult"), description="Best first."),
+        "context": {"type": "string", "description": "The part of the query read as a unit name."},
+        "message": {"type": "string", "description": "Why nothing was searched (an empty query)."},
+    },
+    required=["results"],
+)
+SUGGESTIONS = obj(
+    {
+        "suggestions": array(
+            obj(
+                {
+                    "code": STRING,
+                    "name": STRING,
+                    "romanization": STRING,
+                    "category": ref("CategoryBrief"),
+                    "unit": {
+                        "anyOf": [ref("UnitBrief"), {"type": "null"}],
+                        "description": "The containing unit (the lowest above the place), null for the city.",
+                    },
+                    "matched": {"type": "string", "description": "The name that matched (a former name or alias too)."},
+                },
+            )
+        )
+    }
+)
+REVERSE = obj(
+    {
+        "lon": NUMBER,
+        "lat": NUMBER,
+        "units": array(ref("UnitBrief"), description="The units that contain the point, from the city down."),
+        "nearest": array(
+            obj(
+                {
+                    "code": STRING,
+                    "name": STRING,
+                    "romanization": STRING,
+                    "category": ref("CategoryBrief"),
+                    "distance_m": NUMBER,
+                },
+            ),
+            description="The nearest named places, nearest first.",
+        ),
+    }
+)
+
+CREDIT = obj(
+    {
+        "licence": STRING,
+        "attribution": {"type": "string", "description": "Show it wherever the data appears."},
+        "open": BOOLEAN,
+        "sources": array(obj({"key": nullable(STRING), "title": STRING})),
+        "records": {"type": "integer", "description": "Records whose attributes come under this licence."},
+        "geometries": {"type": "integer", "description": "Published geometries that come under this licence."},
+    }
+)
+OPEN_DATA_FILE = obj(
+    {
+        "format": enum(["csv", "geojson", "gpkg"]),
+        "url": {"type": "string", "format": "uri"},
+        "media_type": STRING,
+        "crs": STRING,
+        "description": STRING,
+        "note": STRING,
+        "last_modified": nullable(DATETIME),
+    }
+)
+OPEN_DATA_MANIFEST = obj(
+    {
+        "title": STRING,
+        "publisher": STRING,
+        "territory": STRING,
+        "generated_at": DATETIME,
+        "last_modified": nullable(DATETIME),
+        "records": obj(
+            {
+                "total": INTEGER,
+                "by_status": {"type": "object", "additionalProperties": INTEGER},
+                "with_geometry": INTEGER,
+                "geometry_withheld": INTEGER,
+                "without_geometry": INTEGER,
+            }
+        ),
+        "files": array(ref("OpenDataFile")),
+        "licences": array(ref("Credit")),
+        "withheld": obj(
+            {
+                "geometry_included": {
+                    "type": "boolean",
+                    "description": "True when OPEN_DATA_INCLUDE_UNLICENSED_GEOMETRY is set.",
+                },
+                "setting": STRING,
+                "records": INTEGER,
+                "codes": array(STRING),
+                "sources": array(obj({"key": nullable(STRING), "title": STRING, "licence": STRING})),
+                "note": STRING,
+                "note_en": STRING,
+                "not_published": STRING,
+            }
+        ),
+        "links": {"type": "object", "additionalProperties": {"type": "string", "format": "uri"}},
+    }
+)
+
+# ---- officers' bodies -------------------------------------------------------------------------------
+
+PLACE_FIELDS = {
+    "category": {"type": "string", "description": "Category code, see /api/v1/categories"},
+    "geometry": nullable(ref("Geometry")),
+    "unit": nullable({"type": "string", "description": "Code of the containing unit (else found from the geometry)"}),
+    "meaning": STRING,
+    "origin": STRING,
+    "history": STRING,
+    "description": STRING,
+    "sources_text": STRING,
+    "named_on": nullable(DATE),
+    "valid_from": nullable(DATE),
+    "valid_to": nullable(DATE),
+    "status": enum(Place.Status.values),
+    "is_public": BOOLEAN,
+    "elevation_m": nullable(NUMBER),
+    "survey_method": enum(Place.SurveyMethod.values),
+    "romanization": {"type": "string", "description": "An officer's romanization instead of the engine's"},
+    "romanization_tones": STRING,
+}
+REASON = {"type": "string", "minLength": 1, "description": "Why: recorded in the change history."}
+VERSION = {"type": "integer", "description": "The version the change is based on; 409 when the record moved on."}
+PLACE_CREATE = obj({"name": STRING, "reason": REASON, **PLACE_FIELDS}, required=["name", "category", "reason"])
+PLACE_UPDATE = obj(
+    {"version": VERSION, "reason": REASON, **PLACE_FIELDS},
+    required=["version", "reason"],
+    description="The standard name is not changed here: it changes through a naming application.",
+)
+PLACE_NAME_NEW = obj(
+    {
+        "kind": enum(["alias", "short", "map", "former"]),
+        "name": STRING,
+        "version": VERSION,
+        "reason": REASON,
+        "valid_from": nullable(DATE),
+        "valid_to": nullable(DATE),
+        "note": STRING,
+    },
+    required=["kind", "name", "version", "reason"],
+)
+PLACE_RETIRE = obj({"valid_to": DATE, "version": VERSION, "reason": REASON})
+IMPORT_FORM = obj(
+    {
+        "file": array(
+            {"type": "string", "contentMediaType": "application/octet-stream"},
+            description="One file, or the parts of a shapefile",
+        ),
+        "format": {"type": "string", "description": "csv, geojson, shp, gpkg, ... (else from the file name)"},
+        "crs": STRING,
+        "datum": {"type": "string", "description": "WGS84, CGCS2000, GCJ-02 (converted), BD-09 (converted)"},
+        "encoding": STRING,
+        "category": STRING,
+        "layer": STRING,
+        "name_field": STRING,
+        "reason": {"type": "string", "description": "Required unless a dry run"},
+        "dry_run": {"type": "string", "enum": ["true", "false"], "default": "true"},
+    },
+    required=["file"],
+)
+PROBLEM = obj(
+    {"row": nullable(INTEGER), "field": STRING, "message": STRING, "layer": STRING},
+    required=["row", "field", "message"],
+)
+IMPORT_REPORT = obj(
+    {
+        "dry_run": BOOLEAN,
+        "committed": BOOLEAN,
+        "refused": nullable(STRING),
+        "format": STRING,
+        "crs": STRING,
+        "datum": STRING,
+        "encoding": STRING,
+        "layers": array(STRING),
+        "counts": obj({k: INTEGER for k in ("rows_read", "created", "updated", "unchanged", "errors", "warnings")}),
+        "errors": array(ref("ImportProblem")),
+        "warnings": array(ref("ImportProblem")),
+        "records": array(ANY_OBJECT, description="{row, action, code, name[, from_version, to_version]}"),
+        "changeset": nullable(INTEGER),
+    }
+)
+APPLICATION_NEW = obj(
+    {
+        "kind": enum(NamingApplication.Kind.values),
+        "county": {"type": "string", "description": "Code of the county-level unit"},
+        "place": {"type": "string", "description": "The record renamed or abolished"},
+        "proposed_name": STRING,
+        "category": STRING,
+        "geometry": ref("Geometry"),
+        "meaning": STRING,
+        "origin": STRING,
+        "location_description": STRING,
+        "reason": STRING,
+        "applicant": STRING,
+        "applicant_contact": STRING,
+    },
+    required=["kind", "county"],
+)
+APPLICATION = obj(
+    {
+        "number": STRING,
+        "kind": enum(NamingApplication.Kind.values),
+        "status": enum(NamingApplication.Status.values),
+        "status_label": STRING,
+        "version": INTEGER,
+        "place": nullable(STRING),
+        "county": obj({"code": STRING, "name": STRING}),
+        "proposed_name": STRING,
+        "category": nullable(STRING),
+        "geometry": nullable(ref("Geometry")),
+        "location_description": STRING,
+        "meaning": STRING,
+        "origin": STRING,
+        "reason": STRING,
+        "applicant": STRING,
+        "submitted_by": STRING,
+        "submitted_at": DATETIME,
+        "checks": array(ANY_OBJECT),
+        "notice_start": nullable(DATE),
+        "notice_end": nullable(DATE),
+        "authority": STRING,
+        "decision_date": nullable(DATE),
+        "document_number": STRING,
+        "effective_date": nullable(DATE),
+        "rejection_reason": STRING,
+        "opinions": array(ANY_OBJECT),
+        "comments": array(ANY_OBJECT),
+        "events": array(ANY_OBJECT),
+        "attachments": array(obj({"title": STRING, "url": STRING})),
+    },
+    required=["number", "kind", "status", "version", "county"],
+)
+
+
+def _step_body() -> dict:
+    """The body of POST .../{number}/{step}: the fields of every step, each saying which steps take it."""
+    kinds = {TEXT: STRING, STEP_DATE: DATE, INT: INTEGER}
+    steps_of: dict[str, list[str]] = {}
+    kind_of: dict[str, str] = {}
+    for step, fields in STEP_FIELDS.items():
+        for name, kind in fields.items():
+            steps_of.setdefault(name, []).append(step)
+            kind_of[name] = kind
+    properties = {"version": VERSION}
+    for name, steps in steps_of.items():
+        needed = [s for s in steps if name in naming.REQUIRED.get(s, ())]
+        note = f"step {', '.join(steps)}" + (f" (required for {', '.join(needed)})" if needed else "")
+        properties[name] = {**kinds[kind_of[name]], "description": note}
+    return obj(properties, required=[], description="Send the fields of the step taken, and the version.")
+
+
+APPLICATION_STEP = _step_body()
+
+
+SCHEMAS = {
+    "CategoryBrief": CATEGORY_BRIEF,
+    "Category": CATEGORY,
+    "PlaceName": PLACE_NAME,
+    "Place": feature(PLACE_PROPERTIES, "A place-name record as a GeoJSON Feature (WGS84)."),
+    "PlaceCollection": obj(
+        {
+            "type": {"const": "FeatureCollection"},
+            "count": {"type": "integer", "description": "All records that match, not only this page."},
+            "offset": INTEGER,
+            "limit": INTEGER,
+            "features": array(ref("Place")),
+        }
+    ),
+    "PlaceHistory": PLACE_HISTORY,
+    "Romanization": ROMANIZATION,
+    "SearchMatch": MATCHED,
+    "SearchResult": SEARCH_RESULT,
+    "SearchResults": SEARCH_RESULTS,
+    "Suggestions": SUGGESTIONS,
+    "Reverse": REVERSE,
+    "Credit": CREDIT,
+    "OpenDataFile": OPEN_DATA_FILE,
+    "OpenDataManifest": OPEN_DATA_MANIFEST,
+    "PlaceCreate": PLACE_CREATE,
+    "PlaceUpdate": PLACE_UPDATE,
+    "PlaceNameNew": PLACE_NAME_NEW,
+    "PlaceRetire": PLACE_RETIRE,
+    "ImportForm": IMPORT_FORM,
+    "ImportProblem": PROBLEM,
+    "ImportReport": IMPORT_REPORT,
+    "NamingApplicationNew": APPLICATION_NEW,
+    "NamingApplication": APPLICATION,
+    "NamingApplicationStep": APPLICATION_STEP,
+}
