@@ -2,15 +2,15 @@
 required, the change is versioned in a changeset, and an edit based on a stale version is refused.
 Units are never deleted (retire one by setting the end of its validity)."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.gis.db import models as gis_models
 
 from boundaries.levels import Tier
 from boundaries.models import AdminUnit, AdminUnitVersion, DivisionChange, ImportConflict, UnitCode, UnitName
 from boundaries.services import units as unit_service
 from boundaries.widgets import OfflineMapWidget
-from core.admin_base import ReadOnlyAdmin, ReadOnlyInline, RecordAdmin, VersionedChangeForm
-from core.history import VersionConflict, open_changeset
+from core.admin_base import ReadOnlyAdmin, ReadOnlyInline, RecordAdmin, ServiceAdmin, VersionedChangeForm
+from core.history import open_changeset
 from core.models import Changeset
 
 
@@ -37,7 +37,7 @@ class VersionInline(ReadOnlyInline):
 
 
 @admin.register(AdminUnit)
-class AdminUnitAdmin(RecordAdmin):
+class AdminUnitAdmin(ServiceAdmin):
     form = AdminUnitForm
     list_display = ["code", "name", "level", "parent", "valid_from", "valid_to", "version"]
     list_filter = ["level", "tier", ("geom", admin.EmptyFieldListFilter)]
@@ -55,25 +55,21 @@ class AdminUnitAdmin(RecordAdmin):
         queryset, _ = super().get_search_results(request, queryset, search_term)
         return queryset.distinct(), False
 
-    def save_model(self, request, obj, form, change):
+    def save_through_service(self, request, obj, form, change):
         changeset = open_changeset(Changeset.Kind.EDIT, form.cleaned_data["reason"], author=request.user)
         if not change:
             fields = {name: form.cleaned_data[name] for name in AdminUnitForm.Meta.fields}
             fields["tier"] = Tier(fields["tier"])
-            form.instance = unit_service.create_unit(changeset=changeset, **fields)
-            return
+            return unit_service.create_unit(changeset=changeset, **fields)
         changes = form.sent_changes(AdminUnitForm.Meta.fields)  # a field left out of the form stays as it is
         if "tier" in changes:
             changes["tier"] = Tier(changes["tier"])
-        try:
-            form.instance = unit_service.update_unit(
-                AdminUnit.objects.get(pk=obj.pk),
-                changeset=changeset,
-                changes=changes,
-                expected_version=form.cleaned_data.get("expected_version"),
-            )
-        except VersionConflict as conflict:
-            messages.error(request, f"Conflict, nothing saved: {conflict}")
+        return unit_service.update_unit(
+            AdminUnit.objects.get(pk=obj.pk),
+            changeset=changeset,
+            changes=changes,
+            expected_version=form.cleaned_data.get("expected_version"),
+        )
 
 
 @admin.register(DivisionChange)

@@ -4,7 +4,11 @@ every record kind (``RecordAdmin``: never deletes), of derived and logged rows (
 of history and typed rows shown beside a record (``ReadOnlyInline``)."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
+from django.http import HttpResponseRedirect
+
+from core.history import VersionConflict
 
 
 class VersionedChangeForm(forms.ModelForm):
@@ -76,3 +80,66 @@ class ReadOnlyAdmin(RecordAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class Refused(Exception):
+    """A save the rules or the rights do not allow; its message is shown to the officer as it is."""
+
+
+class ServiceAdmin(RecordAdmin):
+    """An admin whose saves go through the record's service (``save_through_service``). A refusal
+    (``Refused``, a conflict, or one of ``refusals``) is one red message and nothing written, not even
+    the changeset, and the officer stays on the page; a success lands where Django sends it, "save and
+    continue editing" included, on the record the service made."""
+
+    refusals: tuple[type[Exception], ...] = ()
+
+    def save_through_service(self, request, obj, form, change):
+        """Write through the service and return the saved record."""
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        try:
+            with transaction.atomic():
+                saved = self.save_through_service(request, obj, form, change)
+        except VersionConflict as conflict:
+            self._refuse(request, f"Conflict, nothing saved: {conflict}")
+            return
+        except (Refused, *self.refusals) as error:
+            self._refuse(request, f"Not saved: {error}")
+            return
+        form.instance = saved
+        obj.pk = saved.pk  # the admin's redirects and its log read the object it handed in
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        if not getattr(request, "save_refused", False):  # nothing rides on a refused save
+            super().save_related(request, form, formsets, change)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if getattr(request, "save_refused", False):
+            return []
+        return super().construct_change_message(request, form, formsets, add)
+
+    @staticmethod
+    def _refuse(request, message: str) -> None:
+        request.save_refused = True
+        messages.error(request, message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(request, "save_refused", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if getattr(request, "save_refused", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def log_addition(self, request, obj, message):
+        if not getattr(request, "save_refused", False):
+            super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        if not getattr(request, "save_refused", False):
+            super().log_change(request, obj, message)

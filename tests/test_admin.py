@@ -87,3 +87,44 @@ def test_units_cannot_be_deleted_in_the_admin(staff):
 def test_list_and_search_by_former_code(staff):
     page = staff.get("/admin/boundaries/adminunit/?q=231024").content.decode()
     assert "东宁市" in page
+
+
+def place_add_data(**overrides) -> dict:
+    from gazetteer.models import Category
+
+    data = {
+        "name": "莲花湾",
+        "category": Category.objects.get(code="07200").pk,
+        "unit": AdminUnit.objects.get(code="231084").pk,
+        "geom": "",
+        "reason": "外业调查新增",
+        "status": "in_use",
+        "survey_method": "",
+        **{f"{prefix}-{key}": 0 for prefix in ("names", "versions") for key in ("TOTAL_FORMS", "INITIAL_FORMS")},
+    }
+    return {**data, **overrides}
+
+
+def test_save_and_continue_after_adding_a_place_lands_on_the_new_record(staff):
+    from gazetteer.models import Place
+
+    response = staff.post("/admin/gazetteer/place/add/", place_add_data(_continue="1"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    place = Place.objects.filter(name="莲花湾").first()
+    assert place is not None, [str(m) for m in staff.get(response["Location"]).context["messages"]]
+    assert response["Location"].endswith(f"/{place.pk}/change/")
+    assert staff.get(response["Location"]).status_code == 200
+
+
+def test_a_refused_save_shows_one_message_and_writes_nothing(staff):
+    from core.models import Changeset
+    from gazetteer.models import Place
+
+    before = Changeset.objects.count()
+    outside = AdminUnit.objects.get(code="231025").geom.point_on_surface  # in 林口县, not in 宁安市
+    data = place_add_data(geom=outside.json)
+    response = staff.post("/admin/gazetteer/place/add/", data, follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert len(shown) == 1 and shown[0].startswith("Not saved") and "宁安市" in shown[0]
+    assert not Place.objects.filter(name="莲花湾").exists()
+    assert Changeset.objects.count() == before  # not even the changeset is left behind

@@ -27,11 +27,33 @@ def logins(db):
     return clients
 
 
+def inline_forms() -> dict:
+    return {
+        f"{p}-{k}": 0
+        for p in ("events", "opinions", "comments", "attachments")
+        for k in ("TOTAL_FORMS", "INITIAL_FORMS")
+    }
+
+
+def submit(client, place_name: str, proposed: str, **extra):
+    place = Place.objects.get(admin_unit__name=place_name)
+    data = {
+        "kind": "rename",
+        "county": place.unit.parent_id,
+        "place": place.pk,
+        "proposed_name": proposed,
+        "reason": "群众申请",
+        "applicant": place_name,
+        **extra,
+    }
+    return client.post(f"{URL}add/", data)
+
+
 def step(client, application, name, **values):
     data = {
         "step": name,
         "expected_version": application.version,
-        **{k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()},
+        **{f"step_{k}": (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()},
     }
     for prefix in ("events", "opinions", "comments", "attachments"):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
@@ -99,7 +121,7 @@ def test_an_officer_cannot_approve_in_the_admin(logins):
         f"{URL}{application.pk}/change/",
         {
             "step": "reject",
-            "reason": "想驳回",
+            "step_reason": "想驳回",
             "expected_version": application.version,
             **{
                 f"{p}-{k}": 0
@@ -120,3 +142,42 @@ def test_session_writes_need_the_csrf_token():
     response = client.post("/api/v1/places", body, content_type="application/json")
     assert response.status_code == 403
     assert "CSRF" in response.json()["error"]["message"]
+
+
+def test_the_chosen_steps_inputs_are_editable_on_the_page(logins):
+    submit(logins["officer"], "兰岗镇", "兰岗河镇")
+    application = NamingApplication.objects.get(proposed_name="兰岗河镇")
+    page = logins["approver"].get(f"{URL}{application.pk}/change/").content.decode()
+    for name in ("step_authority", "step_decision_date", "step_document_number", "step_effective_date", "step_reason"):
+        assert f'name="{name}"' in page, name
+    assert "批准 Approve" in page and "不予批准 Reject" in page  # the steps by name, not by slug
+    assert "js/admin_step_form." in page and "data-step-inputs" in page
+
+
+def test_an_approver_rejects_and_an_officer_withdraws_in_the_admin(logins):
+    submit(logins["officer"], "兰岗镇", "兰岗河镇")
+    submit(logins["officer"], "镜泊镇", "镜泊湖镇")
+    first = NamingApplication.objects.get(proposed_name="兰岗河镇")
+    second = NamingApplication.objects.get(proposed_name="镜泊湖镇")
+    assert step(logins["approver"], first, "reject", reason="与相邻乡镇重名").status == "rejected"
+    assert first.rejection_reason == "与相邻乡镇重名"
+    assert step(logins["officer"], second, "withdraw", reason="申请人撤回").status == "withdrawn"
+
+
+def test_a_refused_step_says_so_once_and_nothing_else(logins):
+    submit(logins["officer"], "兰岗镇", "兰岗河镇")
+    application = NamingApplication.objects.get(proposed_name="兰岗河镇")
+    data = {"step": "reject", "expected_version": application.version, **inline_forms()}  # no reason
+    response = logins["approver"].post(f"{URL}{application.pk}/change/", data, follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert len(shown) == 1 and shown[0].startswith("Not saved") and "reason" in shown[0]
+    assert response.redirect_chain[-1][0].endswith(f"{application.pk}/change/")
+    application.refresh_from_db()
+    assert application.status == "checked"
+
+
+def test_save_and_continue_after_adding_lands_on_the_new_application(logins):
+    response = submit(logins["officer"], "兰岗镇", "兰岗河镇", _continue="1")
+    application = NamingApplication.objects.get(proposed_name="兰岗河镇")
+    assert response.status_code == 302 and response["Location"].endswith(f"/{application.pk}/change/")
+    assert logins["officer"].get(response["Location"]).status_code == 200

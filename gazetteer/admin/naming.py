@@ -4,16 +4,17 @@ The add form submits through gazetteer.services.naming.submit (which runs the ch
 form shows the application read-only with a "next step" section that calls naming.take_step, under
 the same permissions as the API. Attachments are uploaded inline."""
 
+import json
+
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.gis.db import models as gis_models
 
 from accounts.roles import assigned_counties, is_administrator, is_staff_reader
 from boundaries.levels import Tier
 from boundaries.models import AdminUnit
 from boundaries.widgets import OfflineMapWidget
-from core.admin_base import ReadOnlyInline, RecordAdmin
-from core.history import VersionConflict
+from core.admin_base import ReadOnlyInline, ServiceAdmin
 from gazetteer.models import (
     ApplicationAttachment,
     ApplicationEvent,
@@ -52,28 +53,50 @@ class SubmitForm(forms.ModelForm):
             self.fields["county"].queryset = AdminUnit.objects.current().filter(tier=Tier.COUNTY)
 
 
+LONG_TEXT = {"note", "comments", "comment", "reason"}
+STEP_FIELD_PREFIX = "step_"  # the step's inputs are named apart from the application's own (read-only) fields
+
+
+def _step_field(step_input: naming.StepInput, label: str) -> forms.Field:
+    if step_input.name == "verdict":
+        return forms.ChoiceField(label=label, required=False, choices=[("", "—"), *ExpertOpinion.Verdict.choices])
+    if step_input.kind == naming.DATE:
+        return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    if step_input.kind == naming.INT:
+        return forms.IntegerField(label=label, required=False, min_value=1)
+    widget = forms.Textarea(attrs={"rows": 2}) if step_input.name in LONG_TEXT else None
+    return forms.CharField(label=label, required=False, widget=widget)
+
+
+def _step_fields() -> dict[str, forms.Field]:
+    """One form field per input of the steps (gazetteer.services.naming.STEPS), named step_<input>."""
+    made, steps_of = {}, {}
+    for step in naming.STEPS.values():
+        for step_input in step.inputs:
+            steps_of.setdefault(step_input.name, []).append(step)
+            if step_input.name not in made:
+                made[step_input.name] = step_input
+    fields = {}
+    for name, step_input in made.items():
+        label = step_input.label if len(steps_of[name]) == 1 else step_input.label.split(" ")[-1].capitalize()
+        field = _step_field(step_input, label)
+        field.help_text = "、".join(step.label.split(" ")[0] for step in steps_of[name])
+        fields[STEP_FIELD_PREFIX + name] = field
+    return fields
+
+
+# The form fields each step reads: from the steps' declaration.
+STEP_VALUES = {name: tuple(i.name for i in step.inputs) for name, step in naming.STEPS.items()}
+
+
 class StepForm(forms.ModelForm):
-    """The application's next step, with the values the step takes (the service says which are needed)."""
+    """The application's next step, with the values the step takes: the inputs of the chosen step are
+    shown (web/static/js/admin_step_form.js), the service says which are needed."""
 
     step = forms.ChoiceField(
-        label="下一步 Next step", required=False, choices=[("", "—"), *[(s, s) for s in naming.STEPS]]
-    )
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    expert = forms.CharField(required=False)
-    verdict = forms.ChoiceField(required=False, choices=[("", "—"), *ExpertOpinion.Verdict.choices])
-    comments = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    start = forms.DateField(required=False, help_text="notice: first day")
-    days = forms.IntegerField(required=False, min_value=1, help_text="notice: length in days")
-    commenter = forms.CharField(required=False)
-    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    received_on = forms.DateField(required=False)
-    contact = forms.CharField(required=False)
-    authority = forms.CharField(required=False)
-    decision_date = forms.DateField(required=False)
-    document_number = forms.CharField(required=False)
-    effective_date = forms.DateField(required=False)
-    reason = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="reject / withdraw: the reason"
+        label="下一步 Next step",
+        required=False,
+        choices=[("", "—"), *[(name, step.label) for name, step in naming.STEPS.items()]],
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -83,12 +106,17 @@ class StepForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["step"].widget.attrs["data-step-inputs"] = json.dumps(
+            {name: [STEP_FIELD_PREFIX + i for i in inputs] for name, inputs in STEP_VALUES.items()}
+        )
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
 
 
-# The form fields each step reads: from the steps' declaration (gazetteer.services.naming.STEPS).
-STEP_VALUES = {name: tuple(i.name for i in step.inputs) for name, step in naming.STEPS.items()}
+# Declared on the class, as if written in it: the admin checks its field names against the form class.
+STEP_INPUT_FIELDS = _step_fields()
+StepForm.base_fields.update(STEP_INPUT_FIELDS)
+StepForm.declared_fields.update(STEP_INPUT_FIELDS)
 
 
 class EventInline(ReadOnlyInline):
@@ -123,7 +151,12 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(NamingApplication)
-class NamingApplicationAdmin(RecordAdmin):
+class NamingApplicationAdmin(ServiceAdmin):
+    refusals = (naming.StepRefused, PlaceRuleError)
+
+    class Media:
+        js = ["js/admin_step_form.js"]
+
     list_display = ["number", "kind", "proposed_name", "place", "county", "status", "submitted_at"]
     list_filter = ["status", "kind", "county"]
     search_fields = ["number", "proposed_name", "applicant"]
@@ -169,7 +202,7 @@ class NamingApplicationAdmin(RecordAdmin):
         return [
             *self.readonly_fields,
             "step",
-            *[f for values in STEP_VALUES.values() for f in values if f],
+            *STEP_INPUT_FIELDS,
             "expected_version",
         ]
 
@@ -190,20 +223,14 @@ class NamingApplicationAdmin(RecordAdmin):
             return is_staff_reader(request.user)
         return can_run_application(request.user, obj) or can(request.user, Action.DECIDE)
 
-    def save_model(self, request, obj, form, change):
-        try:
-            if not change:
-                self._submit(request, form)
-            else:
-                self._step(request, obj, form)
-        except (naming.StepRefused, VersionConflict, PlaceRuleError) as error:
-            messages.error(request, f"Not done: {error}")
+    def save_through_service(self, request, obj, form, change):
+        return self._step(request, obj, form) if change else self._submit(request, form)
 
     def _submit(self, request, form):
         data = form.cleaned_data
         if not can(request.user, Action.APPLY, counties={data["county"].id}):
             raise naming.StepRefused(f"your role does not allow applications in {data['county'].name}")
-        form.instance = naming.submit(
+        return naming.submit(
             submitted_by=request.user,
             **{f: data.get(f) or None for f in ("kind", "county", "place", "category", "geom")},
             **{
@@ -223,11 +250,11 @@ class NamingApplicationAdmin(RecordAdmin):
     def _step(self, request, obj, form):
         step = form.cleaned_data.get("step")
         if not step:
-            return
+            return obj
         if not may_take_step(request.user, obj, naming.STEPS[step]):
             raise naming.StepRefused(f"your role does not allow the step '{step}'")
-        values = {name: form.cleaned_data.get(name) for name in STEP_VALUES[step]}
-        form.instance = naming.take_step(
+        values = {name: form.cleaned_data.get(STEP_FIELD_PREFIX + name) for name in STEP_VALUES[step]}
+        return naming.take_step(
             NamingApplication.objects.get(pk=obj.pk),
             step,
             actor=request.user,

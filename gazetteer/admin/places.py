@@ -3,14 +3,14 @@ officers edit the records of their counties, approvers and administrators as the
 Saving goes through gazetteer.services (reason required, versioned, stale forms refused); the
 standard name changes only through a naming application; nothing is deleted."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.gis.db import models as gis_models
 from django.urls import path
 
 from accounts.roles import is_staff_reader
 from boundaries.widgets import OfflineMapWidget
-from core.admin_base import ReadOnlyInline, RecordAdmin, VersionedChangeForm
-from core.history import VersionConflict, open_changeset
+from core.admin_base import ReadOnlyInline, RecordAdmin, Refused, ServiceAdmin, VersionedChangeForm
+from core.history import open_changeset
 from core.models import Changeset
 from gazetteer import fields
 from gazetteer.admin.io import EXPORT_ACTIONS, import_view
@@ -50,7 +50,9 @@ class PlaceVersionInline(ReadOnlyInline):
 
 
 @admin.register(Place)
-class PlaceAdmin(RecordAdmin):
+class PlaceAdmin(ServiceAdmin):
+    refusals = (place_service.PlaceRuleError,)
+
     form = PlaceForm
     list_display = ["code", "name", "romanization", "category", "unit", "status", "is_public", "version"]
     list_filter = ["category", "status", "is_public", "is_synthetic"]
@@ -103,7 +105,7 @@ class PlaceAdmin(RecordAdmin):
             return is_staff_reader(request.user)
         return can(request.user, Action.UPDATE, obj)
 
-    def save_model(self, request, obj, form, change):
+    def save_through_service(self, request, obj, form, change):
         # Only what the form shows and the officer changed: a form without the map or the unit must not
         # clear them. A new record takes every field the form has.
         if change:
@@ -114,33 +116,23 @@ class PlaceAdmin(RecordAdmin):
             values.pop("romanization", None)
             values.pop("romanization_tones", None)
         current = Place.objects.select_related("unit").get(pk=obj.pk) if change else None
-        try:
-            counties = place_service.landing_counties(current, values)
-            if not can(request.user, Action.UPDATE if change else Action.CREATE, counties=counties):
-                messages.error(request, "Not saved: the record would lie outside the counties assigned to you")
-                return
-            changeset = open_changeset(Changeset.Kind.EDIT, form.cleaned_data["reason"], author=request.user)
-            if change:
-                form.instance = place_service.update_place(
-                    current,
-                    changeset=changeset,
-                    changes=values,
-                    expected_version=form.cleaned_data.get("expected_version"),
-                )
-            else:
-                roman = (values.pop("romanization", "") or "", values.pop("romanization_tones", "") or "")
-                values = {k: v for k, v in values.items() if v is not None}
-                form.instance = place_service.create_place(
-                    changeset=changeset,
-                    name=form.cleaned_data["name"],
-                    romanization=roman if roman[0] else None,
-                    registered_by=request.user,
-                    **values,
-                )
-        except VersionConflict as conflict:
-            messages.error(request, f"Conflict, nothing saved: {conflict}")
-        except place_service.PlaceRuleError as error:
-            messages.error(request, f"Not saved: {error}")
+        counties = place_service.landing_counties(current, values)
+        if not can(request.user, Action.UPDATE if change else Action.CREATE, counties=counties):
+            raise Refused("the record would lie outside the counties assigned to you")
+        changeset = open_changeset(Changeset.Kind.EDIT, form.cleaned_data["reason"], author=request.user)
+        if change:
+            return place_service.update_place(
+                current, changeset=changeset, changes=values, expected_version=form.cleaned_data.get("expected_version")
+            )
+        roman = (values.pop("romanization", "") or "", values.pop("romanization_tones", "") or "")
+        values = {k: v for k, v in values.items() if v is not None}
+        return place_service.create_place(
+            changeset=changeset,
+            name=form.cleaned_data["name"],
+            romanization=roman if roman[0] else None,
+            registered_by=request.user,
+            **values,
+        )
 
 
 def _all_counties() -> set[int]:

@@ -384,6 +384,7 @@ class StepInput:
     kind: str = TEXT  # how it is read: TEXT, DATE or INT
     required: bool = False
     column: tuple[type, str] | None = None  # text stored in a column of its own is no longer than it
+    label: str = ""  # as the officer's form shows it
 
 
 @dataclass(frozen=True)
@@ -392,6 +393,7 @@ class Step:
     run: Callable
     inputs: tuple[StepInput, ...] = ()
     by_approver: bool = False  # approve and reject are the approver's; the others the county officer's
+    label: str = ""  # as the pages show it (never the slug)
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -401,41 +403,64 @@ class Step:
 STEPS = {
     step.name: step
     for step in (
-        Step("review", start_review, (StepInput("note"),)),
+        Step("review", start_review, (StepInput("note", label="审查说明 Note"),), label="送审 Send for review"),
         Step(
             "opinions",
             record_opinion,
             (
-                StepInput("expert", required=True, column=(ExpertOpinion, "expert")),
-                StepInput("verdict", required=True),
-                StepInput("comments"),
+                StepInput("expert", required=True, column=(ExpertOpinion, "expert"), label="专家 Expert"),
+                StepInput("verdict", required=True, label="意见 Verdict"),
+                StepInput("comments", label="论证意见 Comments"),
             ),
+            label="记录专家论证意见 Record an expert opinion",
         ),
-        Step("notice", open_notice, (StepInput("start", DATE), StepInput("days", INT))),
+        Step(
+            "notice",
+            open_notice,
+            (StepInput("start", DATE, label="公示开始 First day"), StepInput("days", INT, label="公示天数 Days")),
+            label="公示 Open the public notice",
+        ),
         Step(
             "comments",
             record_comment,
             (
-                StepInput("commenter", required=True, column=(NoticeComment, "commenter")),
-                StepInput("comment", required=True),
-                StepInput("received_on", DATE, required=True),
-                StepInput("contact", column=(NoticeComment, "contact")),
+                StepInput("commenter", required=True, column=(NoticeComment, "commenter"), label="意见人 Commenter"),
+                StepInput("comment", required=True, label="意见 Comment"),
+                StepInput("received_on", DATE, required=True, label="收到日期 Received on"),
+                StepInput("contact", column=(NoticeComment, "contact"), label="联系方式 Contact"),
             ),
+            label="记录公示意见 Record a comment on the notice",
         ),
-        Step("close-notice", close_notice),
+        Step("close-notice", close_notice, label="结束公示 Close the notice"),
         Step(
             "approve",
             approve,
             (
-                StepInput("authority", required=True, column=(NamingApplication, "authority")),
-                StepInput("decision_date", DATE, required=True),
-                StepInput("document_number", required=True, column=(NamingApplication, "document_number")),
-                StepInput("effective_date", DATE, required=True),
+                StepInput(
+                    "authority", required=True, column=(NamingApplication, "authority"), label="批准机关 Authority"
+                ),
+                StepInput("decision_date", DATE, required=True, label="批准日期 Decision date"),
+                StepInput(
+                    "document_number",
+                    required=True,
+                    column=(NamingApplication, "document_number"),
+                    label="批准文号 Document number",
+                ),
+                StepInput("effective_date", DATE, required=True, label="生效日期 Effective date"),
             ),
             by_approver=True,
+            label="批准 Approve",
         ),
-        Step("reject", reject, (StepInput("reason", required=True),), by_approver=True),
-        Step("withdraw", withdraw, (StepInput("reason", required=True),)),
+        Step(
+            "reject",
+            reject,
+            (StepInput("reason", required=True, label="不予批准理由 Reason"),),
+            by_approver=True,
+            label="不予批准 Reject",
+        ),
+        Step(
+            "withdraw", withdraw, (StepInput("reason", required=True, label="撤回理由 Reason"),), label="撤回 Withdraw"
+        ),
     )
 }
 APPROVER_STEPS = {name for name, step in STEPS.items() if step.by_approver}
