@@ -181,3 +181,12 @@ def test_save_and_continue_after_adding_lands_on_the_new_application(logins):
     application = NamingApplication.objects.get(proposed_name="兰岗河镇")
     assert response.status_code == 302 and response["Location"].endswith(f"/{application.pk}/change/")
     assert logins["officer"].get(response["Location"]).status_code == 200
+
+
+def test_the_checks_read_as_lines_not_json(logins):
+    submit(logins["officer"], "兰岗镇", "宁安市")  # a county's name: the same name exists in the city
+    application = NamingApplication.objects.get(proposed_name="宁安市")
+    assert application.checks, "the checks found nothing to show"
+    page = logins["officer"].get(f"{URL}{application.pk}/change/").content.decode()
+    assert "重名 Same name" in page and "须处理 Error" in page
+    assert '"severity"' not in page and "same_name_" not in page

@@ -9,6 +9,8 @@ import json
 from django import forms
 from django.contrib import admin
 from django.contrib.gis.db import models as gis_models
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from accounts.roles import assigned_counties, is_administrator, is_staff_reader
 from boundaries.levels import Tier
@@ -54,6 +56,17 @@ class SubmitForm(forms.ModelForm):
 
 
 LONG_TEXT = {"note", "comments", "comment", "reason"}
+SEVERITY = {"error": "须处理 Error", "warning": "提示 Warning"}
+CHECKS = {
+    "same_name_county": "县内重名 Same name in the county",
+    "same_name_city": "市内重名 Same name in the city",
+    "same_pinyin_county": "县内同音 Same sound in the county",
+    "same_pinyin_city": "市内同音 Same sound in the city",
+    "company_name": "企业名称 Company name",
+    "overlong": "名称过长 Too long",
+    "non_standard_characters": "非规范汉字 Non-standard characters",
+    "punctuation": "符号 Symbols",
+}
 STEP_FIELD_PREFIX = "step_"  # the step's inputs are named apart from the application's own (read-only) fields
 
 
@@ -179,7 +192,7 @@ class NamingApplicationAdmin(ServiceAdmin):
         "applicant_contact",
         "submitted_by",
         "submitted_at",
-        "checks",
+        "check_findings",
         "notice_start",
         "notice_end",
         "authority",
@@ -188,6 +201,25 @@ class NamingApplicationAdmin(ServiceAdmin):
         "effective_date",
         "rejection_reason",
     ]
+
+    @admin.display(description="自动检查 Checks")
+    def check_findings(self, obj):
+        """The findings of the automatic checks as lines an officer reads, errors first."""
+        findings = sorted(obj.checks or [], key=lambda f: f.get("severity") != "error")
+        if not findings:
+            return "无问题 No findings"
+        return format_html_join(
+            mark_safe("<br>"),
+            "<strong>{}</strong> {}：{}",
+            (
+                (
+                    SEVERITY.get(f.get("severity"), f.get("severity")),
+                    CHECKS.get(f.get("check"), f.get("check")),
+                    f.get("message"),
+                )
+                for f in findings
+            ),
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = StepForm if obj is not None else SubmitForm
