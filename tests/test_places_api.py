@@ -212,3 +212,13 @@ def test_an_officer_may_override_the_romanization_and_it_is_recorded(accounts):
     history = accounts["public"].get(f"/api/v1/places/{code}/history").json()["versions"]
     assert history[0]["data"]["romanization_overridden"] is False
     assert history[1]["data"]["romanization_overridden"] is True and history[1]["reason"] == "依当地读音"
+
+
+def test_retiring_on_the_day_a_name_took_effect_is_refused_with_the_reason(accounts):
+    code = create(accounts["officer_ningan"], valid_from="2026-11-01").json()["properties"]["code"]
+    response = accounts["officer_ningan"].post(
+        f"/api/v1/places/{code}/retire", {"version": 1, "reason": "村庄搬迁", "valid_to": "2026-11-01"}
+    )
+    assert response.status_code == 400, response.content
+    assert "2026-11-01" in response.json()["error"]["message"]
+    assert accounts["officer_ningan"].get(f"/api/v1/places/{code}").json()["properties"]["status"] != "historical"
