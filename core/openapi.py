@@ -5,17 +5,18 @@ tests/test_openapi.py checks that every URL pattern under /api/v1/ is here, with
 serves, that the document is valid OpenAPI 3.1, and that real responses fit the schemas.
 
 core holds the skeleton (info, security schemes, the shared error responses), the helpers that
-declare operations and parameters (here) and schemas (core.openapi_schemas), and its own part: the
-health check and this document. Every other path is declared by the app that serves it, next to its
-views: boundaries.openapi, gazetteer.openapi, tiles.openapi. core imports none of them.
+declare operations and parameters (here) and schemas (core.openapi_schemas), and its own part (CORE):
+the health check, this document and POST /api/v1/changesets. Every other path is declared by the app
+that serves it, next to its views: boundaries.openapi, gazetteer.openapi, tiles.openapi. core imports
+none of them.
 
 Adding to the document:
 
-- a new endpoint of an app that has a part: add its path (and any schema) to that app's openapi.py;
-- a new part (a new app, or core's POST /api/v1/changesets): a module declaring
-  ``PART = Part(name=..., tags=(Tag(...),), paths={...}, schemas={...})`` with the helpers below, and
-  one line in its AppConfig.ready(): ``openapi.register("<app>.openapi.PART")`` (core's own would
-  be registered from core.apps).
+- a new endpoint of an app that has a part: add its path (and any schema) to that app's openapi.py
+  (core's own endpoints: to CORE below);
+- a new part (a new app): a module ``<app>/openapi.py`` declaring
+  ``PART = Part(name="<app>", tags=(Tag(...),), paths={...}, schemas={...})`` with the helpers below,
+  and one line in the app's AppConfig.ready(): ``openapi.register("<app>.openapi.PART")``.
 
 Parts register from AppConfig.ready(), as the changeset kinds and the event subscriptions do, so that
 the list of parts is what is installed. They register by dotted path and are imported only when the
@@ -34,7 +35,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from core.openapi_schemas import INTEGER, STRING, ref
-from core.openapi_schemas import SCHEMAS as SHARED_SCHEMAS
+from core.openapi_schemas import SCHEMAS as CORE_SCHEMAS
 
 GEOJSON = "application/geo+json"
 JSON = "application/json"
@@ -79,7 +80,7 @@ ERROR_RESPONSES = {
 @dataclass(frozen=True)
 class Tag:
     """A section of the document. ``position`` orders the sections (Swagger UI shows them in that
-    order) across the parts: core's are 10 and 80, the apps' in between and after; leave gaps."""
+    order) across the parts: core's are 10, 80 and 90, the apps' in between and after; leave gaps."""
 
     name: str
     description: str
@@ -115,7 +116,7 @@ def _merge(into: dict, new: dict, what: str, part: str) -> None:
 
 def parts() -> list[Part]:
     """core's own part, then the registered ones."""
-    return [SERVICE, *(import_string(path) for path in _registered)]
+    return [CORE, *(import_string(path) for path in _registered)]
 
 
 # ---- declaring operations ------------------------------------------------------------------------
@@ -199,6 +200,14 @@ def authenticated(operation_id: str, summary: str, tag: str, responses: dict, *,
     return operation(operation_id, summary, tag, {**responses, **errors(*codes)}, security=OFFICER_SECURITY, **extra)
 
 
+OFFICERS = "officers"
+
+
+def officer(operation_id: str, summary: str, responses: dict, *, codes=WRITE_ERRORS, **extra) -> dict:
+    """A write (or a read of work in progress) for place-name officers, approvers and administrators."""
+    return authenticated(operation_id, summary, OFFICERS, responses, codes=codes, **extra)
+
+
 FILE = {"type": "string", "contentMediaType": "application/octet-stream"}
 
 
@@ -216,24 +225,39 @@ def page_parameters(default: int, maximum: int) -> list[dict]:
     ]
 
 
-# ---- core's own part: the service and this document ---------------------------------------------
+# ---- core's own part: the service, this document, changesets -----------------------------------
 
 
-def _service_paths() -> dict:
+def _core_paths() -> dict:
     health = ok("Up, and the database answers", ref("Health"))
     health["503"] = {"description": "The database is unreachable", "content": {JSON: {"schema": ref("Health")}}}
     spec = ok("This document", {"type": "object"})
     return {
         "/healthz": {"get": operation("healthz", "Health check", "service", health)},
         "/api/v1/openapi.json": {"get": operation("openapi", "The OpenAPI 3.1 document", "documentation", spec)},
+        "/api/v1/changesets": {
+            "post": officer(
+                "applyChangeset",
+                "Edit several records of several kinds at once, all or nothing",
+                ok("The changeset and every record after it", ref("Changeset"), status="201"),
+                description="Each edit is checked as the record's own endpoint checks it. A stale version "
+                "refuses the whole changeset: the 409 lists every conflict (`conflicts`: edit, kind, key, "
+                "your_version, current_version). Any refusal names the edit (`edit`, `kind`, `key`).",
+                requestBody=body("ChangesetNew"),
+            )
+        },
     }
 
 
-SERVICE = Part(
+CORE = Part(
     name="core",
-    tags=(Tag("service", "Health of the service", 10), Tag("documentation", "This document", 80)),
-    paths=_service_paths(),
-    schemas=SHARED_SCHEMAS,
+    tags=(
+        Tag("service", "Health of the service", 10),
+        Tag("documentation", "This document", 80),
+        Tag(OFFICERS, "地名管理 Writes and applications, for place-name officers and approvers", 90),
+    ),
+    paths=_core_paths(),
+    schemas=CORE_SCHEMAS,
 )
 
 

@@ -2,11 +2,13 @@
 
 OpenAPI 3.1 schemas are JSON Schema 2020-12: ``null`` is a type, not a ``nullable`` flag. Each app
 declares its own component schemas in its openapi part (e.g. boundaries.openapi), reading enums from
-its models so that a new level or status shows without an edit; core declares only what all share:
-the error body, the GeoJSON geometry and the health answer.
+its models so that a new level or status shows without an edit. core declares what all share (the
+error body, the GeoJSON geometry) and the bodies of its own endpoints (health, changesets).
 """
 
 from __future__ import annotations
+
+from core.changesets import MAX_EDITS
 
 STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
@@ -87,4 +89,51 @@ GEOMETRY = {
 
 HEALTH = obj({"status": enum(["ok", "error"]), "database": enum(["ok", "unreachable"])})
 
-SCHEMAS = {"Error": ERROR, "Geometry": GEOMETRY, "Health": HEALTH}
+CHANGESET_NEW = obj(
+    {
+        "reason": {"type": "string", "minLength": 1, "description": "Why: recorded in the change history."},
+        "edits": array(
+            {
+                **obj(
+                    {
+                        "kind": {"type": "string", "description": "The kind of record: place, unit"},
+                        "key": {"type": "string", "minLength": 1, "description": "The record's code"},
+                        "version": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "description": "The version the edit is based on; 409 when the record moved on.",
+                        },
+                        "changes": {
+                            "type": "object",
+                            "minProperties": 1,
+                            "description": "The attributes changed, as the record's own endpoint takes them "
+                            "(PATCH /api/v1/places/{code} for a place).",
+                        },
+                    }
+                ),
+                "additionalProperties": False,
+            },
+            minItems=1,
+            maxItems=MAX_EDITS,
+            description="Applied in this order, in one transaction.",
+        ),
+    }
+)
+CHANGESET = obj(
+    {
+        "changeset": {"type": "integer", "description": "The changeset's number, in every record's history."},
+        "reason": STRING,
+        "records": array(
+            obj({"kind": STRING, "key": STRING}, description="The record after the change, as its kind shows it."),
+            description="In the order of the edits.",
+        ),
+    }
+)
+
+SCHEMAS = {
+    "Error": ERROR,
+    "Geometry": GEOMETRY,
+    "Health": HEALTH,
+    "ChangesetNew": CHANGESET_NEW,
+    "Changeset": CHANGESET,
+}

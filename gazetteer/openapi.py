@@ -1,6 +1,6 @@
 """The gazetteer in the OpenAPI document (a core.openapi part, registered from GazetteerConfig.ready()):
 place records, their files, search, romanization, open data and naming applications. The schemas are
-in gazetteer.openapi_schemas."""
+in gazetteer.openapi_schemas; the officers' writes are tagged with core's "officers"."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from core.openapi import (
     WRITE_ERRORS,
     Part,
     Tag,
-    authenticated,
     body,
     errors,
     file_schema,
+    officer,
     ok,
     operation,
     page_parameters,
@@ -30,19 +30,13 @@ from gazetteer.services.open_data import OPEN_DATA_FORMATS
 from gazetteer.services.place_io import EXPORT_FORMATS
 from gazetteer.services.place_io.writers import CONTENT_TYPES
 
-OFFICERS = "officers"
 TAGS = (
     Tag("places", "地名 Place-name records (public read)", 30),
     Tag("search", "检索 Search, type-ahead and reverse lookup", 40),
     Tag("romanization", "罗马字母拼写 Romanization (GB/T 16159)", 50),
     Tag("open data", "开放数据 Bulk downloads with licences", 60),
     Tag("notices", "地名公告 Published naming notices", 70),
-    Tag(OFFICERS, "地名管理 Writes and applications, for place-name officers and approvers", 90),
 )
-
-
-def officer(operation_id: str, summary: str, responses: dict, *, codes=WRITE_ERRORS, **extra) -> dict:
-    return authenticated(operation_id, summary, OFFICERS, responses, codes=codes, **extra)
 
 
 PLACE_CODE = path_param("code", "20-digit place code", example="23108410104300000001")
