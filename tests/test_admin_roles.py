@@ -1,0 +1,38 @@
+"""Which admin pages each role opens: administrators manage units, officers, their counties and tokens."""
+
+import pytest
+from django.test import Client
+
+from accounts.models import Role
+from accounts.services import create_officer
+from boundaries.models import AdminUnit
+from tests.gazetteer_helpers import NINGAN
+
+pytestmark = pytest.mark.django_db
+ADMINISTRATORS_ONLY = ["/admin/auth/user/", "/admin/accounts/apitoken/", "/admin/accounts/countyassignment/"]
+
+
+def client_for(role, counties=()):
+    user, _ = create_officer(f"roles_{role}", role=role, counties=list(counties), password="pw-12345-abc")
+    client = Client()
+    client.force_login(user)
+    return client, user
+
+
+def test_the_administrator_role_opens_units_users_tokens_and_counties():
+    client, user = client_for(Role.ADMINISTRATOR)
+    unit = AdminUnit.objects.get(code=NINGAN)
+    for url in [*ADMINISTRATORS_ONLY, "/admin/boundaries/adminunit/", f"/admin/boundaries/adminunit/{unit.pk}/change/"]:
+        assert client.get(url).status_code == 200, url
+    assert client.get(f"/admin/auth/user/{user.pk}/change/").status_code == 200
+    assert client.get(f"/admin/auth/user/{user.pk}/delete/").status_code == 403  # made inactive, never deleted
+
+
+def test_other_roles_read_units_and_see_no_accounts():
+    client, _ = client_for(Role.OFFICER, [NINGAN])
+    for url in ADMINISTRATORS_ONLY:
+        assert client.get(url).status_code == 403, url
+    assert client.get("/admin/boundaries/adminunit/").status_code == 200
+    unit = AdminUnit.objects.get(code=NINGAN)
+    page = client.get(f"/admin/boundaries/adminunit/{unit.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()  # read, not changed
