@@ -20,6 +20,7 @@ from core.openapi_schemas import (
     obj,
     ref,
 )
+from gazetteer import fields
 from gazetteer.api.naming import DATE as STEP_DATE
 from gazetteer.api.naming import INT, STEP_FIELDS, TEXT
 from gazetteer.models import NamingApplication, Place, PlaceName
@@ -250,25 +251,24 @@ OPEN_DATA_MANIFEST = obj(
 
 # ---- officers' bodies -------------------------------------------------------------------------------
 
-PLACE_FIELDS = {
-    "category": {"type": "string", "description": "Category code, see /api/v1/categories"},
-    "geometry": nullable(ref("Geometry")),
-    "unit": nullable({"type": "string", "description": "Code of the containing unit (else found from the geometry)"}),
-    "meaning": STRING,
-    "origin": STRING,
-    "history": STRING,
-    "description": STRING,
-    "sources_text": STRING,
-    "named_on": nullable(DATE),
-    "valid_from": nullable(DATE),
-    "valid_to": nullable(DATE),
-    "status": enum(Place.Status.values),
-    "is_public": BOOLEAN,
-    "elevation_m": nullable(NUMBER),
-    "survey_method": enum(Place.SurveyMethod.values),
-    "romanization": {"type": "string", "description": "An officer's romanization instead of the engine's"},
-    "romanization_tones": STRING,
-}
+
+def _attribute_schema(attribute: fields.Attribute) -> dict:
+    """An attribute of the place record (gazetteer.fields) as the body of a create or an update takes it."""
+    if attribute.kind == fields.GEOMETRY:
+        return nullable(ref("Geometry"))
+    if attribute.kind == fields.CHOICE:
+        return enum(list(attribute.choices))
+    if attribute.kind == fields.DATE:
+        return nullable(DATE)
+    if attribute.kind == fields.BOOLEAN:
+        return BOOLEAN
+    if attribute.kind == fields.NUMBER:
+        return nullable(NUMBER)
+    schema = {"type": "string", "description": attribute.description} if attribute.description else STRING
+    return nullable(schema) if attribute.kind == fields.UNIT else schema
+
+
+PLACE_FIELDS = {attribute.json_name: _attribute_schema(attribute) for attribute in fields.BY_OFFICERS}
 REASON = {"type": "string", "minLength": 1, "description": "Why: recorded in the change history."}
 VERSION = {"type": "integer", "description": "The version the change is based on; 409 when the record moved on."}
 PLACE_CREATE = obj({"name": STRING, "reason": REASON, **PLACE_FIELDS}, required=["name", "category", "reason"])
@@ -387,8 +387,8 @@ def _step_body() -> dict:
     kinds = {TEXT: STRING, STEP_DATE: DATE, INT: INTEGER}
     steps_of: dict[str, list[str]] = {}
     kind_of: dict[str, str] = {}
-    for step, fields in STEP_FIELDS.items():
-        for name, kind in fields.items():
+    for step, inputs in STEP_FIELDS.items():
+        for name, kind in inputs.items():
             steps_of.setdefault(name, []).append(step)
             kind_of[name] = kind
     properties = {"version": VERSION}
