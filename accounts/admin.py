@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
 from accounts.models import ApiToken, CountyAssignment
-from accounts.roles import is_administrator, is_staff_reader
+from accounts.roles import is_administrator
 
 
 class ForAdministrators:
@@ -23,16 +23,6 @@ class ForAdministrators:
 
     def has_change_permission(self, request, obj=None):
         return is_administrator(request.user)
-
-
-class ReadByStaffChangedByAdministrators(ForAdministrators):
-    """Every staff role reads these pages; administrators change them."""
-
-    def has_module_permission(self, request):
-        return is_staff_reader(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_staff_reader(request.user)
 
 
 @admin.register(CountyAssignment)

@@ -5,7 +5,7 @@ Units are never deleted (retire one by setting the end of its validity)."""
 from django.contrib import admin
 from django.contrib.gis.db import models as gis_models
 
-from accounts.admin import ReadByStaffChangedByAdministrators
+from accounts.admin import ForAdministrators
 from boundaries.levels import Tier
 from boundaries.models import AdminUnit, AdminUnitVersion, DivisionChange, ImportConflict, UnitCode, UnitName
 from boundaries.services import units as unit_service
@@ -38,7 +38,7 @@ class VersionInline(ReadOnlyInline):
 
 
 @admin.register(AdminUnit)
-class AdminUnitAdmin(ReadByStaffChangedByAdministrators, ServiceAdmin):
+class AdminUnitAdmin(ForAdministrators, ServiceAdmin):
     form = AdminUnitForm
     list_display = ["code", "name", "level", "parent", "valid_from", "valid_to", "version"]
     list_filter = ["level", "tier", ("geom", admin.EmptyFieldListFilter)]

@@ -86,13 +86,47 @@ class Refused(Exception):
     """A save the rules or the rights do not allow; its message is shown to the officer as it is."""
 
 
+class _DryRun(Exception):
+    pass
+
+
 class ServiceAdmin(RecordAdmin):
-    """An admin whose saves go through the record's service (``save_through_service``). A refusal
-    (``Refused``, a conflict, or one of ``refusals``) is one red message and nothing written, not even
-    the changeset, and the officer stays on the page; a success lands where Django sends it, "save and
-    continue editing" included, on the record the service made."""
+    """An admin whose saves go through the record's service (``save_through_service``).
+
+    The form's validation asks the service first, in a savepoint that is always rolled back: a refusal
+    (``Refused``, a conflict, or one of ``refusals``) is shown as the form's error with everything the
+    officer typed still in the form, and nothing is written. Should the service refuse at the real save
+    anyway (someone else changed the record in between), that is one red message, nothing written, not
+    even the changeset, and the officer stays on the page. A success lands where Django sends it, "save
+    and continue editing" included, on the record the service made."""
 
     refusals: tuple[type[Exception], ...] = ()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        model_admin = self
+
+        class AskedTheService(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                if not self.errors:
+                    model_admin.dry_run(request, obj or self.instance, self, change)
+                return cleaned
+
+        AskedTheService.__name__ = form_class.__name__
+        return AskedTheService
+
+    def dry_run(self, request, obj, form, change) -> None:
+        try:
+            with transaction.atomic():
+                self.save_through_service(request, obj, form, change)
+                raise _DryRun
+        except _DryRun:
+            pass
+        except VersionConflict as conflict:
+            raise forms.ValidationError(f"Conflict, nothing saved: {conflict}") from None
+        except (Refused, *self.refusals) as error:
+            raise forms.ValidationError(f"Not saved: {error}") from None
 
     def save_through_service(self, request, obj, form, change):
         """Write through the service and return the saved record."""

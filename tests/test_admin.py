@@ -116,15 +116,18 @@ def test_save_and_continue_after_adding_a_place_lands_on_the_new_record(staff):
     assert staff.get(response["Location"]).status_code == 200
 
 
-def test_a_refused_save_shows_one_message_and_writes_nothing(staff):
+def test_a_refused_save_keeps_the_form_says_why_once_and_writes_nothing(staff):
     from core.models import Changeset
     from gazetteer.models import Place
 
     before = Changeset.objects.count()
     outside = AdminUnit.objects.get(code="231025").geom.point_on_surface  # in 林口县, not in 宁安市
-    data = place_add_data(geom=outside.json)
-    response = staff.post("/admin/gazetteer/place/add/", data, follow=True)
-    shown = [str(m) for m in response.context["messages"]]
-    assert len(shown) == 1 and shown[0].startswith("Not saved") and "宁安市" in shown[0]
+    data = place_add_data(geom=outside.json, meaning="村旁有莲花湾")
+    response = staff.post("/admin/gazetteer/place/add/", data)
+    assert response.status_code == 200  # the form again, not a redirect
+    errors = response.context["adminform"].form.non_field_errors()
+    assert len(errors) == 1 and errors[0].startswith("Not saved") and "宁安市" in errors[0]
+    assert list(response.context["messages"]) == []  # no green "added successfully" beside it
+    assert "村旁有莲花湾" in response.content.decode()  # what the officer typed is still there
     assert not Place.objects.filter(name="莲花湾").exists()
     assert Changeset.objects.count() == before  # not even the changeset is left behind
