@@ -88,6 +88,8 @@ class Job(models.Model):
 
     A worker claims the oldest queued job with SELECT ... FOR UPDATE SKIP LOCKED, so several workers
     never run the same job; progress and heartbeat are written as the job runs, so a page can show them.
+    A failed attempt goes back to the queue until ``max_attempts`` (after ``run_after``); a periodic
+    task's run names its ``period``, unique with the kind, so two workers never both start it.
     Jobs are kept after they finish: they are the record of who asked for what and what came of it."""
 
     class Status(models.TextChoices):
@@ -115,6 +117,17 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Attempts started so far.")
+    max_attempts = models.PositiveSmallIntegerField(default=1, help_text="As the kind declared when queued.")
+    run_after = models.DateTimeField(
+        null=True, blank=True, help_text="A queued job is not claimed before this time (a retry's back-off)."
+    )
+    attempt_errors = models.JSONField(
+        default=list, blank=True, help_text="Each failed attempt: attempt, error, worker, at (ISO 8601)."
+    )
+    period = models.CharField(
+        max_length=40, blank=True, help_text="The period of a scheduled (periodic) run, e.g. 2026-11-28; one run each."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -123,6 +136,10 @@ class Job(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="job_progress_percent"),
+            models.CheckConstraint(condition=models.Q(max_attempts__gte=1), name="job_max_attempts_positive"),
+            models.UniqueConstraint(
+                fields=["kind", "period"], condition=~models.Q(period=""), name="job_one_run_per_period"
+            ),
         ]
 
     def __str__(self) -> str:

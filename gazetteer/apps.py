@@ -23,6 +23,12 @@ class GazetteerConfig(AppConfig):
 
         subscribe("place", place_event)  # the search index follows every recorded change
         changeset_kinds.register_kinds()  # places in POST /api/v1/changesets
+        from core.jobs import Daily, register_periodic
+
+        # The worker makes the decisions due today the current names, once a day (core.jobs; no cron).
+        register_periodic(
+            "apply_due_decisions", "gazetteer.management.commands.apply_due_decisions.scheduled", Daily("00:05")
+        )
         from core import openapi, reports
 
         openapi.register("gazetteer.openapi.PART")  # places, search, open data, naming in /api/v1/openapi.json

@@ -1,4 +1,5 @@
-"""The background worker: runs queued jobs (print maps, ...) until stopped (SIGTERM or Ctrl-C)."""
+"""The background worker: runs queued jobs (print maps, ...) and the apps' periodic tasks (core.jobs)
+until stopped (SIGTERM or Ctrl-C)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Run what is queued now, then exit.")
+        parser.add_argument(
+            "--no-periodic", action="store_true", help="Do not queue the periodic tasks (another worker does)."
+        )
 
-    def handle(self, *args, once: bool = False, **options):
+    def handle(self, *args, once: bool = False, no_periodic: bool = False, **options):
         if once:
             jobs.fail_stale()
             self.stdout.write(f"{jobs.run_pending()} job(s) run")
@@ -34,8 +38,9 @@ class Command(BaseCommand):
 
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, on_signal)
-        self.stdout.write(f"worker {jobs.worker_name()} waiting for jobs")
+        periodic = "" if no_periodic else f"; periodic: {', '.join(sorted(jobs.periodic_tasks())) or 'none'}"
+        self.stdout.write(f"worker {jobs.worker_name()} waiting for jobs{periodic}")
         self.stdout.flush()
         with contextlib.suppress(jobs.WorkerStopped):
-            jobs.work(stop)
+            jobs.work(stop, periodic=not no_periodic)
         self.stdout.write("worker stopped")
