@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from core.pdf import DocumentInfo, html_to_pdf
 from gazetteer.models import NamingApplication, PlaceName
 from gazetteer.representation import unit_path
 from gazetteer.services.places import computed_romanization
@@ -50,6 +51,11 @@ def notice_html(application: NamingApplication) -> str:
 
 
 def notice_pdf(application: NamingApplication) -> bytes:
-    import weasyprint  # imported here: it loads Pango, which only notice rendering needs
-
-    return weasyprint.HTML(string=notice_html(application)).write_pdf()
+    """The notice as a PDF (core.pdf: WeasyPrint with the shared fonts), the authority as its author."""
+    values = context(application)
+    info = DocumentInfo(
+        title=values["title"],
+        author=values["authority"],
+        subject=f"地名{KIND_TITLE[application.kind]}公告 {application.number}",
+    )
+    return html_to_pdf(render_to_string("gazetteer/notice.html", values), info)

@@ -1,4 +1,5 @@
-"""PNG and SVG of the finished sheet, converted from its PDF with poppler (pdftoppm, pdftocairo)."""
+"""PNG and SVG of the finished sheet, converted from its PDF with poppler (pdftoppm, pdftocairo); each
+format written to its destination atomically (core.pdf.atomic_path)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from xml.sax.saxutils import escape
 
 from pypdf import PdfReader
 
+from core.pdf import atomic_path
+
 CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "svg": "image/svg+xml"}
 FORMATS = tuple(CONTENT_TYPES)
 PNG_DPI = 150
@@ -18,19 +21,20 @@ _SVG_ROOT = re.compile(r"<svg\b[^>]*>")
 
 
 def export(pdf: Path, output: Path, fmt: str, dpi: int = PNG_DPI) -> Path:
-    if fmt == "pdf":
-        shutil.copyfile(pdf, output)
-    elif fmt == "png":
-        with tempfile.TemporaryDirectory() as work:
-            stem = Path(work) / "sheet"
-            subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-singlefile", str(pdf), str(stem)], check=True)
-            shutil.move(f"{stem}.png", output)
-    elif fmt == "svg":
-        subprocess.run(["pdftocairo", "-svg", str(pdf), str(output)], check=True)
-        metadata = PdfReader(str(pdf)).metadata
-        add_svg_title(output, (metadata.title if metadata else None) or "")
-    else:
+    if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+    with atomic_path(output) as part:
+        if fmt == "pdf":
+            shutil.copyfile(pdf, part)
+        elif fmt == "png":
+            with tempfile.TemporaryDirectory() as work:
+                stem = Path(work) / "sheet"
+                subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-singlefile", str(pdf), str(stem)], check=True)
+                shutil.copyfile(f"{stem}.png", part)
+        else:
+            subprocess.run(["pdftocairo", "-svg", str(pdf), str(part)], check=True)
+            metadata = PdfReader(str(pdf)).metadata
+            add_svg_title(part, (metadata.title if metadata else None) or "")
     return output
 
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+from core.pdf import font_dir
 from tiles.printing.content import MapContent
 from tiles.printing.labels import missing_labels
 from tiles.printing.pdftext import fix_to_unicode
 from tiles.printing.style import map_xml
-
-FONT_DIR = "/usr/share/fonts/opentype/noto"
 
 # Names left out by a first drawing are drawn again before all other names of lower rank.
 PRIORITY_LAYERS = [
@@ -42,7 +41,7 @@ LABEL_DATA = {f"label_{key}": key for key in ("water_area", "river", "road", "ra
 def mapnik_module():
     import mapnik
 
-    mapnik.FontEngine.register_fonts(FONT_DIR, True)
+    mapnik.FontEngine.register_fonts(str(font_dir()), True)  # the fonts the sheet's WeasyPrint uses (core.pdf)
     return mapnik
 
 

@@ -26,7 +26,7 @@ from tiles.printing.notes import compilation_note
 from tiles.printing.papers import PAPER_SIZES_MM, Orientation, Paper
 from tiles.printing.renderer import render_frame
 from tiles.printing.scale import fit_denominator
-from tiles.printing.sheet import compose_sheet, inset_map_box, north_rotation, place_frames, place_scale_bar
+from tiles.printing.sheet import compose_sheet, inset_map_box, north_rotation, place_frames, place_scale_bar, sheet_info
 
 Progress = Callable[[int, str], None]
 
@@ -138,10 +138,11 @@ def render_map(request: MapRequest, output: Path, progress: Progress | None = No
         clock.step("inset", 55, "排版图廓、图例与编制说明")
         note = compilation_note(content, request.paper.label, timezone.localdate())
         placed_bar = place_scale_bar(layout, content)
-        notes_scale = compose_sheet(layout, content, legend, note, placed_bar, work / "sheet.pdf")
+        info = sheet_info(content)
+        notes_scale = compose_sheet(layout, content, legend, note, placed_bar, work / "sheet.pdf", info)
         clock.step("sheet", 80, "合成图幅")
         place_frames(work / "sheet.pdf", [(work / "frame.pdf", layout.frame), (work / "inset.pdf", inset_box)],
-                     layout.page.height, work / "map.pdf")  # fmt: skip
+                     layout.page.height, work / "map.pdf", info)  # fmt: skip
         clock.step("merge", 88, f"导出 {request.fmt.upper()}")
         output.parent.mkdir(parents=True, exist_ok=True)
         export(work / "map.pdf", output, request.fmt)

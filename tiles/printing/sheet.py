@@ -1,7 +1,8 @@
 """The sheet around the map: title, outer frame and neatline, grid labels, inset, legend, scale bar,
 north arrow and compilation note, drawn with WeasyPrint from web/templates/print_sheet.html; then
 the map frame and the inset (Mapnik PDFs) are placed on it with pypdf at scale 1, so the map's
-scale is exactly the one the scale bar and the representative fraction state."""
+scale is exactly the one the scale bar and the representative fraction state. Both PDFs are written
+through core.pdf (fonts, document information, atomic write), as the naming notice is."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import shapely
+from django.conf import settings
 from django.template.loader import render_to_string
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
@@ -23,6 +25,7 @@ from pypdf.generic import (
 )
 
 from core.metric import to_metric
+from core.pdf import DocumentInfo, html_to_pdf, write_pdf
 from tiles.printing.content import MapContent
 from tiles.printing.labels import pdf_words
 from tiles.printing.layout import (
@@ -238,8 +241,8 @@ def sheet_html(
         TEMPLATE,
         {
             "page": layout.page,
-            "title": f"{content.unit_name}行政区划图",
-            "subtitle": f"（{chinese_date(content.day)}）" if content.day else "",
+            "title": _title(content),
+            "subtitle": _subtitle(content),
             "s": styles,
             "grid_ticks": ticks,
             "grid_labels": grid_labels,
@@ -253,10 +256,25 @@ def sheet_html(
     )
 
 
-def write_sheet(html: str, path: Path) -> None:
-    from weasyprint import HTML
+def _title(content: MapContent) -> str:
+    return f"{content.unit_name}行政区划图"
 
-    HTML(string=html).write_pdf(str(path))
+
+def _subtitle(content: MapContent) -> str:
+    return f"（{chinese_date(content.day)}）" if content.day else ""
+
+
+def sheet_info(content: MapContent) -> DocumentInfo:
+    """The map's document information: its title as printed, the map's publisher as author."""
+    return DocumentInfo(
+        title=_title(content) + _subtitle(content),
+        author=settings.MAP_PUBLISHER,
+        subject=f"比例尺 {content.scale.fraction_text}",
+    )
+
+
+def write_sheet(html: str, path: Path, info: DocumentInfo) -> None:
+    path.write_bytes(html_to_pdf(html, info))
 
 
 def text_below(path: Path, box: Box) -> list[str]:
@@ -275,11 +293,12 @@ def compose_sheet(
     note: CompilationNote,
     placed_bar: PlacedScaleBar,
     path: Path,
+    info: DocumentInfo,
 ) -> float:
     """Write the sheet, setting the compilation note smaller until it fits its box (at most to
     ``NOTES_MIN_SCALE``); returns the scale used. Text that still does not fit is an error."""
     for notes_scale in NOTES_SCALES:
-        write_sheet(sheet_html(layout, content, legend, note, placed_bar, notes_scale), path)
+        write_sheet(sheet_html(layout, content, legend, note, placed_bar, notes_scale), path, info)
         overflow = text_below(path, layout.notes)
         if not overflow:
             return notes_scale
@@ -308,7 +327,9 @@ def _stream(writer: PdfWriter, data: bytes) -> IndirectObject:
     return writer._add_object(stream)
 
 
-def place_frames(sheet: Path, placements: list[tuple[Path, Box]], page_height: float, output: Path) -> None:
+def place_frames(
+    sheet: Path, placements: list[tuple[Path, Box]], page_height: float, output: Path, info: DocumentInfo
+) -> None:
     """Put each PDF (a one-page map) on the sheet with its lower-left corner at its box, at scale 1."""
     writer = PdfWriter(clone_from=str(sheet))
     page = writer.pages[0]
@@ -324,5 +345,4 @@ def place_frames(sheet: Path, placements: list[tuple[Path, Box]], page_height: f
     existing = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
     # The sheet's own drawing is wrapped in q/Q, so the frames start from the page's coordinates.
     page[NameObject("/Contents")] = ArrayObject([_stream(writer, b"q\n"), *existing, _stream(writer, drawing)])
-    with open(output, "wb") as handle:
-        writer.write(handle)
+    write_pdf(writer, output, info)
