@@ -98,7 +98,7 @@ def read_edits(user, body: dict) -> tuple[str, list[Edit]]:
     for index, item in enumerate(raw):
         if not isinstance(item, dict) or set(item) - {"kind", "key", "version", "changes"}:
             raise ApiError(400, f"edit {index}: an edit is {{kind, key, version, changes}}", edit=index)
-        kind = _kinds.get(item.get("kind"))
+        kind = _kinds.get(item.get("kind")) if isinstance(item.get("kind"), str) else None
         if kind is None:
             raise ApiError(400, f"edit {index}: kind must be one of {', '.join(sorted(_kinds))}", edit=index)
         key, version, changes = item.get("key"), item.get("version"), item.get("changes")

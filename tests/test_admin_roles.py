@@ -33,3 +33,18 @@ def test_other_roles_see_neither_units_nor_accounts():
     unit = AdminUnit.objects.get(code=NINGAN)
     for url in [*ADMINISTRATORS_ONLY, "/admin/boundaries/adminunit/", f"/admin/boundaries/adminunit/{unit.pk}/change/"]:
         assert client.get(url).status_code == 403, url
+
+
+def test_the_place_list_shows_an_officer_their_counties_first():
+    from tests.gazetteer_helpers import HAILIN
+
+    client, _ = client_for(Role.OFFICER, [NINGAN])
+    mine = client.get("/admin/gazetteer/place/").context["cl"]
+    codes = {place.code[:6] for place in mine.queryset}
+    assert codes and codes <= {NINGAN}  # 宁安市's records only, until they choose otherwise
+    everything = client.get("/admin/gazetteer/place/", {"county": "all"}).context["cl"]
+    assert everything.queryset.count() > mine.queryset.count()
+    hailin = client.get("/admin/gazetteer/place/", {"county": HAILIN}).context["cl"]
+    assert {place.code[:6] for place in hailin.queryset} == {HAILIN}
+    page = client.get("/admin/gazetteer/place/").content.decode()
+    assert "我的县 My counties" in page and "全部 All" in page

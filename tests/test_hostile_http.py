@@ -799,6 +799,8 @@ CHANGESET_CASES = [
     case("changeset-version-5000-digits", "POST", CHANGESETS, 400, "ningan", edited(version=LONG_INT)),
     case("changeset-version-stale", "POST", CHANGESETS, 409, "ningan", edited(version=99)),
     case("changeset-kind-unknown", "POST", CHANGESETS, 400, "ningan", edited(kind="road"), names="kind"),
+    case("changeset-kind-a-list", "POST", CHANGESETS, 400, "ningan", edited(kind=["place"]), names="kind"),
+    case("changeset-kind-an-object", "POST", CHANGESETS, 400, "ningan", edited(kind={"a": 1}), names="kind"),
     case("changeset-key-unknown", "POST", CHANGESETS, 404, "ningan", edited(key="0" * 20)),
     case("changeset-edit-unknown-member", "POST", CHANGESETS, 400, "ningan", edited(note="x")),
     case("changeset-edits-not-a-list", "POST", CHANGESETS, 400, "ningan", {**CHANGESET, "edits": EDIT}, names="edits"),

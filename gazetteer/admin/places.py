@@ -5,9 +5,12 @@ standard name changes only through a naming application; nothing is deleted."""
 
 from django.contrib import admin
 from django.contrib.gis.db import models as gis_models
+from django.db.models import Q
 from django.urls import path
 
-from accounts.roles import is_staff_reader
+from accounts.roles import assigned_counties, is_staff_reader
+from boundaries.levels import Tier
+from boundaries.models import AdminUnit
 from boundaries.widgets import OfflineMapWidget
 from core.admin_base import ReadOnlyInline, RecordAdmin, Refused, ServiceAdmin, VersionedChangeForm
 from core.history import open_changeset
@@ -49,13 +52,57 @@ class PlaceVersionInline(ReadOnlyInline):
     ordering = ["-version"]
 
 
+class CountyFilter(admin.SimpleListFilter):
+    """By county-level unit (the record's unit or one of the units above it). An officer sees the
+    records of their own counties until they choose another county or all."""
+
+    title = "县级行政区 county"
+    parameter_name = "county"
+    ALL, MINE = "all", "mine"
+
+    def lookups(self, request, model_admin):
+        counties = AdminUnit.objects.current().filter(tier=Tier.COUNTY).order_by("code")
+        mine = [(self.MINE, "我的县 My counties")] if assigned_counties(request.user) else []
+        return [*mine, *[(unit.code, unit.name) for unit in counties]]
+
+    def value(self):
+        value = super().value()
+        if value is None and self.lookup_choices and self.lookup_choices[0][0] == self.MINE:
+            return self.MINE
+        return value
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() == self.ALL,
+            "query_string": changelist.get_query_string({self.parameter_name: self.ALL}),
+            "display": "全部 All",
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value in (None, self.ALL):
+            return queryset
+        if value == self.MINE:
+            counties = AdminUnit.objects.filter(pk__in=assigned_counties(request.user))
+        else:
+            counties = AdminUnit.objects.current().filter(tier=Tier.COUNTY, code=value)
+        within = Q(unit__in=counties) | Q(unit__parent__in=counties) | Q(unit__parent__parent__in=counties)
+        return queryset.filter(within | Q(unit__parent__parent__parent__in=counties))
+
+
 @admin.register(Place)
 class PlaceAdmin(ServiceAdmin):
     refusals = (place_service.PlaceRuleError,)
 
     form = PlaceForm
     list_display = ["code", "name", "romanization", "category", "unit", "status", "is_public", "version"]
-    list_filter = ["category", "status", "is_public", "is_synthetic"]
+    list_filter = [CountyFilter, "category", "status", "is_public", "is_synthetic"]
     search_fields = ["code", "name", "names__name", "romanization"]
     list_select_related = ["category", "unit"]
     autocomplete_fields = ["unit"]
