@@ -57,4 +57,3 @@ def fixture_territory(settings):
     """Run importers for a made-up territory 990000, far from the real units' codes."""
     settings.TERRITORY_CODE = "990000"
     return "990000"
-

@@ -45,6 +45,7 @@ def test_editing_a_county_polygon_rederives_the_lines_on_both_sides():
 
     line.refresh_from_db()
     assert from_geos(line.geom).length < before - 0.01  # the bitten stretch is no longer shared
+    assert [party["code"] for party in line.parties] == [left_code, right_code]
     # Lines that do not touch the edited county are as they were.
     assert {o.code: o.geom.wkb for o in BoundaryLine.objects.exclude(code__contains=left_code)} == others
 
