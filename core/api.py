@@ -210,6 +210,13 @@ def query_int(params, name: str, **bounds) -> int | None:
     return parse_int(params.get(name), name, **bounds)
 
 
+def query_date(params, name: str) -> dt.date | None:
+    """A day from the query string: absent is None, present but empty (``?at=``) is a 400."""
+    if name in params and params[name].strip() == "":
+        raise ApiError(400, f"'{name}' is empty: give a day as YYYY-MM-DD or leave it out", field=name)
+    return parse_date(params.get(name), name)
+
+
 def parse_page(params, *, default_limit: int, max_limit: int, max_offset: int = 100_000) -> tuple[int, int]:
     """(limit, offset) of a list request, each within its bounds or a 400 that names them."""
     limit = query_int(params, "limit", minimum=1, maximum=max_limit)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.api import ApiError, api_view, json_body, only, parse_date, parse_int, parse_page, require
+from core.api import ApiError, api_view, json_body, only, parse_date, parse_int, parse_page, query_date, require
 from core.history import VersionConflict, open_changeset
 from core.http import json_response
 from core.models import Changeset
@@ -109,8 +109,8 @@ def place_detail(request, code: str):
     place = _place(request, code)
     if request.method == "PATCH":
         return _update(request, place)
-    if request.GET.get("at"):
-        day = parse_date(request.GET["at"], "at")
+    day = query_date(request.GET, "at")
+    if day is not None:
         as_of = representation.feature_on(place, day)
         if as_of is None:
             raise ApiError(404, f"place {code} did not exist on {day}", code=code, at=day.isoformat())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.views.decorators.cache import never_cache
 
 from accounts.roles import is_staff_reader
-from core.api import ApiError, api_view, parse_date, query_int
+from core.api import ApiError, api_view, query_date, query_int
 from core.http import json_bytes, json_bytes_response, json_response
 from gazetteer.api import inputs
 from gazetteer.search import reverse as reverse_lookup
@@ -53,7 +53,7 @@ def _options(request, default_limit: int) -> SearchOptions:
         unit_id=unit.id if unit else None,
         category=category,
         near=_near(params.get("near")),
-        at=parse_date(params.get("at"), "at"),
+        at=query_date(params, "at"),
     )
 
 
