@@ -27,6 +27,7 @@ from django.utils.deprecation import MiddlewareMixin
 
 from accounts.models import ApiToken
 from accounts.roles import remember_roles
+from core.generations import Generation, Kept
 from core.ratelimit import client_key
 
 # Where a token authenticates: the API and the vector tiles (part of the API; a token client is then
@@ -40,42 +41,69 @@ class InvalidToken(Exception):
     pass
 
 
-def user_for_key(key: str):
-    """The token's user, with their roles read in the same query: an API request costs one round trip
-    to know who is asking (written in SQL: the ORM's compilation of it cost more than the query)."""
+# Who a token is, kept in each process until an account, a role or a token changes (core.generations:
+# accounts.apps raises the generation on every save of a user, a token or a group, and on every change
+# of a user's groups). A revoked token or a deactivated officer is refused within
+# CREDENTIALS_REFRESH_SECONDS everywhere; meanwhile an API request costs no round trip to know who asks.
+credentials = Generation("accounts_credentials_generation", "CREDENTIALS_REFRESH_SECONDS")
+kept_tokens = Kept(credentials, size=1024)
+# The last use each process wrote, by token id: the kept row's last_used_at is as old as the row.
+_use_written: dict[int, dt.datetime] = {}
+
+
+def credentials_changed(**kwargs) -> None:
+    """Connected to the model signals of users, tokens and groups (accounts.apps)."""
+    credentials.advance()
+
+
+def _read_token(key_hash: str) -> tuple:
+    """(token id, last use, group names, the user's column values) of a live token of an active user,
+    in one query (written in SQL: the ORM's compilation of it cost more than the query)."""
     user_model = get_user_model()
-    fields = user_model._meta.concrete_fields
-    columns = ", ".join(f'u."{field.column}"' for field in fields)
+    columns = ", ".join(f'u."{field.column}"' for field in user_model._meta.concrete_fields)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT t.id, t.last_used_at, ARRAY(SELECT g.name FROM {Group._meta.db_table} g "  # noqa: S608 (names from the models)
             f"JOIN {user_model.groups.through._meta.db_table} ug ON ug.group_id = g.id WHERE ug.user_id = u.id), "
             f"{columns} FROM {ApiToken._meta.db_table} t JOIN {user_model._meta.db_table} u ON u.id = t.user_id "
-            "WHERE t.key_hash = %s AND t.revoked_at IS NULL",
-            [ApiToken.hash_key(key)],
+            "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active",
+            [key_hash],
         )
         row = cursor.fetchone()
     if row is None:
-        raise InvalidToken
+        raise InvalidToken  # nothing is kept for a key that opens nothing
     token_id, last_used_at, group_names, *values = row
-    user = user_model.from_db(connection.alias, [field.attname for field in fields], values)
-    if not user.is_active:
-        raise InvalidToken
-    record_use(ApiToken(pk=token_id, user=user, last_used_at=last_used_at))
+    return token_id, last_used_at, tuple(group_names), tuple(values)
+
+
+def user_for_key(key: str):
+    """The token's user (a new object each time), with their roles."""
+    token_id, last_used_at, group_names, values = kept_tokens.get_or_make(
+        ApiToken.hash_key(key), lambda: _read_token(ApiToken.hash_key(key))
+    )
+    user_model = get_user_model()
+    user = user_model.from_db(connection.alias, [f.attname for f in user_model._meta.concrete_fields], values)
+    written = _use_written.get(token_id)
+    if written is not None and (last_used_at is None or written > last_used_at):
+        last_used_at = written
+    if record_use(ApiToken(pk=token_id, user=user, last_used_at=last_used_at)):
+        _use_written[token_id] = timezone.now()
     remember_roles(user, group_names)
     return user
 
 
-def record_use(token: ApiToken) -> None:
+def record_use(token: ApiToken) -> bool:
     """Set the token's last use to now unless it was set within the last minute. The UPDATE is
-    conditional, so concurrent requests write once; a use seen recent on the row just read costs nothing."""
+    conditional, so concurrent requests write once; a use seen recent on the row just read costs nothing.
+    True when it wrote (a queryset update: it does not move the credentials' generation)."""
     now = timezone.now()
     stale = now - LAST_USED_PRECISION
     if token.last_used_at is not None and token.last_used_at >= stale:
-        return
+        return False
     ApiToken.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale), pk=token.pk).update(
         last_used_at=now
     )
+    return True
 
 
 def token_applies(path: str) -> bool:

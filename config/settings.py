@@ -215,6 +215,8 @@ IMPORT_MAX_BYTES = int(_env("MDJ_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 # a limit off); staff are not limited.
 # How stale a kept search answer may be (gazetteer.search.answers): 0 reads the index's generation per search.
 SEARCH_REFRESH_SECONDS = float(_env("MDJ_SEARCH_REFRESH_SECONDS", "1"))
+# How long a revoked API token or a deactivated user may still be let in by a process (accounts.auth).
+CREDENTIALS_REFRESH_SECONDS = float(_env("MDJ_CREDENTIALS_REFRESH_SECONDS", "1"))
 RATE_LIMIT_PER_MINUTE = int(_env("MDJ_RATE_LIMIT_PER_MINUTE", "300"))
 TILE_RATE_LIMIT_PER_MINUTE = int(_env("MDJ_TILE_RATE_LIMIT_PER_MINUTE", "3000"))
 BULK_RATE_LIMIT_PER_MINUTE = int(_env("MDJ_BULK_RATE_LIMIT_PER_MINUTE", "10"))

@@ -35,13 +35,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def fresh_search_answers(settings):
-    """Tests search right after they write, and roll back what they wrote: no answer outlives a test."""
+    """Tests search (and use tokens) right after they write, and roll back what they wrote: nothing kept
+    in memory outlives a test."""
+    from accounts.auth import kept_tokens
     from gazetteer.search.answers import answers
 
-    settings.SEARCH_REFRESH_SECONDS = 0
+    settings.SEARCH_REFRESH_SECONDS = settings.CREDENTIALS_REFRESH_SECONDS = 0
     answers.clear()
+    kept_tokens.clear()
     yield
     answers.clear()
+    kept_tokens.clear()
 
 
 @pytest.fixture

@@ -117,6 +117,7 @@ def server(django_db_setup, django_db_blocker, static_manifest, tmp_path_factory
     # with the real limits) would then see. The limits have tests of their own, and a server of their own.
     env.update({f"MDJ_{kind}RATE_LIMIT_PER_MINUTE": "0" for kind in ("", "TILE_", "BULK_", "PAGE_")})
     env["MDJ_SEARCH_REFRESH_SECONDS"] = "0"  # the tests search right after they write
+    env["MDJ_CREDENTIALS_REFRESH_SECONDS"] = "0"  # and use tokens right after they revoke them
     log = var_dir / "serve.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
