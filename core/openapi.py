@@ -58,6 +58,8 @@ administrative-division system.
   (exports and open-data files), pages (429 with Retry-After). Bulk files and imports also share a few
   slots per server process; when none is free the answer is 503 with Retry-After.
 - Every error is JSON. An unexpected one is a 500 whose `id` is also in the server's log: quote it.
+  The one exception: a request line (method, path and query) longer than 8,190 bytes is refused by
+  the web server itself, before the API, with `414 URI Too Long`; send long values in a body.
 - Officers authenticate with `Authorization: Token <key>`, or with the session of the site plus the
   `X-CSRFToken` header for writes.
 """

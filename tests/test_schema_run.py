@@ -54,6 +54,9 @@ CONFORMANCE = [
     response_headers_conformance,
 ]
 LEFT_OUT = {("POST", "/api/v1/map-jobs")}
+# config/gunicorn.conf.py limit_request_line: a longer request line is answered 414 by gunicorn itself,
+# before the application (documented in the API's description); such an example is out of the API's reach.
+REQUEST_LINE_LIMIT = 8190
 OFFICER_WRITES = {
     ("POST", "/api/v1/places"),
     ("PATCH", "/api/v1/places/{code}"),
@@ -101,6 +104,7 @@ class Findings:
         self.examples: dict[tuple[str, str, int], str] = {}
         self.counts: collections.Counter = collections.Counter()
         self.requests = 0
+        self.over_line_limit = 0
         self.impossible: list[str] = []
 
     def record(self, label: str, failure: Failure, response, case) -> None:
@@ -136,6 +140,10 @@ def explore(operation, findings: Findings, *, mode, checks, headers=None, path_p
     def run(case):
         response = case.call(session=session, timeout=60)
         findings.requests += 1
+        request_line = f"{case.method} {response.request.path_url} HTTP/1.1".encode()
+        if response.status_code == 414 and len(request_line) > REQUEST_LINE_LIMIT:
+            findings.over_line_limit += 1
+            return
         try:
             case.validate_response(response, checks=checks, headers=headers)
         except FailureGroup as group:
