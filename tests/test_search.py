@@ -241,3 +241,36 @@ def test_reverse_lookup(client):
     outside = client.get("/api/v1/reverse", {"lon": "116.4", "lat": "39.9"}).json()
     assert outside["units"] == []
     assert client.get("/api/v1/reverse", {"lon": "abc", "lat": "44"}).status_code == 400
+
+
+# ---- the ranking rule (gazetteer.search.engine: RANKING) ---------------------------------------------
+
+
+def names(client, q, **params):
+    return [r["name"] for r in search(client, q, **params)]
+
+
+def test_a_query_that_begins_a_higher_units_name_finds_that_unit_first(client):
+    found = names(client, "牡丹")
+    assert found[0] == "牡丹江市"
+    assert found.index("牡丹街道") < found.index("牡丹村")  # township before village
+
+
+def test_initials_rank_a_town_above_villages(client):
+    found = search(client, "djc")
+    assert found[0]["name"] == "东京城镇"
+    villages = [r for r in found if r["category"]["code"] == "05100"]
+    assert villages and all(found.index(r) > 0 for r in villages)
+
+
+def test_the_whole_name_as_typed_still_comes_first(client):
+    assert names(client, "牡丹村")[0] == "牡丹村"  # not 牡丹江市, which the query does not name
+    assert names(client, "东宁市")[0] == "东宁市"
+
+
+def test_a_record_without_a_location_ranks_below_located_ones_of_equal_match(client):
+    results = search(client, "新", limit=50)
+    towns = [r for r in results if (r["score"], r["category"]["code"]) == (80.0, "04300")]
+    located = [r["lon"] is not None for r in towns]
+    assert True in located and False in located  # the case this is about: a mixed group
+    assert located == sorted(located, reverse=True)

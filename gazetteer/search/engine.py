@@ -1,7 +1,14 @@
 """Place-name search: one SQL statement per query, every branch an index look-up.
 
-Exact beats prefix beats substring beats fuzzy; within a score, administrative rank (city, county,
-township, village, other) and category break ties. Branches by kind of query:
+The ranking rule (RANKING below, the one place it is written):
+1. the whole name as typed (characters or full pinyin), or a name inside the administrative context
+   typed before it, comes first;
+2. then the names the query begins: proper part, prefix, proper pinyin, pinyin prefix, initials. Here
+   the administrative level leads (city, county, township, village, other): 牡丹 finds 牡丹江市 before
+   牡丹街道 and 牡丹村, djc finds 东京城镇 before 大碱村; within a level the stronger match;
+3. then substring and fuzzy matches, by score.
+Within each, a record with a location ranks above one without, then level, category, the shorter name.
+Branches by kind of query:
 
 characters (traditional converted): exact name (100), exact proper part (95: 宁安 -> 宁安市), prefix
 (80), substring through the name's character bigrams (60), one character wrong or missing through
@@ -216,6 +223,25 @@ FAST_BRANCHES = {"exact", "proper", "prefix", "pinyin", "proper_pinyin", "pinyin
 FULL_PHASE_BELOW = {"hanzi": 3, "pinyin": 1}
 # Inside an administrative context only whole names and proper parts count (宁安 东京城 -> 东京城镇).
 CONTEXT_BRANCHES = {"exact", "proper", "pinyin", "proper_pinyin"}
+# The ranking rule's bands (module docstring): 0 the whole name, 1 the names the query begins, 2 the rest.
+WHOLE_NAME, BEGINS_NAME, ELSEWHERE = 0, 1, 2
+BAND = {
+    "exact": WHOLE_NAME,
+    "pinyin": WHOLE_NAME,
+    "proper": BEGINS_NAME,
+    "prefix": BEGINS_NAME,
+    "proper_pinyin": BEGINS_NAME,
+    "pinyin_prefix": BEGINS_NAME,
+    "initials": BEGINS_NAME,
+}
+RANKING = (
+    f"band, CASE WHEN band = {BEGINS_NAME} THEN tier ELSE 0 END, score DESC, located DESC, "
+    "tier, category_code, char_length(name), payload->>'code'"
+)
+
+
+def band_of(branch: str) -> int:
+    return WHOLE_NAME if branch.startswith("context_") else BAND.get(branch, ELSEWHERE)
 
 
 def _near_bonus(options: SearchOptions, p: dict) -> str:
@@ -249,7 +275,8 @@ def compile_search(query: Query, options: SearchOptions, *, full: bool = True) -
             if name in CONTEXT_BRANCHES
         ]
     union = "\nUNION ALL\n".join(
-        f"(SELECT c.*, '{flag}' AS via FROM ({sql}) c LIMIT %(per_branch)s)" for _, sql, flag in branches
+        f"(SELECT c.*, '{flag}' AS via, {band_of(name)} AS band FROM ({sql}) c LIMIT %(per_branch)s)"
+        for name, sql, flag in branches
     )
     sql = f"""
 WITH candidates AS (
@@ -257,14 +284,15 @@ WITH candidates AS (
 ),
 scored AS (
   SELECT DISTINCT ON (s.place_id)
-         s.place_id, s.name, s.kind, s.tier, s.category_code, s.payload,
+         s.place_id, s.name, s.kind, s.tier, s.category_code, s.payload, c.band,
+         (s.payload->>'lon') IS NOT NULL AS located,
          c.score + (CASE WHEN c.via = 'context' THEN {CONTEXT_BONUS} ELSE 0 END) + {_near_bonus(options, p)} AS score,
          CASE WHEN c.via = 'context' THEN 'context' ELSE c.form END AS form
   FROM candidates c JOIN {ENTRY} s ON s.id = c.id
-  ORDER BY s.place_id, score DESC, s.kind = 'standard' DESC
+  ORDER BY s.place_id, c.band, score DESC, s.kind = 'standard' DESC
 )
 SELECT payload, name, kind, form, round(score::numeric, 2) AS score
-FROM scored ORDER BY score DESC, tier, category_code, char_length(name), payload->>'code'
+FROM scored ORDER BY {RANKING}
 LIMIT %(limit)s"""
     return Compiled(
         sql=sql,
