@@ -111,3 +111,14 @@ def history_entries(versions: Iterable[RecordVersion], geometry=None) -> list[di
             entry["geometry"] = geometry(row)
         entries.append(entry)
     return entries
+
+
+def changes_between(before: dict | None, after: dict, fields: Iterable[str]) -> list[tuple[str, object, object]]:
+    """(field, old value, new value) for each of ``fields`` whose value differs between two versions'
+    attributes (``before`` None: the first version, every field that has a value)."""
+    before = before or {}
+    return [
+        (name, before.get(name), after.get(name))
+        for name in fields
+        if before.get(name) != after.get(name) and (before or after.get(name) not in (None, "", []))
+    ]

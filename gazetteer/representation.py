@@ -10,7 +10,7 @@ from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 from django.contrib.gis.geos import GEOSGeometry
 
 from boundaries.models import AdminUnit
-from core.records import history_entries
+from core.records import changes_between, history_entries
 from core.srid import API_SRID
 from gazetteer.models import Place, PlaceName, PlaceVersion
 
@@ -183,3 +183,63 @@ def history(place: Place) -> dict:
             place.versions.select_related("changeset").order_by("version"), geometry=lambda v: geometry_json(v.geom)
         ),
     }
+
+
+# What a record's history shows in words (the public page): the attributes a reader knows, in order.
+HISTORY_FIELDS = (
+    "name",
+    "category",
+    "unit",
+    "romanization",
+    "status",
+    "named_on",
+    "valid_from",
+    "valid_to",
+    "meaning",
+    "origin",
+    "history",
+    "description",
+    "sources_text",
+    "elevation_m",
+)
+
+
+def _name_rows(data: dict) -> set[tuple[str, str]]:
+    return {(n["name"], n["kind"]) for n in data.get("names", []) if not n.get("valid_to")}
+
+
+NAME_FIELDS = {"name", "romanization"}
+
+
+def history_in_words(place: Place, *, show_authors: bool, day: dt.date | None = None) -> list[dict]:
+    """The record's versions up to ``day`` (default today), newest first, as a reader follows them: the
+    day, why, by whom (the bureau's name unless ``show_authors``: staff see who), what changed (field,
+    old, new) and which names began or ended. A name decided but not yet in force on ``day`` is not
+    shown (the page shows the names in force)."""
+    day = day or dt.date.today()
+    not_yet = set(place.names.filter(valid_from__gt=day).values_list("name", flat=True))
+    entries, before = [], None
+    for version in place.versions.select_related("changeset").order_by("version"):
+        data, changeset = version.data, version.changeset
+        if changeset.created_at.date() > day:
+            break
+        began = sorted(_name_rows(data) - _name_rows(before or {}))
+        ended = sorted(_name_rows(before or {}) - _name_rows(data)) if before else []
+        entries.append(
+            {
+                "version": version.version,
+                "date": changeset.created_at.date().isoformat(),
+                "reason": changeset.reason,
+                "by": changeset.author_label if show_authors else settings.GAZETTEER_PUBLISHER,
+                "created": before is None,
+                "changes": [
+                    {"field": field, "before": old, "after": new}
+                    for field, old, new in changes_between(before, data, HISTORY_FIELDS)
+                    if not (field in NAME_FIELDS and not_yet and data.get("name") in not_yet)
+                ],
+                "names_began": [{"name": n, "kind": k} for n, k in began if before is not None and n not in not_yet],
+                "names_ended": [{"name": n, "kind": k} for n, k in ended],
+            }
+        )
+        before = data
+    return entries[::-1]

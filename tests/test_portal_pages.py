@@ -221,3 +221,37 @@ def test_no_base_map_by_default_and_the_configured_one_when_set(client, settings
     html = client.get(f"/places/{TOWN}").content.decode()
     assert 'data-basemap="/tiles/base/{z}/{x}/{y}.png"' in html
     assert "底图：本局底图" in html and "不加载外部底图" not in html
+
+
+def test_a_records_history_reads_as_words_with_the_bureau_as_author(client, django_user_model):
+    from core.history import open_changeset
+    from core.models import Changeset
+    from gazetteer.models import Place
+    from gazetteer.services.places import update_place
+
+    place = Place.objects.filter(is_public=True, valid_to__isnull=True).order_by("code").first()
+    officer = django_user_model.objects.create_user("history_officer")
+    changeset = open_changeset(Changeset.Kind.EDIT, "核实来历 checked the origin", author=officer)
+    update_place(place, changeset=changeset, changes={"origin": "清末建村"}, expected_version=place.version)
+    page = client.get(f"/places/{place.code}").content.decode()
+    assert "变更记录" in page and "核实来历 checked the origin" in page
+    assert "地名来历" in page and "清末建村" in page  # the field by its name, the new value
+    assert "history_officer" not in page  # the public sees the bureau, not the staff member
+    changes = page[page.index("变更记录") : page.index("</ol>", page.index("变更记录"))]
+    assert "{" not in changes and "&quot;" not in changes  # words, no raw JSON
+
+
+def test_staff_see_who_changed_a_record(client, django_user_model):
+    from accounts.models import Role
+    from accounts.services import create_officer
+    from core.history import open_changeset
+    from core.models import Changeset
+    from gazetteer.models import Place
+    from gazetteer.services.places import update_place
+
+    place = Place.objects.filter(is_public=True, valid_to__isnull=True).order_by("code").first()
+    officer, _ = create_officer("history_staff", role=Role.APPROVER, counties=[], password="pw-12345-abc")
+    changeset = open_changeset(Changeset.Kind.EDIT, "核实", author=officer)
+    update_place(place, changeset=changeset, changes={"description": "新描述"}, expected_version=place.version)
+    client.force_login(officer)
+    assert "history_staff" in client.get(f"/places/{place.code}").content.decode()

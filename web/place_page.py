@@ -84,3 +84,28 @@ def page_context(feature: dict, t: dict, lang: str) -> dict:
         "label_point": label_point(feature["geometry"]),
         "geometry_type": feature["geometry"]["type"] if feature["geometry"] else None,
     }
+
+
+def history_lines(entries: list[dict], t: dict) -> list[dict]:
+    """gazetteer.representation.history_in_words with the fields and values labelled for reading."""
+    labels = t["history_fields"]
+
+    def shown(field: str, value):
+        if field == "status" and value:
+            return t["statuses"].get(value, value)
+        return value
+
+    return [
+        {
+            **entry,
+            "changes": [
+                {"label": labels.get(c["field"], c["field"]), "before": shown(c["field"], c["before"]),
+                 "after": shown(c["field"], c["after"])}
+                for c in entry["changes"]
+            ],
+            "names_began": [
+                {**n, "kind_label": t["name_kinds"].get(n["kind"], n["kind"])} for n in entry["names_began"]
+            ],
+        }
+        for entry in entries
+    ]  # fmt: skip
