@@ -48,3 +48,12 @@ def test_the_place_list_shows_an_officer_their_counties_first():
     assert {place.code[:6] for place in hailin.queryset} == {HAILIN}
     page = client.get("/admin/gazetteer/place/").content.decode()
     assert "我的县 My counties" in page and "全部 All" in page
+
+
+def test_the_application_list_filters_by_county_not_by_every_unit():
+    client, _ = client_for(Role.ADMINISTRATOR)
+    page = client.get("/admin/gazetteer/namingapplication/")
+    assert page.status_code == 200
+    county_filter = next(spec for spec in page.context["cl"].filter_specs if spec.title.startswith("county"))
+    names = [name for _, name in county_filter.lookup_choices]
+    assert len(names) == 10 and "宁安市" in names

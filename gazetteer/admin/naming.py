@@ -163,6 +163,14 @@ class AttachmentInline(admin.TabularInline):
         return obj is not None and can_run_application(request.user, obj)
 
 
+class CountiesOnly(admin.RelatedFieldListFilter):
+    """The county-level units, not every unit of the register (hundreds of committees)."""
+
+    def field_choices(self, field, request, model_admin):
+        counties = AdminUnit.objects.current().filter(tier=Tier.COUNTY).order_by("code")
+        return [(unit.pk, unit.name) for unit in counties]
+
+
 @admin.register(NamingApplication)
 class NamingApplicationAdmin(ServiceAdmin):
     refusals = (naming.StepRefused, PlaceRuleError)
@@ -171,7 +179,7 @@ class NamingApplicationAdmin(ServiceAdmin):
         js = ["js/admin_step_form.js"]
 
     list_display = ["number", "kind", "proposed_name", "place", "county", "status", "submitted_at"]
-    list_filter = ["status", "kind", "county"]
+    list_filter = ["status", "kind", ("county", CountiesOnly)]
     search_fields = ["number", "proposed_name", "applicant"]
     autocomplete_fields = ["place"]
     formfield_overrides = {gis_models.GeometryField: {"widget": OfflineMapWidget}}
