@@ -50,6 +50,8 @@ PLACE_ATTRIBUTES = (
     Attribute("valid_to", DATE),
     Attribute("status", CHOICE, choices=tuple(Place.Status.values)),
     Attribute("is_public", BOOLEAN),
+    Attribute("heritage_listed_on", DATE, description="地名文化遗产: the day the name was listed as heritage"),
+    Attribute("heritage_reason", PROSE),
     Attribute("elevation_m", NUMBER),
     Attribute("survey_method", CHOICE, choices=tuple(Place.SurveyMethod.values)),
     Attribute("romanization", TEXT, description="An officer's romanization instead of the engine's"),

@@ -90,6 +90,10 @@ class Place(VersionedRecord):
     history = models.TextField(blank=True, help_text="历史沿革")
     description = models.TextField(blank=True, help_text="地理实体描述")
     sources_text = models.TextField(blank=True, help_text="资料来源及出处")
+    heritage_listed_on = models.DateField(
+        null=True, blank=True, help_text="地名文化遗产: the day the name was listed as place-name heritage"
+    )
+    heritage_reason = models.TextField(blank=True, help_text="地名文化遗产: why the name is listed")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_USE)
     named_on = models.DateField(null=True, blank=True, help_text="命名时间")
     valid_from = models.DateField(null=True, blank=True, help_text="设立: first day the place exists")
@@ -132,6 +136,10 @@ class Place(VersionedRecord):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    @property
+    def is_heritage(self) -> bool:
+        return self.heritage_listed_on is not None
 
     def validate_constraints(self, exclude=None):
         # Geometry validity is a database check Django cannot evaluate in Python; forms check it themselves.

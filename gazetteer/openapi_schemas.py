@@ -53,6 +53,12 @@ PLACE_PROPERTIES = obj(
         "history": STRING,
         "description": STRING,
         "sources": STRING,
+        "heritage": nullable(
+            obj(
+                {"listed_on": DATE, "reason": STRING},
+                description="地名文化遗产: listed as place-name heritage on this day, for this reason",
+            )
+        ),
         "status": enum(Place.Status.values),
         "named_on": nullable(DATE),
         "valid_from": nullable(DATE),

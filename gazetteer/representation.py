@@ -96,6 +96,11 @@ def feature(place: Place, *, with_geometry: bool = True) -> dict:
             "history": place.history,
             "description": place.description,
             "sources": place.sources_text,
+            "heritage": (
+                {"listed_on": _date(place.heritage_listed_on), "reason": place.heritage_reason}
+                if place.heritage_listed_on
+                else None
+            ),
             "status": place.status,
             "named_on": _date(place.named_on),
             "valid_from": _date(place.valid_from),

@@ -35,7 +35,7 @@ from gazetteer.models import (
 )
 from gazetteer.services import places as place_service
 from gazetteer.services.names import name_problem
-from gazetteer.services.naming_checks import blocking, check_name
+from gazetteer.services.naming_checks import blocking, check_heritage, check_name
 
 Status = NamingApplication.Status
 FINAL = {Status.EFFECTIVE, Status.REJECTED, Status.WITHDRAWN}
@@ -177,6 +177,8 @@ def run_checks(application: NamingApplication, *, actor=None) -> NamingApplicati
         findings = [
             f.as_dict() for f in check_name(application.proposed_name, application.county, exclude=application.place)
         ]
+    if application.kind != NamingApplication.Kind.NAME:
+        findings += [f.as_dict() for f in check_heritage(application.place)]
     _event(
         application, "checked", actor, f"{len(findings)} findings, {len(blocking(findings))} errors", findings=findings
     )
@@ -270,6 +272,7 @@ def approve(
     decision_date: dt.date,
     document_number: str,
     effective_date: dt.date,
+    heritage_reason: str = "",
     expected_version=None,
 ) -> NamingApplication:
     locked = _lock(application, expected_version, {Status.NOTICE_CLOSED})
@@ -277,6 +280,13 @@ def approve(
         raise StepRefused("the approving authority and the document number are required")
     if effective_date < decision_date:
         raise StepRefused("the effective date cannot precede the decision")
+    changes_heritage = (
+        locked.kind != NamingApplication.Kind.NAME and locked.place is not None and locked.place.is_heritage
+    )
+    if changes_heritage and not heritage_reason.strip():
+        raise StepRefused(
+            f"{locked.place.name} is listed as place-name heritage: give heritage_reason, why it may change"
+        )
     _event(
         locked,
         "approved",
@@ -284,6 +294,7 @@ def approve(
         f"{authority} {document_number}",
         decision_date=decision_date.isoformat(),
         effective_date=effective_date.isoformat(),
+        **({"heritage_reason": heritage_reason.strip()} if changes_heritage else {}),
     )
     locked = _advance(
         locked,
@@ -447,6 +458,7 @@ STEPS = {
                     label="批准文号 Document number",
                 ),
                 StepInput("effective_date", DATE, required=True, label="生效日期 Effective date"),
+                StepInput("heritage_reason", label="更改地名文化遗产的理由 Why a heritage name may change"),
             ),
             by_approver=True,
             label="批准 Approve",

@@ -134,3 +134,20 @@ def _encodes(ch: str, codec: str) -> bool:
 
 def blocking(findings: list[dict]) -> list[dict]:
     return [f for f in findings if f["severity"] == "error"]
+
+
+def check_heritage(place: Place | None) -> list[Finding]:
+    """A rename or abolition of a name listed as place-name heritage (地名文化遗产) is flagged; the
+    approver must then say why (gazetteer.services.naming.approve: heritage_reason)."""
+    if place is None or not place.is_heritage:
+        return []
+    reason = f" ({place.heritage_reason})" if place.heritage_reason else ""
+    return [
+        Finding(
+            "heritage",
+            "error",
+            f"{place.name} is listed as place-name heritage since {place.heritage_listed_on}{reason}: "
+            "changing it needs an explicit reason at the decision",
+            (place.code,),
+        )
+    ]
