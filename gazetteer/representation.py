@@ -205,6 +205,8 @@ HISTORY_FIELDS = (
     "history",
     "description",
     "sources_text",
+    "heritage_listed_on",
+    "heritage_reason",
     "elevation_m",
 )
 

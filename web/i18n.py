@@ -175,6 +175,8 @@ ZH = {
         "history": "历史沿革",
         "description": "地理实体描述",
         "sources_text": "资料来源",
+        "heritage_listed_on": "列入地名文化遗产",
+        "heritage_reason": "列入理由",
         "elevation_m": "高程（米）",
     },
 }
@@ -339,6 +341,8 @@ EN = {
         "history": "History",
         "description": "Description",
         "sources_text": "Documentary sources",
+        "heritage_listed_on": "Listed as place-name heritage",
+        "heritage_reason": "Why listed",
         "elevation_m": "Elevation (m)",
     },
 }

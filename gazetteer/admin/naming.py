@@ -66,6 +66,7 @@ CHECKS = {
     "overlong": "名称过长 Too long",
     "non_standard_characters": "非规范汉字 Non-standard characters",
     "punctuation": "符号 Symbols",
+    "heritage": "地名文化遗产 Place-name heritage",
 }
 STEP_FIELD_PREFIX = "step_"  # the step's inputs are named apart from the application's own (read-only) fields
 
