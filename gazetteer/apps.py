@@ -19,9 +19,10 @@ class GazetteerConfig(AppConfig):
         connection_created.connect(_set_trigram_threshold, dispatch_uid="gazetteer-trigram-threshold")
         from core.events import subscribe
         from gazetteer.api import changeset_kinds
-        from gazetteer.search.index import place_event
+        from gazetteer.search.index import place_event, shows_unit, unit_event
 
         subscribe("place", place_event)  # the search index follows every recorded change
+        subscribe("unit", unit_event, when=shows_unit)  # and the units its entries name
         changeset_kinds.register_kinds()  # places in POST /api/v1/changesets
         from core.jobs import Daily, register_periodic
 

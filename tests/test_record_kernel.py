@@ -144,3 +144,18 @@ def test_no_admin_page_deletes_anything(rf, admin_user):
         and model_admin.has_delete_permission(request)
     ]
     assert deleting == []
+
+
+def test_renaming_a_unit_renames_it_in_the_search_results_of_its_places(client):
+    from gazetteer.models import Place
+
+    township = AdminUnit.objects.current().get(name="兰岗镇")
+    village = Place.objects.filter(unit__parent=township).order_by("code").first()
+    update_unit(township, changeset=changeset("更名 renamed"), changes={"name": "兰岗新镇"})
+    results = client.get("/api/v1/places/search", {"q": village.name, "limit": 50}).json()["results"]
+    path = next(r["unit_path"] for r in results if r["code"] == village.code)
+    assert "兰岗新镇" in [unit["name"] for unit in path] and "兰岗镇" not in [unit["name"] for unit in path]
+
+
+def test_the_search_index_follows_units_through_the_seam():
+    assert "gazetteer.search.index" in {handler.__module__ for handler in events.subscribers("unit")}

@@ -1,6 +1,7 @@
 """The search index: every name of every place in the forms people type (derived data).
 
-refresh_place() rewrites one place's entries after a change (the place services call it);
+refresh_place() rewrites one place's entries after a change (subscribed to the place service, and to
+the unit service for the places under a renamed unit);
 rebuild() rewrites them all (after a bulk load, or `manage.py rebuild_search_index`)."""
 
 from __future__ import annotations
@@ -124,6 +125,28 @@ def refresh_place(place: Place) -> None:
 def place_event(event) -> None:
     """Subscribed to the place service's announcements (gazetteer.apps)."""
     refresh_place(event.record)
+
+
+# A unit's attributes that its places' entries carry (the unit path in the payload, the tier).
+UNIT_FIELDS_SHOWN = ("name", "code", "level", "parent", "tier")
+# Above this many places under a changed unit, the whole index is rewritten in one go instead.
+REBUILD_ABOVE = 500
+
+
+def shows_unit(event) -> bool:
+    return not event.created and event.touches(*UNIT_FIELDS_SHOWN)
+
+
+def unit_event(event) -> None:
+    """Subscribed to the unit service's announcements: the places under a renamed or moved unit are
+    found again under its new name (their entries hold the unit path)."""
+    under = SearchEntry.objects.filter(ancestors__contains=[event.record.pk])
+    place_ids = set(under.values_list("place_id", flat=True))
+    if len(place_ids) > REBUILD_ABOVE:
+        rebuild()
+        return
+    for place in Place.objects.filter(pk__in=place_ids).order_by("pk"):
+        refresh_place(place)
 
 
 @transaction.atomic
