@@ -50,9 +50,11 @@ class Generation:
         self.forget()
 
     def advance(self) -> None:
-        """Call in the transaction that changes the data."""
+        """Call in the transaction that changes the data (once after the commit, however many changes)."""
         self._raise_now()
-        transaction.on_commit(self._raise_now)
+        pending = connection.run_on_commit if connection.in_atomic_block else []
+        if not any(callback == self._raise_now for _, callback, _ in pending):
+            transaction.on_commit(self._raise_now)
 
 
 class Kept:
