@@ -78,9 +78,8 @@ def _read_token(key_hash: str) -> tuple:
 
 def user_for_key(key: str):
     """The token's user (a new object each time), with their roles."""
-    token_id, last_used_at, group_names, values = kept_tokens.get_or_make(
-        ApiToken.hash_key(key), lambda: _read_token(ApiToken.hash_key(key))
-    )
+    key_hash = ApiToken.hash_key(key)
+    token_id, last_used_at, group_names, values = kept_tokens.get_or_make(key_hash, lambda: _read_token(key_hash))
     user_model = get_user_model()
     user = user_model.from_db(connection.alias, [f.attname for f in user_model._meta.concrete_fields], values)
     written = _use_written.get(token_id)

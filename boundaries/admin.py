@@ -10,7 +10,14 @@ from boundaries.levels import Tier
 from boundaries.models import AdminUnit, AdminUnitVersion, DivisionChange, ImportConflict, UnitCode, UnitName
 from boundaries.services import units as unit_service
 from boundaries.widgets import OfflineMapWidget
-from core.admin_base import ReadOnlyAdmin, ReadOnlyInline, RecordAdmin, ServiceAdmin, VersionedChangeForm
+from core.admin_base import (
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    RecordAdmin,
+    ServiceAdmin,
+    VersionedChangeForm,
+    VersionRowsInline,
+)
 from core.history import open_changeset
 from core.models import Changeset
 
@@ -31,14 +38,14 @@ class UnitNameInline(ReadOnlyInline):
     fields = ["name", "kind", "valid_from", "valid_to", "source", "note"]
 
 
-class VersionInline(ReadOnlyInline):
+class VersionInline(VersionRowsInline):
     model = AdminUnitVersion
-    fields = ["version", "changeset", "data"]
-    ordering = ["-version"]
 
 
 @admin.register(AdminUnit)
 class AdminUnitAdmin(ForAdministrators, ServiceAdmin):
+    refusals = (unit_service.UnitRuleError,)
+
     form = AdminUnitForm
     list_display = ["code", "name", "level", "parent", "valid_from", "valid_to", "version"]
     list_filter = ["level", "tier", ("geom", admin.EmptyFieldListFilter)]

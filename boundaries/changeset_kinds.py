@@ -9,7 +9,7 @@ from django.contrib.gis.geos import MultiPolygon
 from accounts.roles import is_administrator
 from boundaries.models import AdminUnit
 from boundaries.services.queries import UnknownUnit, unit_by_code
-from boundaries.services.units import update_unit
+from boundaries.services.units import UnitRuleError, update_unit
 from core.api import ApiError, geojson_geometry, only, parse_date
 from core.changesets import EditKind, register
 from core.records import lock
@@ -50,10 +50,10 @@ def _prepare(user, unit: AdminUnit, attributes: dict) -> dict:
 
 
 def _apply(unit: AdminUnit, changes: dict, changeset, expected_version: int) -> AdminUnit:
-    valid_from, valid_to = changes.get("valid_from", unit.valid_from), changes.get("valid_to", unit.valid_to)
-    if valid_from and valid_to and valid_to <= valid_from:
-        raise ApiError(400, "valid_to must be after valid_from", field="valid_to")
-    return update_unit(unit, changeset=changeset, changes=changes, expected_version=expected_version)
+    try:
+        return update_unit(unit, changeset=changeset, changes=changes, expected_version=expected_version)
+    except UnitRuleError as exc:
+        raise ApiError(400, str(exc), field="valid_to") from None
 
 
 UNIT = EditKind(

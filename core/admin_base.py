@@ -65,6 +65,13 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+class VersionRowsInline(ReadOnlyInline):
+    """A record's version rows (core.records.RecordVersion), newest first; a subclass names the model."""
+
+    fields = ["version", "changeset", "data"]
+    ordering = ["-version"]
+
+
 class RecordAdmin(admin.ModelAdmin):
     """A record is retired (given an end of validity), never deleted: no delete button, no bulk delete."""
 

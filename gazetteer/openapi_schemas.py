@@ -1,7 +1,8 @@
 """The component schemas of the gazetteer's part of the OpenAPI document (gazetteer.openapi): the
-bodies its API sends and takes. Enums are read from the models and the step fields from the naming
-views, so that a new status or step shows here without an edit. Units are referred to by name
-(UnitBrief, from boundaries.openapi)."""
+bodies its API sends and takes. Enums are read from the models, the step fields from the steps'
+declaration (gazetteer.services.naming.STEPS) and the place fields from gazetteer.fields, so that a
+new status, step or attribute shows here without an edit. Units are referred to by name (UnitBrief,
+from boundaries.openapi)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,6 @@ from core.openapi_schemas import (
     ref,
 )
 from gazetteer import fields
-from gazetteer.api.naming import DATE as STEP_DATE
-from gazetteer.api.naming import INT, STEP_FIELDS, TEXT
 from gazetteer.models import NamingApplication, Place, PlaceName
 from gazetteer.services import naming
 
@@ -390,16 +389,16 @@ APPLICATION = obj(
 
 def _step_body() -> dict:
     """The body of POST .../{number}/{step}: the fields of every step, each saying which steps take it."""
-    kinds = {TEXT: STRING, STEP_DATE: DATE, INT: INTEGER}
+    kinds = {naming.TEXT: STRING, naming.DATE: DATE, naming.INT: INTEGER}
     steps_of: dict[str, list[str]] = {}
     kind_of: dict[str, str] = {}
-    for step, inputs in STEP_FIELDS.items():
-        for name, kind in inputs.items():
-            steps_of.setdefault(name, []).append(step)
-            kind_of[name] = kind
+    for step in naming.STEPS.values():
+        for step_input in step.inputs:
+            steps_of.setdefault(step_input.name, []).append(step.name)
+            kind_of[step_input.name] = step_input.kind
     properties = {"version": VERSION}
     for name, steps in steps_of.items():
-        needed = [s for s in steps if name in naming.REQUIRED.get(s, ())]
+        needed = [s for s in steps if name in naming.STEPS[s].required]
         note = f"step {', '.join(steps)}" + (f" (required for {', '.join(needed)})" if needed else "")
         properties[name] = {**kinds[kind_of[name]], "description": note}
     return obj(properties, required=[], description="Send the fields of the step taken, and the version.")

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 from django.contrib.gis.geos import GEOSGeometry
 
+from accounts.roles import is_staff_reader
 from boundaries.models import AdminUnit
 from core.records import changes_between, history_entries
 from core.srid import API_SRID
@@ -218,12 +219,13 @@ def _name_rows(data: dict) -> set[tuple[str, str]]:
 NAME_FIELDS = {"name", "romanization"}
 
 
-def history_in_words(place: Place, *, show_authors: bool, day: dt.date | None = None) -> list[dict]:
-    """The record's versions up to ``day`` (default today), newest first, as a reader follows them: the
-    day, why, by whom (the bureau's name unless ``show_authors``: staff see who), what changed (field,
+def history_in_words(place: Place, reader, day: dt.date | None = None) -> list[dict]:
+    """The record's versions up to ``day`` (default today), newest first, as ``reader`` follows them:
+    the day, why, by whom (staff see the officer, the public the bureau's name), what changed (field,
     old, new) and which names began or ended. A name decided but not yet in force on ``day`` is not
     shown (the page shows the names in force)."""
     day = day or dt.date.today()
+    show_authors = is_staff_reader(reader)
     not_yet = set(place.names.filter(valid_from__gt=day).values_list("name", flat=True))
     entries, before = [], None
     for version in place.versions.select_related("changeset").order_by("version"):

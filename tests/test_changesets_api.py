@@ -160,3 +160,12 @@ def test_a_changeset_needing_agreement_is_held_whole_by_the_proposal_keeper(acco
     assert response.status_code == 202 and response.json() == {"proposal": "shared"}
     assert [e.key for e in held[0]] == [a.code, b.code]
     assert versions(a, b) == [a.version, b.version]  # nothing applied until the parties agree
+
+
+def test_a_unit_that_would_end_before_it_starts_is_refused_by_the_service(accounts):
+    county = AdminUnit.objects.current().get(code=HAILIN)
+    changes = {"valid_from": "2030-01-01", "valid_to": "2020-01-01"}
+    edit = {"kind": "unit", "key": HAILIN, "version": county.version, "changes": changes}
+    refused = accounts["administrator"].post(URL, {"reason": "r", "edits": [edit]})
+    assert refused.status_code == 400 and "valid_to" in refused.json()["error"]["message"]
+    assert AdminUnit.objects.get(pk=county.pk).version == county.version

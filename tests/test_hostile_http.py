@@ -256,6 +256,16 @@ UPDATE_CASES = [
     case("patch-valid-to-before-records-start", "PATCH", ONE, 400, "ningan", changed(UPDATE, valid_to="2010-01-01")),
     case("patch-valid-to-year-9999", "PATCH", ONE, 400, "ningan", changed(UPDATE, valid_to="9999-12-31")),
     case("patch-is-public-string", "PATCH", ONE, 400, "ningan", changed(UPDATE, is_public="true")),
+    case(
+        "patch-heritage-reason-nul",
+        "PATCH",
+        ONE,
+        400,
+        "ningan",
+        changed(UPDATE, heritage_reason=NUL),
+        names="heritage_reason",
+    ),
+    case("patch-heritage-listed-9999", "PATCH", ONE, 400, "ningan", changed(UPDATE, heritage_listed_on="9999-12-31")),
     case("patch-unknown-field", "PATCH", ONE, 400, "ningan", changed(UPDATE, histroy="1950年代建村")),
     *broken_json("patch", "PATCH", ONE, "ningan", UPDATE, "history"),
     case("patch-anonymous", "PATCH", ONE, 401, None, UPDATE),
@@ -826,6 +836,24 @@ CHANGESET_CASES = [
         {**CHANGESET, "edits": [{"kind": "unit", "key": NINGAN, "version": 1, "changes": {"name": "宁安"}}]},
     ),
     case("changeset-get", "GET", CHANGESETS, 405, "ningan"),
+    case(
+        "changeset-unit-geometry-a-point",
+        "POST",
+        CHANGESETS,
+        400,
+        "admin",
+        {**CHANGESET, "edits": [{"kind": "unit", "key": NINGAN, "version": 1, "changes": {"geometry": POINT_NINGAN}}]},
+        names="geometry",
+    ),
+    case(
+        "changeset-unit-name-nul",
+        "POST",
+        CHANGESETS,
+        400,
+        "admin",
+        {**CHANGESET, "edits": [{"kind": "unit", "key": NINGAN, "version": 1, "changes": {"name": NUL}}]},
+        names="name",
+    ),
 ]
 
 ALL_CASES = [

@@ -16,7 +16,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from accounts.roles import is_staff_reader
 from core.models import DataSource
 from core.srid import API_SRID, TILE_SRID
 from gazetteer import representation
@@ -84,7 +83,7 @@ def place_record(request, code: str):
     except place_page.NotOnThatDay:
         return _error(request, 404, t["not_on_date"].format(code=code, date=at))
     context = place_page.page_context(feature, t, language_of(request))
-    history = representation.history_in_words(place, show_authors=is_staff_reader(request.user), day=day)
+    history = representation.history_in_words(place, request.user, day)
     context["record_history"] = place_page.history_lines(history, t)
     return render(request, "place.html", {**_map_context(), **context, "at": day})
 

@@ -33,6 +33,10 @@ EDITABLE_FIELDS = (
 )
 
 
+class UnitRuleError(ValueError):
+    """A change the rules of the division list do not allow (e.g. a validity that ends before it starts)."""
+
+
 def snapshot(unit: AdminUnit) -> dict:
     """The unit's attributes as plain JSON (geometry is stored beside it, not in it)."""
 
@@ -105,6 +109,10 @@ def update_unit(
         )
     for name, value in changed.items():
         setattr(locked, name, value)
+    if locked.valid_from and locked.valid_to and locked.valid_to <= locked.valid_from:
+        raise UnitRuleError(
+            f"unit {locked.code}: valid_to ({locked.valid_to}) must be after valid_from ({locked.valid_from})"
+        )
     bump(locked)
     _record_version(locked, changeset, frozenset(changed))
     locked.refresh_from_db()

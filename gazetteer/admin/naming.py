@@ -271,22 +271,9 @@ class NamingApplicationAdmin(ServiceAdmin):
         data = form.cleaned_data
         if not can(request.user, Action.APPLY, counties={data["county"].id}):
             raise naming.StepRefused(f"your role does not allow applications in {data['county'].name}")
-        return naming.submit(
-            submitted_by=request.user,
-            **{f: data.get(f) or None for f in ("kind", "county", "place", "category", "geom")},
-            **{
-                f: data.get(f) or ""
-                for f in (
-                    "proposed_name",
-                    "location_description",
-                    "meaning",
-                    "origin",
-                    "reason",
-                    "applicant",
-                    "applicant_contact",
-                )
-            },
-        )
+        # Related records and the geometry are None when left empty, texts "".
+        blank = {f: None for f in ("kind", "county", "place", "category", "geom")}
+        return naming.submit(submitted_by=request.user, **{f: data.get(f) or blank.get(f, "") for f in SUBMIT_FIELDS})
 
     def _step(self, request, obj, form):
         step = form.cleaned_data.get("step")

@@ -12,7 +12,7 @@ from accounts.roles import assigned_counties, is_staff_reader
 from boundaries.levels import Tier
 from boundaries.models import AdminUnit
 from boundaries.widgets import OfflineMapWidget
-from core.admin_base import ReadOnlyInline, RecordAdmin, Refused, ServiceAdmin, VersionedChangeForm
+from core.admin_base import ReadOnlyInline, RecordAdmin, Refused, ServiceAdmin, VersionedChangeForm, VersionRowsInline
 from core.history import open_changeset
 from core.models import Changeset
 from gazetteer import fields
@@ -46,10 +46,8 @@ class PlaceNameInline(ReadOnlyInline):
     fields = ["name", "kind", "valid_from", "valid_to", "romanization", "note"]
 
 
-class PlaceVersionInline(ReadOnlyInline):
+class PlaceVersionInline(VersionRowsInline):
     model = PlaceVersion
-    fields = ["version", "changeset", "data"]
-    ordering = ["-version"]
 
 
 class CountyFilter(admin.SimpleListFilter):

@@ -180,16 +180,12 @@ def application_detail(request, number: str):
     return json_response(_as_dict(_application(request, number)))
 
 
-# How each step's values are read from the JSON body: derived from the steps' declaration.
-TEXT, DATE, INT = naming.TEXT, naming.DATE, naming.INT
-STEP_FIELDS = {name: {i.name: i.kind for i in step.inputs} for name, step in naming.STEPS.items()}
-
-
 def _step_value(step_input: naming.StepInput, value):
+    """A step's input read from the JSON body as the steps' declaration says (gazetteer.services.naming)."""
     name = step_input.name
-    if step_input.kind == DATE:
+    if step_input.kind == naming.DATE:
         return parse_date(value, name)
-    if step_input.kind == INT:
+    if step_input.kind == naming.INT:
         return parse_int(value, name)
     if step_input.column is not None:
         model, column = step_input.column
@@ -205,7 +201,7 @@ def application_step(request, number: str, step: str):
     declared = naming.STEPS[step]
     if not may_take_step(request.user, application, declared):
         raise ApiError(403, f"your role does not allow the step '{step}'")
-    data = only(json_body(request), (*STEP_FIELDS[step], "version"))
+    data = only(json_body(request), (*(i.name for i in declared.inputs), "version"))
     values = {i.name: _step_value(i, data.get(i.name)) for i in declared.inputs}
     try:
         application = naming.take_step(

@@ -475,8 +475,6 @@ STEPS = {
         ),
     )
 }
-APPROVER_STEPS = {name for name, step in STEPS.items() if step.by_approver}
-REQUIRED = {name: step.required for name, step in STEPS.items() if step.required}
 
 
 def take_step(
