@@ -1,68 +1,101 @@
-"""The administrative-unit API (read-only): thin views over boundaries.services."""
+"""The administrative-unit API (read-only): thin views over boundaries.services, declared on ``router``
+(config.api mounts it under /api/v1/); what they answer is described in boundaries.openapi."""
 
-from __future__ import annotations
+from ninja import Query, Router
 
 from boundaries.geojson import GEOMETRY_MODES, feature, feature_collection, with_children, with_geojson
+from boundaries.levels import Level
 from boundaries.models import AdminUnit, DivisionChange
 from boundaries.services.queries import BadFilter, UnknownUnit, list_units, unit_by_code
-from core.api import ApiError, api_view, parse_page
-from core.http import json_error, json_response
+from core.api import ApiError
+from core.http import json_response
 from core.records import history_entries
+from core.restapi import GEOJSON, Answer, OneOf, Page, Text, endpoint
 
-GEOJSON = "application/geo+json"
+router = Router()
 # A page of units: every county's towns or a town's villages fit in one; the whole register takes several.
 PAGE_SIZE = 200
 MAX_PAGE_SIZE = 500
+UnitCodeParam = Text(12, description="Current, former or statistical code (6, 9 or 12 digits)", examples=["231084"])
+GeometryMode = OneOf(GEOMETRY_MODES, "Polygon detail (or the seat point where there is none)")
 
 
-def _geometry_mode(request, default: str) -> str | None:
-    mode = request.GET.get("geometry", default)
-    return mode if mode in GEOMETRY_MODES else None
-
-
-@api_view("GET", "HEAD")
-def unit_detail(request, code: str):
-    mode = _geometry_mode(request, "full")
-    if mode is None:
-        return json_error(400, f"geometry must be one of: {', '.join(GEOMETRY_MODES)}")
+def _unit(code: str) -> AdminUnit:
     try:
-        unit = unit_by_code(code)
+        return unit_by_code(code)
     except UnknownUnit:
-        return json_error(404, f"no administrative unit has the code {code!r}", code=code)
+        raise ApiError(404, f"no administrative unit has the code {code!r}", code=code) from None
+
+
+class UnitFilters(Page(PAGE_SIZE, MAX_PAGE_SIZE)):
+    level: Text(200, description=f"Comma-separated levels: {', '.join(Level.values)}", examples=["town,township"]) = ""
+    parent: Text(12, description="Code of the parent unit", examples=["231084"]) = ""
+    geometry: GeometryMode = "simplified"
+
+
+@endpoint(
+    router,
+    "GET",
+    "/units",
+    operation_id="listUnits",
+    summary="Administrative units",
+    tag="units",
+    answers=Answer("Current units, by code", "UnitCollection", GEOJSON),
+    errors=("400", "404"),
+    description="Default geometry: simplified.",
+    url_name="unit-list",
+)
+def unit_list(request, filters: Query[UnitFilters]):
+    levels = [level for value in request.GET.getlist("level") for level in value.split(",") if level]
+    try:
+        units = list_units(levels=levels, parent_code=filters.parent or None)
+    except BadFilter as exc:
+        raise ApiError(400, str(exc)) from None
+    except UnknownUnit as exc:
+        raise ApiError(404, f"no administrative unit has the code {exc.args[0]!r}", code=exc.args[0]) from None
+    page = with_children(with_geojson(units.order_by("code"), filters.geometry))
+    page = page[filters.offset : filters.offset + filters.limit]
+    collection = feature_collection(page)
+    return json_response(
+        {**collection, "count": units.count(), "offset": filters.offset, "limit": filters.limit},
+        content_type=GEOJSON,
+    )
+
+
+@endpoint(
+    router,
+    "GET",
+    "/units/{code}",
+    operation_id="getUnit",
+    summary="One administrative unit",
+    tag="units",
+    answers=Answer("The unit (a former code finds today's unit)", "Unit", GEOJSON),
+    errors=("400", "404"),
+    url_name="unit-detail",
+)
+def unit_detail(request, code: UnitCodeParam, geometry: GeometryMode = Query("full")):
+    unit = _unit(code)
     unit = (
-        with_children(with_geojson(AdminUnit.objects.filter(pk=unit.pk), mode))
+        with_children(with_geojson(AdminUnit.objects.filter(pk=unit.pk), geometry))
         .select_related("parent", "source", "geometry_source")
         .get()
     )
     return json_response(feature(unit), content_type=GEOJSON)
 
 
-@api_view("GET", "HEAD")
-def unit_list(request):
-    mode = _geometry_mode(request, "simplified")
-    if mode is None:
-        return json_error(400, f"geometry must be one of: {', '.join(GEOMETRY_MODES)}")
-    levels = [level for value in request.GET.getlist("level") for level in value.split(",") if level]
-    try:
-        limit, offset = parse_page(request.GET, default_limit=PAGE_SIZE, max_limit=MAX_PAGE_SIZE)
-        units = list_units(levels=levels, parent_code=request.GET.get("parent") or None)
-    except ApiError as exc:
-        return json_error(exc.status, exc.message, **exc.details)
-    except BadFilter as exc:
-        return json_error(400, str(exc))
-    except UnknownUnit as exc:
-        return json_error(404, f"no administrative unit has the code {exc.args[0]!r}", code=exc.args[0])
-    page = with_children(with_geojson(units.order_by("code"), mode))[offset : offset + limit]
-    collection = feature_collection(page)
-    return json_response({**collection, "count": units.count(), "offset": offset, "limit": limit}, content_type=GEOJSON)
-
-
-@api_view("GET", "HEAD")
-def unit_history(request, code: str):
-    try:
-        unit = unit_by_code(code)
-    except UnknownUnit:
-        return json_error(404, f"no administrative unit has the code {code!r}", code=code)
+@endpoint(
+    router,
+    "GET",
+    "/units/{code}/history",
+    operation_id="getUnitHistory",
+    summary="Versions and division changes of a unit",
+    tag="units",
+    answers=Answer("History", "UnitHistory"),
+    errors=("404",),
+    url_name="unit-history",
+)
+def unit_history(request, code: UnitCodeParam):
+    unit = _unit(code)
     versions = unit.versions.select_related("changeset").order_by("version")
     changes = DivisionChange.objects.filter(unit=unit).order_by("year", "id")
     return json_response(

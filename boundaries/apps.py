@@ -11,7 +11,6 @@ class BoundariesConfig(AppConfig):
 
         lines_follow_units()  # the boundary lines follow the county polygons
         changeset_kinds.register_kinds()  # units in POST /api/v1/changesets
-        from core import openapi, reports
+        from core import reports
 
-        openapi.register("boundaries.openapi.PART")  # /api/v1/units in /api/v1/openapi.json
         reports.register("boundaries.reports.unit_summary")  # its lines after load_base_data

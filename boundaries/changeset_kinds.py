@@ -2,20 +2,25 @@
 province's decisions, so only administrators edit them (as in the admin); the unit service keeps the
 former name, the version and the history, and announces the change (lines and tiles follow)."""
 
-from __future__ import annotations
-
 from django.contrib.gis.geos import MultiPolygon
 
 from accounts.roles import is_administrator
 from boundaries.models import AdminUnit
 from boundaries.services.queries import UnknownUnit, unit_by_code
 from boundaries.services.units import UnitRuleError, update_unit
-from core.api import ApiError, geojson_geometry, only, parse_date
+from core.api import ApiError
 from core.changesets import EditKind, register
 from core.records import lock
-from core.text import text_problem
+from core.restapi import Day, Geometry, StrictSchema, Text, validated
 
-EDITABLE = ("name", "valid_from", "valid_to", "geometry")
+
+class UnitChanges(StrictSchema):
+    """What a changeset may change of a unit (each member optional; null clears a date)."""
+
+    name: Text(AdminUnit._meta.get_field("name").max_length, min_length=1) = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
+    geometry: Geometry = None
 
 
 def _find(user, code: str) -> AdminUnit | None:
@@ -28,19 +33,10 @@ def _find(user, code: str) -> AdminUnit | None:
 def _prepare(user, unit: AdminUnit, attributes: dict) -> dict:
     if not is_administrator(user):
         raise ApiError(403, "administrative units are edited by administrators")
-    attributes = only(attributes, EDITABLE)
-    changes = {}
-    if "name" in attributes:
-        name = attributes["name"]
-        problem = text_problem(name) if isinstance(name, str) else "must be text"
-        if problem or not name.strip() or len(name) > AdminUnit._meta.get_field("name").max_length:
-            raise ApiError(400, f"name: {problem or 'must be 1-100 characters'}", field="name")
-        changes["name"] = name.strip()
-    for field in ("valid_from", "valid_to"):
-        if field in attributes:
-            changes[field] = parse_date(attributes[field], field)
-    if "geometry" in attributes:
-        geom = geojson_geometry(attributes["geometry"])
+    sent = validated(UnitChanges, attributes)
+    changes = {name: getattr(sent, name) for name in sent.model_fields_set if name != "geometry"}
+    if "geometry" in sent.model_fields_set:
+        geom = sent.geometry
         if geom.geom_type == "Polygon":
             geom = MultiPolygon(geom, srid=geom.srid)
         if geom.geom_type != "MultiPolygon":

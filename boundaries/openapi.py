@@ -1,13 +1,11 @@
-"""The administrative units in the OpenAPI document (a core.openapi part, registered from
-BoundariesConfig.ready()): /api/v1/units and the unit schemas, which the other parts refer to by name
-(UnitBrief in a place's unit path)."""
+"""What the unit endpoints (boundaries.api) answer, as JSON Schema for the OpenAPI document (config.api
+adds them to its components); other apps' schemas refer to them by name (UnitBrief in a place's unit
+path). The inputs are declared with the endpoints."""
 
 from __future__ import annotations
 
-from boundaries.geojson import GEOMETRY_MODES
 from boundaries.levels import Level
 from boundaries.models import DivisionChange, UnitCode, UnitName
-from core.openapi import GEOJSON, Part, Tag, errors, ok, operation, page_parameters, path_param, query
 from core.openapi_schemas import (
     ANY_OBJECT,
     BOOLEAN,
@@ -23,49 +21,6 @@ from core.openapi_schemas import (
     obj,
     ref,
 )
-
-UNIT_CODE = path_param("code", "Current, former or statistical code (6, 9 or 12 digits)", example="231084")
-
-
-def _paths() -> dict:
-    geometry = query("geometry", enum(GEOMETRY_MODES), "Polygon detail (or the seat point where there is none)")
-    levels = ", ".join(Level.values)
-    return {
-        "/api/v1/units": {
-            "get": operation(
-                "listUnits",
-                "Administrative units",
-                "units",
-                {**ok("Current units, by code", ref("UnitCollection"), GEOJSON), **errors("400", "404")},
-                description="Default geometry: simplified.",
-                parameters=[
-                    query("level", STRING, f"Comma-separated levels: {levels}", example="town,township"),
-                    query("parent", STRING, "Code of the parent unit", example="231084"),
-                    geometry,
-                    *page_parameters(200, 500),
-                ],
-            )
-        },
-        "/api/v1/units/{code}": {
-            "get": operation(
-                "getUnit",
-                "One administrative unit",
-                "units",
-                {**ok("The unit (a former code finds today's unit)", ref("Unit"), GEOJSON), **errors("400", "404")},
-                parameters=[UNIT_CODE, geometry],
-            )
-        },
-        "/api/v1/units/{code}/history": {
-            "get": operation(
-                "getUnitHistory",
-                "Versions and division changes of a unit",
-                "units",
-                {**ok("History", ref("UnitHistory")), **errors("404")},
-                parameters=[UNIT_CODE],
-            )
-        },
-    }
-
 
 UNIT_BRIEF = obj({"code": STRING, "name": STRING, "level": enum(Level.values)})
 LON_LAT = array(NUMBER, minItems=2, maxItems=2, description="[longitude, latitude], WGS84")
@@ -137,23 +92,18 @@ UNIT_HISTORY = obj(
 )
 
 
-PART = Part(
-    name="boundaries",
-    tags=(Tag("units", "行政区划 Administrative units", 20),),
-    paths=_paths(),
-    schemas={
-        "UnitBrief": UNIT_BRIEF,
-        "UnitSource": UNIT_SOURCE,
-        "Unit": feature(UNIT_PROPERTIES, "An administrative unit as a GeoJSON Feature (WGS84)."),
-        "UnitCollection": obj(
-            {
-                "type": {"const": "FeatureCollection"},
-                "count": {"type": "integer", "description": "All units that match, not only this page."},
-                "offset": INTEGER,
-                "limit": INTEGER,
-                "features": array(ref("Unit")),
-            }
-        ),
-        "UnitHistory": UNIT_HISTORY,
-    },
-)
+OUTPUT_SCHEMAS = {
+    "UnitBrief": UNIT_BRIEF,
+    "UnitSource": UNIT_SOURCE,
+    "Unit": feature(UNIT_PROPERTIES, "An administrative unit as a GeoJSON Feature (WGS84)."),
+    "UnitCollection": obj(
+        {
+            "type": {"const": "FeatureCollection"},
+            "count": {"type": "integer", "description": "All units that match, not only this page."},
+            "offset": INTEGER,
+            "limit": INTEGER,
+            "features": array(ref("Unit")),
+        }
+    ),
+    "UnitHistory": UNIT_HISTORY,
+}

@@ -8,7 +8,7 @@ options as a JSON element, and web/static/js/admin_map_widget.js starts Django's
 from django.conf import settings
 from django.contrib.gis.forms.widgets import OpenLayersWidget
 
-# The vector tiles every map of the system draws (tiles/urls.py), as an OpenLayers URL template.
+# The vector tiles every map of the system draws (tiles/views.py), as an OpenLayers URL template.
 TILE_URL = "/tiles/{z}/{x}/{y}.mvt"
 
 

@@ -1,10 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import path, re_path
 
-from core import api_docs, changeset_api
-from core import views as core_views
+from config.api import urlpatterns as api_urls
+from core import api_docs
 from gazetteer.api.open_data import open_data_page
-from gazetteer.api.romanize import romanize_view
 from web import views as web_views
 
 handler400 = "core.api_errors.bad_request"
@@ -12,15 +11,7 @@ handler404 = "core.api_errors.not_found"
 handler500 = "core.api_errors.server_error"
 
 urlpatterns = [
-    path("healthz", core_views.healthz, name="healthz"),
-    path("api/v1/romanize", romanize_view, name="romanize"),
-    path("api/v1/changesets", changeset_api.changesets, name="changesets"),
-    path("api/v1/openapi.json", api_docs.openapi_json, name="openapi"),
-    path("api/v1/", include("gazetteer.urls_open_data")),
-    path("api/v1/", include("boundaries.urls")),
-    path("api/v1/", include("gazetteer.urls")),
-    path("api/v1/", include("tiles.urls_print")),
-    path("tiles/", include("tiles.urls")),
+    *api_urls,
     path("maps/print", web_views.print_page, name="print-maps"),
     path("admin/", admin.site.urls),
     path("api/docs", api_docs.api_docs_page, name="api-docs"),

@@ -1,13 +1,14 @@
-"""The plumbing every JSON endpoint shares: methods, authentication, JSON bodies and errors.
+"""The plumbing every JSON endpoint shares beneath Django Ninja (core.restapi): methods, token errors,
+write transactions, the strict JSON body, GeoJSON geometry and the shared error body.
 
-Views raise ApiError for anything the client got wrong; the decorator turns it into the shared
-JSON error body. Session-authenticated writes need the CSRF token; token-authenticated ones do not.
+Views (and validators) raise ApiError for anything the client got wrong; ``guarded`` and the API's
+exception handlers turn it into the shared JSON error body. Session-authenticated writes need the CSRF
+token; token-authenticated ones do not.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import math
 
@@ -35,58 +36,43 @@ class ApiError(Exception):
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def api_view(*methods: str, login_required: bool = False):
-    """Allow ``methods``; answer 401 for a bad token, or for anonymous users when ``login_required``.
+def guarded(view, methods):
+    """``view`` behind the rules every JSON endpoint shares: only ``methods`` (HEAD wherever GET is),
+    401 for a bad token; each API error its JSON answer.
 
     A write runs in one transaction that is rolled back whenever the answer is an error, so that a
     refused request leaves nothing behind (not even the changeset opened before the refusal). A view
     that only reads needs no CSRF token: a wrong method gets its JSON 405, not a CSRF refusal."""
+    methods = tuple(dict.fromkeys([*methods, *(["HEAD"] if "GET" in methods else [])]))
 
-    def decorate(view):
-        def answer(request: HttpRequest, *args, **kwargs):
-            try:
-                return view(request, *args, **kwargs)
-            except ApiError as error:
-                return json_error(error.status, error.message, **error.details)
-            except RequestDataTooBig:
-                return json_error(413, "the request body is too large")
-            except (BadRequest, MultiPartParserError, SuspiciousOperation) as error:
-                return json_error(400, f"malformed request: {error}")
+    def answer(request: HttpRequest, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ApiError as error:
+            return json_error(error.status, error.message, **error.details)
+        except RequestDataTooBig:
+            return json_error(413, "the request body is too large")
+        except (BadRequest, MultiPartParserError, SuspiciousOperation) as error:
+            return json_error(400, f"malformed request: {error}")
 
-        @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs):
-            if request.method not in methods:
-                response = json_error(405, f"{request.method} is not allowed here; use {', '.join(methods)}")
-                response["Allow"] = ", ".join(methods)
-                return response
-            if getattr(request, "token_error", None):
-                return json_error(401, request.token_error)
-            if login_required and not request.user.is_authenticated:
-                return json_error(401, "log in or send 'Authorization: Token <key>'")
-            if request.method in SAFE_METHODS:
-                return answer(request, *args, **kwargs)
-            with transaction.atomic():
-                response = answer(request, *args, **kwargs)
-                if response.status_code >= 400:
-                    transaction.set_rollback(True)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if request.method not in methods:
+            response = json_error(405, f"{request.method} is not allowed here; use {', '.join(methods)}")
+            response["Allow"] = ", ".join(methods)
             return response
+        if getattr(request, "token_error", None):
+            return json_error(401, request.token_error)
+        if request.method in SAFE_METHODS:
+            return answer(request, *args, **kwargs)
+        with transaction.atomic():
+            response = answer(request, *args, **kwargs)
+            if response.status_code >= 400:
+                transaction.set_rollback(True)
+        return response
 
-        return csrf_exempt(wrapper) if SAFE_METHODS.issuperset(methods) else wrapper
-
-    return decorate
-
-
-def only(data: dict, allowed) -> dict:
-    """``data`` when it names nothing but ``allowed`` members; a misspelt field is refused, not ignored."""
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise ApiError(
-            400,
-            f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
-            f"this takes {', '.join(sorted(allowed))}",
-            field=unknown[0],
-        )
-    return data
+    wrapper.__name__ = getattr(view, "__name__", "api_view")
+    wrapper.__doc__ = view.__doc__
+    return csrf_exempt(wrapper) if SAFE_METHODS.issuperset(methods) else wrapper
 
 
 # JSON bodies: how deep objects may nest (a MultiPolygon in a Feature is about 7 levels), and how many
@@ -162,15 +148,6 @@ def json_body(request: HttpRequest) -> dict:
     return data
 
 
-def require(data: dict, key: str, kind: type = str):
-    value = data.get(key)
-    if value in (None, ""):
-        raise ApiError(400, f"'{key}' is required", field=key)
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ApiError(400, f"'{key}' must be a {kind.__name__}", field=key)
-    return value.strip() if isinstance(value, str) else value
-
-
 def parse_date(value, field: str) -> dt.date | None:
     if value in (None, ""):
         return None
@@ -183,45 +160,6 @@ def parse_date(value, field: str) -> dt.date | None:
     if not EARLIEST_DATE <= day <= LATEST_DATE:
         raise ApiError(400, f"'{field}' must lie between {EARLIEST_DATE} and {LATEST_DATE}", field=field)
     return day
-
-
-def parse_int(value, field: str, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, bool | float):
-        raise ApiError(400, f"'{field}' must be a whole number", field=field)
-    if isinstance(value, str) and len(value.strip().lstrip("+-")) > MAX_NUMBER_DIGITS:
-        raise ApiError(400, f"'{field}' must be a whole number of at most {MAX_NUMBER_DIGITS} digits", field=field)
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ApiError(400, f"'{field}' must be a whole number, got {str(value)[:40]!r}", field=field) from None
-    if minimum is not None and number < minimum:
-        raise ApiError(400, f"'{field}' must be at least {minimum}", field=field)
-    if maximum is not None and number > maximum:
-        raise ApiError(400, f"'{field}' must be at most {maximum}", field=field)
-    return number
-
-
-def query_int(params, name: str, **bounds) -> int | None:
-    """A whole number from the query string: absent is None, present but empty (``?limit=``) is a 400."""
-    if name in params and params[name].strip() == "":
-        raise ApiError(400, f"'{name}' is empty: give a whole number or leave it out", field=name)
-    return parse_int(params.get(name), name, **bounds)
-
-
-def query_date(params, name: str) -> dt.date | None:
-    """A day from the query string: absent is None, present but empty (``?at=``) is a 400."""
-    if name in params and params[name].strip() == "":
-        raise ApiError(400, f"'{name}' is empty: give a day as YYYY-MM-DD or leave it out", field=name)
-    return parse_date(params.get(name), name)
-
-
-def parse_page(params, *, default_limit: int, max_limit: int, max_offset: int = 100_000) -> tuple[int, int]:
-    """(limit, offset) of a list request, each within its bounds or a 400 that names them."""
-    limit = query_int(params, "limit", minimum=1, maximum=max_limit)
-    offset = query_int(params, "offset", minimum=0, maximum=max_offset)
-    return (default_limit if limit is None else limit), (offset or 0)
 
 
 @csrf_exempt

@@ -83,31 +83,16 @@ def _refuse(edit: Edit, error: ApiError) -> ApiError:
     )
 
 
-def read_edits(user, body: dict) -> tuple[str, list[Edit]]:
-    """The reason and the edits of a changeset as sent: {"reason": ..., "edits": [{"kind", "key",
-    "version", "changes": {...}}, ...]}. Every record is looked up before anything is locked."""
-    reason = body.get("reason")
-    if not isinstance(reason, str) or not reason.strip():
-        raise ApiError(400, "'reason' is required: every change says why", field="reason")
-    raw = body.get("edits")
-    if not isinstance(raw, list) or not raw:
-        raise ApiError(400, "'edits' must be a non-empty list", field="edits")
-    if len(raw) > MAX_EDITS:
-        raise ApiError(400, f"at most {MAX_EDITS} edits in one changeset", field="edits")
+def read_edits(user, requested: list[dict]) -> list[Edit]:
+    """The edits of a changeset as sent ([{"kind", "key", "version", "changes": {...}}, ...], their
+    shape checked by the API's schema, core.endpoints.ChangesetNew). Every record is looked up before
+    anything is locked."""
     edits = []
-    for index, item in enumerate(raw):
-        if not isinstance(item, dict) or set(item) - {"kind", "key", "version", "changes"}:
-            raise ApiError(400, f"edit {index}: an edit is {{kind, key, version, changes}}", edit=index)
-        kind = _kinds.get(item.get("kind")) if isinstance(item.get("kind"), str) else None
+    for index, item in enumerate(requested):
+        kind = _kinds.get(item["kind"])
         if kind is None:
             raise ApiError(400, f"edit {index}: kind must be one of {', '.join(sorted(_kinds))}", edit=index)
-        key, version, changes = item.get("key"), item.get("version"), item.get("changes")
-        if not isinstance(key, str) or not key:
-            raise ApiError(400, f"edit {index}: 'key' (the record's code) is required", edit=index)
-        if type(version) is not int or version < 1:
-            raise ApiError(400, f"edit {index}: 'version' (the one the edit is based on) is required", edit=index)
-        if not isinstance(changes, dict) or not changes:
-            raise ApiError(400, f"edit {index}: 'changes' must be a non-empty object", edit=index)
+        key, version, changes = item["key"], item["version"], item["changes"]
         record = kind.find(user, key)
         if record is None:
             message = f"edit {index}: no {kind.name} has the key {key!r}"
@@ -118,7 +103,7 @@ def read_edits(user, body: dict) -> tuple[str, list[Edit]]:
         if (edit.kind.name, edit.record.pk) in seen:
             raise ApiError(400, f"edit {edit.index}: {edit.kind.name} {edit.key} is edited twice", edit=edit.index)
         seen.add((edit.kind.name, edit.record.pk))
-    return reason.strip(), edits
+    return edits
 
 
 def _lock_all(edits: list[Edit]) -> None:
@@ -145,9 +130,9 @@ def _lock_all(edits: list[Edit]) -> None:
 
 
 @transaction.atomic
-def apply_changeset(user, body: dict) -> tuple[int, dict]:
+def apply_changeset(user, reason: str, requested: list[dict]) -> tuple[int, dict]:
     """(status, answer): 201 with the changeset and every record after it, 202 when held as a proposal."""
-    reason, edits = read_edits(user, body)
+    edits = read_edits(user, requested)
     # Rights and values first, as the single-record endpoints do. They are judged on the record as read;
     # the lock then confirms it is still the version the edit was based on, so that is what was judged.
     for edit in edits:

@@ -1,14 +1,12 @@
-"""JSON Schema helpers for the OpenAPI document (core.openapi), and the schemas every part shares.
+"""JSON Schema helpers for what the API answers, and the output schemas every app shares.
 
-OpenAPI 3.1 schemas are JSON Schema 2020-12: ``null`` is a type, not a ``nullable`` flag. Each app
-declares its own component schemas in its openapi part (e.g. boundaries.openapi), reading enums from
-its models so that a new level or status shows without an edit. core declares what all share (the
-error body, the GeoJSON geometry) and the bodies of its own endpoints (health, changesets).
+The inputs of each endpoint are declared with it (core.restapi, pydantic types); what it answers is
+described here and in each app's openapi module (e.g. boundaries.openapi), reading enums from the
+models so that a new level or status shows without an edit. OpenAPI 3.1 schemas are JSON Schema
+2020-12: ``null`` is a type, not a ``nullable`` flag. config.api adds them all to the document.
 """
 
 from __future__ import annotations
-
-from core.changesets import MAX_EDITS
 
 STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
@@ -89,36 +87,6 @@ GEOMETRY = {
 
 HEALTH = obj({"status": enum(["ok", "error"]), "database": enum(["ok", "unreachable"])})
 
-CHANGESET_NEW = obj(
-    {
-        "reason": {"type": "string", "minLength": 1, "description": "Why: recorded in the change history."},
-        "edits": array(
-            {
-                **obj(
-                    {
-                        "kind": {"type": "string", "description": "The kind of record: place, unit"},
-                        "key": {"type": "string", "minLength": 1, "description": "The record's code"},
-                        "version": {
-                            "type": "integer",
-                            "minimum": 1,
-                            "description": "The version the edit is based on; 409 when the record moved on.",
-                        },
-                        "changes": {
-                            "type": "object",
-                            "minProperties": 1,
-                            "description": "The attributes changed, as the record's own endpoint takes them "
-                            "(PATCH /api/v1/places/{code} for a place).",
-                        },
-                    }
-                ),
-                "additionalProperties": False,
-            },
-            minItems=1,
-            maxItems=MAX_EDITS,
-            description="Applied in this order, in one transaction.",
-        ),
-    }
-)
 CHANGESET = obj(
     {
         "changeset": {"type": "integer", "description": "The changeset's number, in every record's history."},
@@ -130,10 +98,10 @@ CHANGESET = obj(
     }
 )
 
-SCHEMAS = {
+OUTPUT_SCHEMAS = {
     "Error": ERROR,
     "Geometry": GEOMETRY,
     "Health": HEALTH,
-    "ChangesetNew": CHANGESET_NEW,
     "Changeset": CHANGESET,
+    "Object": {"type": "object"},
 }

@@ -1,8 +1,8 @@
 """Summaries printed after a load (load_base_data): each app that loads base data adds its lines.
 
 core knows no app: an app registers the function that writes its lines from its AppConfig.ready(),
-by dotted path (``reports.register("boundaries.reports.unit_summary")``), as its OpenAPI part is
-registered (core.openapi). The lines come in the order the apps are installed.
+by dotted path (``reports.register("boundaries.reports.unit_summary")``). The lines come in the order
+the apps are installed.
 """
 
 from __future__ import annotations

@@ -30,7 +30,6 @@ class GazetteerConfig(AppConfig):
         register_periodic(
             "apply_due_decisions", "gazetteer.management.commands.apply_due_decisions.scheduled", Daily("00:05")
         )
-        from core import openapi, reports
+        from core import reports
 
-        openapi.register("gazetteer.openapi.PART")  # places, search, open data, naming in /api/v1/openapi.json
         reports.register("gazetteer.reports.place_summary")  # its lines after load_base_data

@@ -1,8 +1,7 @@
-"""The component schemas of the gazetteer's part of the OpenAPI document (gazetteer.openapi): the
-bodies its API sends and takes. Enums are read from the models, the step fields from the steps'
-declaration (gazetteer.services.naming.STEPS) and the place fields from gazetteer.fields, so that a
-new status, step or attribute shows here without an edit. Units are referred to by name (UnitBrief,
-from boundaries.openapi)."""
+"""What the gazetteer's endpoints (gazetteer.api) answer, as JSON Schema for the OpenAPI document
+(config.api adds them to its components); what they take is declared with each endpoint. Enums are
+read from the models, so that a new status or kind shows here without an edit. Units are referred to
+by name (UnitBrief, from boundaries.openapi)."""
 
 from __future__ import annotations
 
@@ -21,9 +20,7 @@ from core.openapi_schemas import (
     obj,
     ref,
 )
-from gazetteer import fields
 from gazetteer.models import NamingApplication, Place, PlaceName
-from gazetteer.services import naming
 
 CATEGORY_BRIEF = obj({"code": STRING, "name": STRING, "name_en": STRING})
 PLACE_NAME = obj(
@@ -254,65 +251,8 @@ OPEN_DATA_MANIFEST = obj(
     }
 )
 
-# ---- officers' bodies -------------------------------------------------------------------------------
+# ---- answers to officers ------------------------------------------------------------------------
 
-
-def _attribute_schema(attribute: fields.Attribute) -> dict:
-    """An attribute of the place record (gazetteer.fields) as the body of a create or an update takes it."""
-    if attribute.kind == fields.GEOMETRY:
-        return nullable(ref("Geometry"))
-    if attribute.kind == fields.CHOICE:
-        return enum(list(attribute.choices))
-    if attribute.kind == fields.DATE:
-        return nullable(DATE)
-    if attribute.kind == fields.BOOLEAN:
-        return BOOLEAN
-    if attribute.kind == fields.NUMBER:
-        return nullable(NUMBER)
-    schema = {"type": "string", "description": attribute.description} if attribute.description else STRING
-    return nullable(schema) if attribute.kind == fields.UNIT else schema
-
-
-PLACE_FIELDS = {attribute.json_name: _attribute_schema(attribute) for attribute in fields.BY_OFFICERS}
-REASON = {"type": "string", "minLength": 1, "description": "Why: recorded in the change history."}
-VERSION = {"type": "integer", "description": "The version the change is based on; 409 when the record moved on."}
-PLACE_CREATE = obj({"name": STRING, "reason": REASON, **PLACE_FIELDS}, required=["name", "category", "reason"])
-PLACE_UPDATE = obj(
-    {"version": VERSION, "reason": REASON, **PLACE_FIELDS},
-    required=["version", "reason"],
-    description="The standard name is not changed here: it changes through a naming application.",
-)
-PLACE_NAME_NEW = obj(
-    {
-        "kind": enum(["alias", "short", "map", "former"]),
-        "name": STRING,
-        "version": VERSION,
-        "reason": REASON,
-        "valid_from": nullable(DATE),
-        "valid_to": nullable(DATE),
-        "note": STRING,
-    },
-    required=["kind", "name", "version", "reason"],
-)
-PLACE_RETIRE = obj({"valid_to": DATE, "version": VERSION, "reason": REASON})
-IMPORT_FORM = obj(
-    {
-        "file": array(
-            {"type": "string", "contentMediaType": "application/octet-stream"},
-            description="One file, or the parts of a shapefile",
-        ),
-        "format": {"type": "string", "description": "csv, geojson, shp, gpkg, ... (else from the file name)"},
-        "crs": STRING,
-        "datum": {"type": "string", "description": "WGS84, CGCS2000, GCJ-02 (converted), BD-09 (converted)"},
-        "encoding": STRING,
-        "category": STRING,
-        "layer": STRING,
-        "name_field": STRING,
-        "reason": {"type": "string", "description": "Required unless a dry run"},
-        "dry_run": {"type": "string", "enum": ["true", "false"], "default": "true"},
-    },
-    required=["file"],
-)
 PROBLEM = obj(
     {"row": nullable(INTEGER), "field": STRING, "message": STRING, "layer": STRING},
     required=["row", "field", "message"],
@@ -333,23 +273,6 @@ IMPORT_REPORT = obj(
         "records": array(ANY_OBJECT, description="{row, action, code, name[, from_version, to_version]}"),
         "changeset": nullable(INTEGER),
     }
-)
-APPLICATION_NEW = obj(
-    {
-        "kind": enum(NamingApplication.Kind.values),
-        "county": {"type": "string", "description": "Code of the county-level unit"},
-        "place": {"type": "string", "description": "The record renamed or abolished"},
-        "proposed_name": STRING,
-        "category": STRING,
-        "geometry": ref("Geometry"),
-        "meaning": STRING,
-        "origin": STRING,
-        "location_description": STRING,
-        "reason": STRING,
-        "applicant": STRING,
-        "applicant_contact": STRING,
-    },
-    required=["kind", "county"],
 )
 APPLICATION = obj(
     {
@@ -387,27 +310,7 @@ APPLICATION = obj(
 )
 
 
-def _step_body() -> dict:
-    """The body of POST .../{number}/{step}: the fields of every step, each saying which steps take it."""
-    kinds = {naming.TEXT: STRING, naming.DATE: DATE, naming.INT: INTEGER}
-    steps_of: dict[str, list[str]] = {}
-    kind_of: dict[str, str] = {}
-    for step in naming.STEPS.values():
-        for step_input in step.inputs:
-            steps_of.setdefault(step_input.name, []).append(step.name)
-            kind_of[step_input.name] = step_input.kind
-    properties = {"version": VERSION}
-    for name, steps in steps_of.items():
-        needed = [s for s in steps if name in naming.STEPS[s].required]
-        note = f"step {', '.join(steps)}" + (f" (required for {', '.join(needed)})" if needed else "")
-        properties[name] = {**kinds[kind_of[name]], "description": note}
-    return obj(properties, required=[], description="Send the fields of the step taken, and the version.")
-
-
-APPLICATION_STEP = _step_body()
-
-
-SCHEMAS = {
+OUTPUT_SCHEMAS = {
     "CategoryBrief": CATEGORY_BRIEF,
     "Category": CATEGORY,
     "PlaceName": PLACE_NAME,
@@ -431,14 +334,7 @@ SCHEMAS = {
     "Credit": CREDIT,
     "OpenDataFile": OPEN_DATA_FILE,
     "OpenDataManifest": OPEN_DATA_MANIFEST,
-    "PlaceCreate": PLACE_CREATE,
-    "PlaceUpdate": PLACE_UPDATE,
-    "PlaceNameNew": PLACE_NAME_NEW,
-    "PlaceRetire": PLACE_RETIRE,
-    "ImportForm": IMPORT_FORM,
     "ImportProblem": PROBLEM,
     "ImportReport": IMPORT_REPORT,
-    "NamingApplicationNew": APPLICATION_NEW,
     "NamingApplication": APPLICATION,
-    "NamingApplicationStep": APPLICATION_STEP,
 }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.openapi import document
+from config.api import openapi_document as document
 from tests.live_server import PROJECT_DIR
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]

@@ -123,7 +123,7 @@ def test_the_rights_are_those_of_the_single_record_endpoints(accounts):
         ({"reason": "r", "edits": [{"kind": "place", "key": "1", "version": "1", "changes": {"a": 1}}]}, "'version'"),
         (
             {"reason": "r", "edits": [{"kind": "place", "key": "x", "version": 1, "changes": {"a": 1}, "b": 1}]},
-            "an edit is",
+            "unknown field 'b' in edits[0]",
         ),
     ],
 )

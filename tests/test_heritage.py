@@ -63,8 +63,10 @@ def test_renaming_a_listed_name_is_flagged_and_needs_a_reason(django_user_model)
 
 
 def test_the_heritage_reason_is_an_input_of_the_approve_step_everywhere():
-    from gazetteer.openapi_schemas import APPLICATION_STEP, PLACE_FIELDS
+    from config.api import openapi_document
 
+    schemas = openapi_document()["components"]["schemas"]
     assert "heritage_reason" in {step_input.name for step_input in naming.STEPS["approve"].inputs}
-    assert "heritage_reason" in APPLICATION_STEP["properties"]
-    assert {"heritage_listed_on", "heritage_reason"} <= set(PLACE_FIELDS)
+    assert "heritage_reason" in schemas["NamingApplicationStep"]["properties"]
+    for body in ("PlaceCreate", "PlaceUpdate"):
+        assert {"heritage_listed_on", "heritage_reason"} <= set(schemas[body]["properties"]), body

@@ -3,7 +3,7 @@
 
 Every .py file of the apps (not migrations, not tests) is parsed, and every import in it is read,
 at the top of the module or inside a function. A lower layer that needs a higher one inverts the
-dependency: the higher app registers with it from its AppConfig.ready() (core.openapi parts,
+dependency: the higher app registers with it from its AppConfig.ready() (changeset kinds,
 core.reports lines), or a model refers to another app's model by name ("boundaries.AdminUnit").
 """
 

@@ -13,7 +13,7 @@ from openapi_spec_validator import validate
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from core.openapi import document
+from config.api import openapi_document as document
 
 pytestmark = pytest.mark.django_db
 

@@ -223,7 +223,7 @@ def test_an_svg_job_downloads_as_svg(cartographer, media):
         ({"unit": "999999", "paper": "A3"}, "no city or county-level unit 999999"),
         ({"unit": "231084102", "paper": "A3"}, "no city or county-level unit 231084102"),
         ({"unit": CITY, "paper": "A5"}, "paper must be one of A0, A1, A2, A3, A4"),
-        ({"unit": CITY, "orientation": "sideways"}, "orientation must be portrait or landscape"),
+        ({"unit": CITY, "orientation": "sideways"}, "orientation must be one of auto, portrait, landscape"),
         ({"unit": CITY, "format": "tiff"}, "format must be one of pdf, png, svg"),
         ({"unit": CITY, "at": "2024-13-45"}, "'at' must be a date YYYY-MM-DD"),
         ('{"unit": ', "malformed JSON"),

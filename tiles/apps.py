@@ -13,6 +13,3 @@ class TilesConfig(AppConfig):
 
         # The worker removes old print-map files once a day (core.jobs; no cron).
         register_periodic("prune_map_files", "tiles.management.commands.prune_map_files.scheduled", Daily("03:30"))
-        from core import openapi
-
-        openapi.register("tiles.openapi.PART")  # tiles and map jobs in /api/v1/openapi.json

@@ -1,5 +1,6 @@
-"""The print-map jobs' API, which the print page (web.views.print_page, /maps/print) calls: a cartographer
-picks the unit, paper and date, watches the job, downloads.
+"""The print-map jobs' API (declared on ``router``; config.api mounts it under /api/v1/), which the print
+page (web.views.print_page, /maps/print) calls: a cartographer picks the unit, paper and date, watches the
+job, downloads.
 
 POST /api/v1/map-jobs               {"unit", "paper", "orientation", "at", "format"} -> 202 the queued job
 GET  /api/v1/map-jobs               the latest print-map jobs
@@ -8,22 +9,42 @@ POST /api/v1/map-jobs/<id>/cancel   cancel a job that has not started
 GET  /api/v1/map-jobs/<id>/file     the finished map (PDF, PNG or SVG)
 """
 
-from __future__ import annotations
+from typing import Annotated
 
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
+from ninja import Path, Router
+from pydantic import Field
 
 from core import jobs
-from core.api import ApiError, api_view, json_body, only
+from core.api import ApiError
 from core.http import json_response
 from core.models import Job
+from core.restapi import FILE, Answer, Day, Json, OneOf, StrictSchema, Text, endpoint
 from tiles.permissions import may_handle_job, may_make_maps, sees_every_job
 from tiles.printing import jobs as map_jobs
-from tiles.printing.exports import CONTENT_TYPES
+from tiles.printing.exports import CONTENT_TYPES, FORMATS
+from tiles.printing.papers import PAPER_SIZES_MM, Orientation
 from tiles.printing.service import MapRequestError
 
+router = Router()
+MAPS = "maps"
+
 RECENT_JOBS = 30
-MAP_REQUEST_FIELDS = ("unit", "paper", "orientation", "at", "format")
+JobNumber = Annotated[int, Path(description="Job number", examples=[1])]
+STAFF = {"tag": MAPS, "login": True}  # any of the bureau's staff (tiles.permissions), authenticated as officers are
+
+
+class MapRequest(StrictSchema):
+    unit: Text(12, min_length=1, description="Code of the city or a county-level unit", examples=["231000"])
+    paper: OneOf(PAPER_SIZES_MM, "Default A3") = "A3"
+    orientation: OneOf(
+        [map_jobs.AUTO, *(o.value for o in Orientation)], "auto (default): the one with the larger scale"
+    ) = map_jobs.AUTO
+    at: Annotated[Day | None, Field(description="Draw the divisions as they stood on this day; default today")] = None
+    format: OneOf(FORMATS, "Default pdf (vector, CJK fonts embedded)") = "pdf"
+
+
 REPORT_KEYS = ("unit", "at", "paper", "format", "scale", "labels", "legend", "warnings", "synthetic_layers",
                "approval_number", "render_seconds", "timings", "bytes", "output")  # fmt: skip
 
@@ -82,17 +103,39 @@ def recent_jobs_json(request: HttpRequest) -> list[dict]:
     return jobs_json(_recent(request))
 
 
-@api_view("GET", "POST")
+@endpoint(
+    router,
+    "GET",
+    "/map-jobs",
+    operation_id="listMapJobs",
+    summary="The latest print-map jobs",
+    answers=Answer("Jobs", "MapJobs"),
+    errors=("401", "403"),
+    url_name="map-jobs",
+    **STAFF,
+)
 def map_jobs_view(request: HttpRequest):
     _allowed(request)
-    if request.method == "GET":
-        return json_response({"jobs": recent_jobs_json(request)})
+    return json_response({"jobs": recent_jobs_json(request)})
+
+
+@endpoint(
+    router,
+    "POST",
+    "/map-jobs",
+    operation_id="requestMap",
+    summary="Queue a print map of the city or a county-level unit",
+    answers=Answer("The queued job (Location header); poll it until it ends", "MapJob", status="202"),
+    errors=("400", "401", "403", "413", "415"),
+    url_name="map-jobs-post",
+    **STAFF,
+)
+def map_request_view(request: HttpRequest, body: Json[MapRequest]):
+    _allowed(request)
+    params = body.model_dump()
+    params["at"] = body.at.isoformat() if body.at else None
     try:
-        body = only(json_body(request), MAP_REQUEST_FIELDS)
-        wrong = [key for key, value in body.items() if value is not None and not isinstance(value, str)]
-        if wrong:
-            raise ApiError(400, f'\'{wrong[0]}\' must be text, e.g. "unit": "231004"', field=wrong[0])
-        job = map_jobs.request_map(body, request.user)
+        job = map_jobs.request_map(params, request.user)
     except MapRequestError as error:
         raise ApiError(400, str(error)) from None
     response = json_response(job_json(job), status=202)
@@ -100,14 +143,34 @@ def map_jobs_view(request: HttpRequest):
     return response
 
 
-@api_view("GET")
-def map_job_view(request: HttpRequest, pk: int):
+@endpoint(
+    router,
+    "GET",
+    "/map-jobs/{pk}",
+    operation_id="getMapJob",
+    summary="A job: status, progress, report",
+    answers=Answer("The job", "MapJob"),
+    errors=("401", "403", "404"),
+    url_name="map-job",
+    **STAFF,
+)
+def map_job_view(request: HttpRequest, pk: JobNumber):
     _allowed(request)
     return json_response(job_json(_job(request, pk)))
 
 
-@api_view("POST")
-def map_job_cancel_view(request: HttpRequest, pk: int):
+@endpoint(
+    router,
+    "POST",
+    "/map-jobs/{pk}/cancel",
+    operation_id="cancelMapJob",
+    summary="Cancel a job that has not started",
+    answers=Answer("The job", "MapJob"),
+    errors=("401", "403", "404", "409"),
+    url_name="map-job-cancel",
+    **STAFF,
+)
+def map_job_cancel_view(request: HttpRequest, pk: JobNumber):
     _allowed(request)
     job = _job(request, pk)
     if not jobs.cancel(job):
@@ -116,8 +179,18 @@ def map_job_cancel_view(request: HttpRequest, pk: int):
     return json_response(job_json(job))
 
 
-@api_view("GET")
-def map_job_file_view(request: HttpRequest, pk: int):
+@endpoint(
+    router,
+    "GET",
+    "/map-jobs/{pk}/file",
+    operation_id="downloadMap",
+    summary="The finished map",
+    answers=Answer("The map as an attachment", FILE, tuple(CONTENT_TYPES[f] for f in FORMATS)),
+    errors=("401", "403", "404", "409", "410"),
+    url_name="map-job-file",
+    **STAFF,
+)
+def map_job_file_view(request: HttpRequest, pk: JobNumber):
     _allowed(request)
     job = _job(request, pk)
     path = map_jobs.result_file(job)

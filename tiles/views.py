@@ -1,4 +1,5 @@
-"""The vector tile endpoints: thin views over tiles.vector.
+"""The vector tile endpoints: thin views over tiles.vector, declared on ``router`` (config.api mounts it
+under /tiles/).
 
 GET /tiles/{z}/{x}/{y}.mvt   one tile (200 MVT bytes; 204 No Content for a tile with no feature)
 GET /tiles/tiles.json        TileJSON 3.0.0
@@ -6,18 +7,21 @@ GET /tiles/style.json        a MapLibre / Mapbox GL style of the layers
 
 Every answer has an ETag (sha256 of the bytes) and Cache-Control; a matching If-None-Match gets 304."""
 
-from __future__ import annotations
-
 import hashlib
 import json
+from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
+from ninja import Path, Router
 
-from core.api import api_view
 from core.http import json_error
+from core.restapi import FILE, Answer, endpoint
+from core.srid import TILE_SRID
 from tiles.vector.cache import get_tile
 from tiles.vector.documents import document
 from tiles.vector.grid import TileOutOfRange
+
+router = Router()
 
 MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
 TILE_MAX_AGE = 300  # seconds a browser or proxy may reuse a tile unasked; then it revalidates (304)
@@ -42,8 +46,27 @@ def _answer(request: HttpRequest, body: bytes, etag: str, content_type: str, max
     return response
 
 
-@api_view("GET", "HEAD")
-def tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
+def _tile_number(name: str):
+    return Annotated[int, Path(description=f"Tile {name} (XYZ, EPSG:{TILE_SRID})")]
+
+
+@endpoint(
+    router,
+    "GET",
+    "/{int:z}/{int:x}/{int:y}.mvt",
+    operation_id="getTile",
+    summary="One vector tile: units, boundaries, markers, places, roads, house numbers",
+    tag="tiles",
+    answers=[
+        Answer("Mapbox Vector Tile", FILE, MVT_CONTENT_TYPE),
+        Answer("No feature in this tile", None, status="204"),
+        Answer("Not modified", None, status="304"),
+    ],
+    errors=("404",),
+    description="ETag and Cache-Control on every answer; a matching If-None-Match gets 304.",
+    url_name="tile",
+)
+def tile(request: HttpRequest, z: _tile_number("z"), x: _tile_number("x"), y: _tile_number("y")) -> HttpResponse:
     try:
         made = get_tile(z, x, y)
     except TileOutOfRange as error:
@@ -63,11 +86,29 @@ def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-@api_view("GET", "HEAD")
+@endpoint(
+    router,
+    "GET",
+    "/tiles.json",
+    operation_id="getTileJson",
+    summary="TileJSON of the vector tiles",
+    tag="tiles",
+    answers=Answer("TileJSON", "TileJSON"),
+    url_name="tilejson",
+)
 def tilejson(request: HttpRequest) -> HttpResponse:
     return _json(request, document("tilejson", _base_url(request)))
 
 
-@api_view("GET", "HEAD")
+@endpoint(
+    router,
+    "GET",
+    "/style.json",
+    operation_id="getTileStyle",
+    summary="The style the portal draws the tiles with",
+    tag="tiles",
+    answers=Answer("Style", "GlStyle"),
+    url_name="tile-style",
+)
 def style(request: HttpRequest) -> HttpResponse:
     return _json(request, document("style", _base_url(request)))

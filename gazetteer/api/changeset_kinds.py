@@ -3,10 +3,9 @@ single-record endpoint does (gazetteer.api.places), through the place service.""
 
 from __future__ import annotations
 
-from core.api import ApiError, only
+from core.api import ApiError
 from core.changesets import EditKind, register
 from core.records import lock
-from gazetteer.api import inputs
 from gazetteer.api.places import checked_changes
 from gazetteer.models import Place
 from gazetteer.queries import visible_place
@@ -14,7 +13,7 @@ from gazetteer.services import places as place_service
 
 
 def _prepare(user, place: Place, attributes: dict) -> dict:
-    return checked_changes(user, place, only(attributes, (*inputs.PLACE_FIELDS, "name")))
+    return checked_changes(user, place, attributes)
 
 
 def _apply(place: Place, changes: dict, changeset, expected_version: int) -> Place:

@@ -1,16 +1,40 @@
-"""The naming-application API: receive an application and take it through its steps."""
+"""The naming-application API: receive an application and take it through its steps.
 
-from __future__ import annotations
+Declared on ``router`` (config.api mounts it under /api/v1/). The bodies are typed: the submission
+(NamingApplicationNew) here, the step's (NamingApplicationStep) built from the steps' declaration
+(gazetteer.services.naming.STEPS); the procedure's rules stay in the service. What the answers hold
+is described in gazetteer.openapi_schemas (NamingApplication).
+"""
 
 from pathlib import Path
+from typing import Annotated, Any
 
 from django.http import FileResponse, HttpResponse
+from ninja import Path as PathParam
+from ninja import Query, Router
+from pydantic import BeforeValidator, Field, create_model
 
 from accounts.roles import assigned_counties, is_administrator
 from boundaries.levels import Tier
-from core.api import ApiError, api_view, json_body, only, parse_date, parse_int, require
+from core.api import ApiError
 from core.history import VersionConflict
 from core.http import json_response
+from core.restapi import (
+    FILE,
+    OFFICERS,
+    READ_ERRORS,
+    Answer,
+    Day,
+    Geometry,
+    Json,
+    Number,
+    OneOf,
+    StrictSchema,
+    Text,
+    Version,
+    endpoint,
+    ref,
+)
 from gazetteer.api import inputs
 from gazetteer.models import ApplicationAttachment, NamingApplication, Place
 from gazetteer.permissions import Action, can, can_run_application, may_take_step
@@ -18,6 +42,99 @@ from gazetteer.representation import geometry_json
 from gazetteer.services import naming
 from gazetteer.services.notices import notice_html, notice_pdf
 from gazetteer.services.places import PlaceRuleError
+
+router = Router()
+
+# ---- parameters ------------------------------------------------------------------------------------
+
+APPLICATION = "NamingApplication"
+ApplicationNumber = Annotated[
+    Text(40), PathParam(description="Application number (受理编号)", example="231084-2026-0001")
+]
+# Text, not OneOf: an unknown step or format is a 404 (no such resource), as it always was; the
+# document still lists the known ones.
+StepName = Annotated[Text(40, json_schema_extra={"enum": list(naming.STEPS)}), PathParam(description="The step")]
+NoticeFormat = Annotated[Text(json_schema_extra={"enum": ["html", "pdf"]}), PathParam(description="html or pdf")]
+AttachmentName = Annotated[
+    Text(),
+    PathParam(description="As in the application's attachments[].url", example="applications/2026/map.pdf"),
+]
+StatusFilter = Annotated[
+    OneOf([*NamingApplication.Status.values, ""]), Query("", description="Only this status (empty: any)")
+]
+
+
+def _column_text(model, column: str, description: str | None = None) -> Any:
+    """Text no longer than the model's column allows."""
+    return Text(model._meta.get_field(column).max_length, description=description)
+
+
+def _empty_as_none(value):
+    return None if value == "" else value
+
+
+def _blank(kind: Any, description: str | None = None) -> Any:
+    """An optional member: left out, null and "" all mean not given (as the service takes them)."""
+    return Annotated[kind | None, BeforeValidator(_empty_as_none), Field(description=description)]
+
+
+class NamingApplicationNew(StrictSchema):
+    """What POST /api/v1/naming-applications takes; the service decides what a kind needs."""
+
+    kind: OneOf(NamingApplication.Kind.values)
+    county: Text(12, min_length=1, description="Code of the county-level unit")
+    place: _blank(Text(20), "The record renamed or abolished") = None
+    proposed_name: _blank(_column_text(NamingApplication, "proposed_name")) = None
+    category: _blank(Text(5)) = None
+    geometry: _blank(Geometry) = None
+    meaning: _blank(Text()) = None
+    origin: _blank(Text()) = None
+    location_description: _blank(Text()) = None
+    reason: _blank(Text()) = None
+    applicant: _blank(_column_text(NamingApplication, "applicant")) = None
+    applicant_contact: _blank(_column_text(NamingApplication, "applicant_contact")) = None
+
+
+def _input_type(step_input: naming.StepInput) -> Any:
+    """A step's input as the steps' declaration says it is read."""
+    if step_input.kind == naming.DATE:
+        return Day
+    if step_input.kind == naming.INT:
+        return Number()
+    if step_input.column is not None:
+        return _column_text(*step_input.column)
+    return Text()
+
+
+def _step_body() -> type[StrictSchema]:
+    """The body of POST .../{number}/{step}: the inputs of every step (gazetteer.services.naming.STEPS),
+    each saying which steps take it, and the version. The view refuses the inputs of other steps; the
+    service, a required one missing."""
+    declared: dict[str, naming.StepInput] = {}
+    steps_of: dict[str, list[str]] = {}
+    for step in naming.STEPS.values():
+        for step_input in step.inputs:
+            first = declared.setdefault(step_input.name, step_input)
+            if (first.kind, first.column) != (step_input.kind, step_input.column):
+                raise ValueError(f"the steps read the input {step_input.name!r} in two ways")
+            steps_of.setdefault(step_input.name, []).append(step.name)
+    fields: dict[str, Any] = {"version": (_blank(Version), None)}
+    for name, steps in steps_of.items():
+        needed = [s for s in steps if name in naming.STEPS[s].required]
+        note = f"step {', '.join(steps)}" + (f" (required for {', '.join(needed)})" if needed else "")
+        fields[name] = (_blank(_input_type(declared[name]), note), None)
+    return create_model(
+        "NamingApplicationStep",
+        __base__=StrictSchema,
+        __doc__="Send the fields of the step taken, and the version.",
+        **fields,
+    )
+
+
+NamingApplicationStep = _step_body()
+
+
+# ---- reading ---------------------------------------------------------------------------------------
 
 
 def _application(request, number: str) -> NamingApplication:
@@ -101,72 +218,73 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-@api_view("GET", "POST", login_required=True)
-def application_collection(request):
-    if request.method == "POST":
-        return _submit(request)
+# ---- the endpoints ---------------------------------------------------------------------------------
+
+
+@endpoint(
+    router,
+    "GET",
+    "/naming-applications",
+    operation_id="listApplications",
+    summary="Naming applications (yours, or all for approvers)",
+    tag=OFFICERS,
+    officer=True,
+    answers=Answer(
+        "The latest 200", {"type": "object", "properties": {"results": {"type": "array", "items": ref(APPLICATION)}}}
+    ),
+    errors=READ_ERRORS,
+    url_name="application-list",
+)
+def application_list(request, status: StatusFilter):
     applications = NamingApplication.objects.select_related("place", "county", "category", "submitted_by")
     if not (can(request.user, Action.DECIDE) or is_administrator(request.user)):
         applications = applications.filter(county_id__in=assigned_counties(request.user))
-    if request.GET.get("status"):
-        if request.GET["status"] not in NamingApplication.Status.values:
-            raise ApiError(400, f"status must be one of {', '.join(NamingApplication.Status.values)}", field="status")
-        applications = applications.filter(status=request.GET["status"])
+    if status:
+        applications = applications.filter(status=status)
     return json_response({"results": [_as_dict(a) for a in applications.order_by("-submitted_at")[:200]]})
 
 
-SUBMIT_FIELDS = (
-    "kind",
-    "place",
-    "county",
-    "proposed_name",
-    "category",
-    "geometry",
-    "meaning",
-    "origin",
-    "location_description",
-    "reason",
-    "applicant",
-    "applicant_contact",
+@endpoint(
+    router,
+    "POST",
+    "/naming-applications",
+    operation_id="submitApplication",
+    summary="Submit a naming, renaming or abolition application",
+    tag=OFFICERS,
+    officer=True,
+    answers=Answer("The application (Location header)", APPLICATION, status="201"),
+    url_name="application-list-post",
 )
-
-
-def _submit(request):
-    data = only(json_body(request), SUBMIT_FIELDS)
-    kind = require(data, "kind")
-    if kind not in NamingApplication.Kind.values:
-        raise ApiError(400, f"kind must be one of {', '.join(NamingApplication.Kind.values)}", field="kind")
+def application_submit(request, body: Json[NamingApplicationNew]):
     place = None
-    if data.get("place"):
-        place = Place.objects.filter(code=str(data["place"])).first()
+    if body.place:
+        place = Place.objects.filter(code=body.place).first()
         if place is None:
-            raise ApiError(400, f"no place record has the code {data['place']!r}", field="place")
-    county = inputs.unit(require(data, "county"))
+            raise ApiError(400, f"no place record has the code {body.place!r}", field="place")
+    county = inputs.unit(body.county)
     if county.tier != Tier.COUNTY:
         raise ApiError(400, f"{county.name} is not a county-level unit", field="county")
-    geom = inputs.geometry(data["geometry"]) if data.get("geometry") else None
     try:
-        naming.check_county(county, place=place, geom=geom)
+        naming.check_county(county, place=place, geom=body.geometry)
     except naming.StepRefused as exc:
         raise ApiError(400, str(exc), field="county") from None
     if not can(request.user, Action.APPLY, counties={county.id}):
         raise ApiError(403, f"your role does not allow naming applications in {county.name}")
-    proposed = data.get("proposed_name")
     try:
         application = naming.submit(
-            kind=kind,
+            kind=body.kind,
             county=county,
             submitted_by=request.user,
             place=place,
-            proposed_name=inputs.place_name(proposed, "proposed_name") if proposed else "",
-            category=inputs.category(data["category"]) if data.get("category") else None,
-            geom=geom,
-            meaning=inputs.text(data.get("meaning"), "meaning"),
-            origin=inputs.text(data.get("origin"), "origin"),
-            location_description=inputs.text(data.get("location_description"), "location_description"),
-            reason=inputs.text(data.get("reason"), "reason"),
-            applicant=inputs.column_text(data.get("applicant"), NamingApplication, "applicant"),
-            applicant_contact=inputs.column_text(data.get("applicant_contact"), NamingApplication, "applicant_contact"),
+            proposed_name=inputs.place_name(body.proposed_name, "proposed_name") if body.proposed_name else "",
+            category=inputs.category(body.category) if body.category else None,
+            geom=body.geometry,
+            meaning=body.meaning or "",
+            origin=body.origin or "",
+            location_description=body.location_description or "",
+            reason=body.reason or "",
+            applicant=body.applicant or "",
+            applicant_contact=body.applicant_contact or "",
         )
     except (naming.StepRefused, PlaceRuleError) as exc:
         raise ApiError(400, str(exc)) from None
@@ -175,48 +293,81 @@ def _submit(request):
     return response
 
 
-@api_view("GET", login_required=True)
-def application_detail(request, number: str):
+@endpoint(
+    router,
+    "GET",
+    "/naming-applications/{number}",
+    operation_id="getApplication",
+    summary="One application",
+    tag=OFFICERS,
+    officer=True,
+    answers=Answer("The application", APPLICATION),
+    errors=READ_ERRORS,
+    url_name="application-detail",
+)
+def application_detail(request, number: ApplicationNumber):
     return json_response(_as_dict(_application(request, number)))
 
 
-def _step_value(step_input: naming.StepInput, value):
-    """A step's input read from the JSON body as the steps' declaration says (gazetteer.services.naming)."""
-    name = step_input.name
-    if step_input.kind == naming.DATE:
-        return parse_date(value, name)
-    if step_input.kind == naming.INT:
-        return parse_int(value, name)
-    if step_input.column is not None:
-        model, column = step_input.column
-        return inputs.column_text(value, model, column, name=name)
-    return inputs.text(value, name)
+# Before .../{number}/{step}, which would take "attachments" and "notice.pdf" for steps.
+@endpoint(
+    router,
+    "GET",
+    "/naming-applications/{number}/notice.{fmt}",
+    operation_id="getNotice",
+    summary="The naming notice (公告) of an application in notice, approved or effective",
+    tag="notices",
+    public=True,
+    answers=Answer("The notice", media={"text/html": {"type": "string"}, "application/pdf": FILE}),
+    errors=("400", "404"),
+    url_name="application-notice",
+)
+def application_notice(request, number: ApplicationNumber, fmt: NoticeFormat):
+    if fmt not in ("html", "pdf"):
+        raise ApiError(404, "the notice is available as notice.html and notice.pdf")
+    application = (
+        NamingApplication.objects.select_related("place__unit", "county", "category").filter(number=number).first()
+    )
+    public = application is not None and application.status in (
+        NamingApplication.Status.IN_NOTICE,
+        NamingApplication.Status.APPROVED,
+        NamingApplication.Status.EFFECTIVE,
+    )
+    if application is None or not (public or _may_read(request.user, application)):
+        raise ApiError(404, f"no published notice for application {number!r}")
+    if fmt == "pdf":
+        response = HttpResponse(notice_pdf(application), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="notice-{number}.pdf"'
+        return response
+    return HttpResponse(notice_html(application), content_type="text/html; charset=utf-8")
 
 
-@api_view("POST", login_required=True)
-def application_step(request, number: str, step: str):
-    if step not in naming.STEPS:
-        raise ApiError(404, f"unknown step {step!r}; one of {', '.join(naming.STEPS)}")
-    application = _application(request, number)
-    declared = naming.STEPS[step]
-    if not may_take_step(request.user, application, declared):
-        raise ApiError(403, f"your role does not allow the step '{step}'")
-    data = only(json_body(request), (*(i.name for i in declared.inputs), "version"))
-    values = {i.name: _step_value(i, data.get(i.name)) for i in declared.inputs}
-    try:
-        application = naming.take_step(
-            application, step, actor=request.user, expected_version=parse_int(data.get("version"), "version"), **values
-        )
-    except VersionConflict as exc:
-        raise ApiError(409, str(exc), your_version=exc.expected_version, current_version=exc.current_version) from None
-    except naming.StepRefused as exc:
-        raise ApiError(400, str(exc)) from None
-    return json_response(_as_dict(application))
-
-
-@api_view("POST", login_required=True)
-def application_attachments(request, number: str):
-    """multipart/form-data: ``file`` and ``title``."""
+@endpoint(
+    router,
+    "POST",
+    "/naming-applications/{number}/attachments",
+    operation_id="attachToApplication",
+    summary="Attach a document (multipart: file, title)",
+    tag=OFFICERS,
+    officer=True,
+    answers=Answer("The application with the attachment", APPLICATION, status="201"),
+    request_body={
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": FILE, "title": {"type": "string"}},
+                    "required": ["file"],
+                }
+            }
+        },
+    },
+    url_name="application-attachments",
+)
+def application_attachments(request, number: ApplicationNumber):
+    # multipart/form-data, ``file`` and ``title``, read here after the rights (naming.attach decides
+    # what a file may be); the multipart body is documented by request_body above.
     application = _application(request, number)
     if not can_run_application(request.user, application):
         raise ApiError(403, "your role does not allow attachments to this application")
@@ -231,6 +382,49 @@ def application_attachments(request, number: str):
     except naming.StepRefused as exc:
         raise ApiError(400, str(exc)) from None
     return json_response(_as_dict(_application(request, number)), status=201)
+
+
+@endpoint(
+    router,
+    "POST",
+    "/naming-applications/{number}/{step}",
+    operation_id="takeApplicationStep",
+    summary="Take a step: " + ", ".join(naming.STEPS),
+    tag=OFFICERS,
+    officer=True,
+    answers=Answer("The application after the step", APPLICATION),
+    description="approve and reject are the approver's; the others the county officer's.",
+    url_name="application-step",
+)
+def application_step(request, number: ApplicationNumber, step: StepName, body: Json[NamingApplicationStep]):
+    if step not in naming.STEPS:
+        raise ApiError(404, f"unknown step {step!r}; one of {', '.join(naming.STEPS)}")
+    application = _application(request, number)
+    declared = naming.STEPS[step]
+    if not may_take_step(request.user, application, declared):
+        raise ApiError(403, f"your role does not allow the step '{step}'")
+    taken = [i.name for i in declared.inputs]
+    others = sorted(body.model_fields_set - {*taken, "version"})
+    if others:
+        raise ApiError(
+            400,
+            f"the step '{step}' does not take {', '.join(map(repr, others))}; "
+            f"it takes {', '.join(sorted([*taken, 'version']))}",
+            field=others[0],
+        )
+    try:
+        application = naming.take_step(
+            application,
+            step,
+            actor=request.user,
+            expected_version=body.version,
+            **{name: getattr(body, name) for name in taken},
+        )
+    except VersionConflict as exc:
+        raise ApiError(409, str(exc), your_version=exc.expected_version, current_version=exc.current_version) from None
+    except naming.StepRefused as exc:
+        raise ApiError(400, str(exc)) from None
+    return json_response(_as_dict(application))
 
 
 # The content types attachments are served with, by extension (naming.ATTACHMENT_TYPES); anything else
@@ -251,9 +445,20 @@ ATTACHMENT_CONTENT_TYPES = {
 }
 
 
-@api_view("GET", "HEAD", login_required=True)
-def attachment_file(request, name: str):
-    """An attachment, to those who may read its application; always a download (Content-Disposition)."""
+@endpoint(
+    router,
+    "GET",
+    "/attachments/{path:name}",
+    operation_id="getAttachment",
+    summary="An application's attached document, to those who may read the application",
+    tag=OFFICERS,
+    officer=True,
+    answers=Answer("The file, as a download (Content-Disposition: attachment)", FILE, "application/octet-stream"),
+    errors=("400", "401", "404", "410"),
+    url_name="attachment-file",
+)
+def attachment_file(request, name: AttachmentName):
+    # An attachment, to those who may read its application; always a download (Content-Disposition).
     attachment = ApplicationAttachment.objects.select_related("application__county").filter(file=name).first()
     if attachment is None or not _may_read(request.user, attachment.application):
         raise ApiError(404, "no attachment at this address")
@@ -271,24 +476,3 @@ def attachment_file(request, name: str):
     )
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-@api_view("GET")
-def application_notice(request, number: str, fmt: str):
-    if fmt not in ("html", "pdf"):
-        raise ApiError(404, "the notice is available as notice.html and notice.pdf")
-    application = (
-        NamingApplication.objects.select_related("place__unit", "county", "category").filter(number=number).first()
-    )
-    public = application is not None and application.status in (
-        NamingApplication.Status.IN_NOTICE,
-        NamingApplication.Status.APPROVED,
-        NamingApplication.Status.EFFECTIVE,
-    )
-    if application is None or not (public or _may_read(request.user, application)):
-        raise ApiError(404, f"no published notice for application {number!r}")
-    if fmt == "pdf":
-        response = HttpResponse(notice_pdf(application), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="notice-{number}.pdf"'
-        return response
-    return HttpResponse(notice_html(application), content_type="text/html; charset=utf-8")

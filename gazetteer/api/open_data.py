@@ -8,8 +8,6 @@ GET /open-data                           the page for people: files, licences, w
 The content is the same for every user: open data is what the public may see.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import fcntl
 import os
@@ -20,10 +18,14 @@ from django.http import FileResponse, HttpRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import condition, require_safe
+from ninja import Header, Router
 
-from core.api import api_view
 from core.http import json_response
+from core.restapi import FILE, Answer, endpoint
 from gazetteer.services import open_data
+
+router = Router()
+OPEN_DATA = "open data"
 
 # The page and the manifest link to the API documentation served at these URL names (config/urls.py).
 DOCS_URL_NAMES = {"api_docs": "api-docs", "openapi": "openapi"}
@@ -65,18 +67,67 @@ def _built_file(fmt: str, etag: str) -> Path:
     return path
 
 
-@api_view("GET", "HEAD")
-@condition(etag_func=_etag, last_modified_func=_last_modified)
-def open_data_file(request, fmt: str):
-    path = _built_file(fmt, _etag(request, fmt))
-    response = FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=open_data.download_name(fmt),
-        content_type=open_data.CONTENT_TYPES[fmt],
+def file_schema(fmt: str) -> dict:
+    """A GeoJSON file is a FeatureCollection a client can read as JSON; the other formats are bytes."""
+    if fmt == "geojson":
+        return {"type": "object", "properties": {"type": {"const": "FeatureCollection"}, "features": {"type": "array"}}}
+    return FILE
+
+
+FILE_HEADERS = (
+    ("ETag", "Changes when the content changes"),
+    ("Last-Modified", "The latest change of the records"),
+    ("Content-Disposition", "attachment; filename=..."),
+)
+
+
+def _file_view(fmt: str):
+    """The view of one open-data file: a 304 when the copy the client has is current (condition)."""
+
+    @condition(
+        etag_func=lambda request, **headers: _etag(request, fmt),
+        last_modified_func=lambda request, **headers: _last_modified(request, fmt),
     )
-    response["Cache-Control"] = "public, no-cache"  # keep it, but ask again (a 304 when unchanged)
-    return response
+    def open_data_file(
+        request,
+        if_none_match: str | None = Header(None, alias="If-None-Match", description="An ETag"),
+        if_modified_since: str | None = Header(None, alias="If-Modified-Since", description="A date"),
+    ):
+        path = _built_file(fmt, _etag(request, fmt))
+        response = FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=open_data.download_name(fmt),
+            content_type=open_data.CONTENT_TYPES[fmt],
+        )
+        response["Cache-Control"] = "public, no-cache"  # keep it, but ask again (a 304 when unchanged)
+        return response
+
+    open_data_file.__name__ = f"open_data_{fmt}"
+    return open_data_file
+
+
+for _fmt in open_data.OPEN_DATA_FORMATS:
+    endpoint(
+        router,
+        "GET",
+        f"/open-data/places.{_fmt}",
+        operation_id=f"openData{_fmt.capitalize()}",
+        summary=f"The public records as {_fmt}",
+        tag=OPEN_DATA,
+        answers=[
+            Answer(
+                "The file, each record with its licence and attribution",
+                media={open_data.CONTENT_TYPES[_fmt]: file_schema(_fmt)},
+                headers=FILE_HEADERS,
+            ),
+            Answer("Not modified: the copy you have (If-None-Match) is current", None, status="304"),
+        ],
+        errors=("503",),
+        description="Public records only, whoever asks. Geometry whose source grants no open licence "
+        "is left out unless the server sets OPEN_DATA_INCLUDE_UNLICENSED_GEOMETRY.",
+        url_name=f"open-data-{_fmt}",
+    )(_file_view(_fmt))
 
 
 def _links(request: HttpRequest) -> dict:
@@ -95,7 +146,16 @@ def _with_links(request: HttpRequest, manifest: dict) -> dict:
     return {**manifest, "links": links}
 
 
-@api_view("GET", "HEAD")
+@endpoint(
+    router,
+    "GET",
+    "/open-data",
+    operation_id="openDataManifest",
+    summary="What open data holds: counts, files, licences, what is withheld",
+    tag=OPEN_DATA,
+    answers=Answer("The manifest with download links", "OpenDataManifest"),
+    url_name="open-data-manifest",
+)
 def open_data_manifest(request):
     return json_response(_with_links(request, open_data.manifest()))
 

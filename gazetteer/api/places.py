@@ -1,11 +1,30 @@
-"""The place-record API: thin views over gazetteer.services, permissions from gazetteer.permissions."""
+"""The place-record API: thin views over gazetteer.services, permissions from gazetteer.permissions,
+declared on ``router`` (config.api mounts it under /api/v1/). The bodies' types are in
+gazetteer.api.inputs, built from the record's attributes (gazetteer.fields)."""
 
-from __future__ import annotations
+from typing import Annotated
 
-from core.api import ApiError, api_view, json_body, only, parse_date, parse_int, parse_page, query_date, require
+from ninja import Path, Query, Router
+from pydantic import Field
+
+from core.api import ApiError
 from core.history import VersionConflict, open_changeset
 from core.http import json_response
 from core.models import Changeset
+from core.restapi import (
+    GEOJSON,
+    MAX_TEXT,
+    OFFICERS,
+    Answer,
+    Day,
+    Json,
+    OneOf,
+    Page,
+    StrictSchema,
+    Text,
+    Version,
+    endpoint,
+)
 from gazetteer import representation
 from gazetteer.api import inputs
 from gazetteer.models import Category, Place, PlaceName
@@ -13,10 +32,18 @@ from gazetteer.permissions import Action, can, visible_places
 from gazetteer.queries import filter_places, visible_place, with_record_relations
 from gazetteer.services import places as place_service
 
-GEOJSON = "application/geo+json"
+router = Router()
+
+PLACES = "places"
 # A page of the list is cheap for anyone to ask for; whole sets are exports and open-data files.
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
+# No length limit of 20: a longer code is a record that does not exist (404), not a malformed request.
+PlaceCode = Annotated[Text(), Path(description="20-digit place code", examples=["23108410104300000001"])]
+# The names the record's own endpoint adds; the standard name changes through a naming application.
+ADDED_NAME_KINDS = tuple(
+    kind.value for kind in (PlaceName.Kind.ALIAS, PlaceName.Kind.SHORT, PlaceName.Kind.MAP, PlaceName.Kind.FORMER)
+)
 
 
 def _place(request, code: str) -> Place:
@@ -24,10 +51,6 @@ def _place(request, code: str) -> Place:
     if place is None:
         raise ApiError(404, f"no place record has the code {code!r}", code=code)
     return place
-
-
-def _forbid_unless(request, action: Action, place: Place | None = None, counties: set[int] | None = None):
-    forbid_unless(request.user, action, place, counties)
 
 
 def forbid_unless(user, action: Action, place: Place | None = None, counties: set[int] | None = None):
@@ -41,81 +64,8 @@ def forbid_unless(user, action: Action, place: Place | None = None, counties: se
         )
 
 
-def _changeset(request, data: dict, kind=Changeset.Kind.EDIT) -> Changeset:
-    return open_changeset(kind, inputs.text(require(data, "reason"), "reason"), author=request.user)
-
-
-@api_view("GET", "POST")
-def place_collection(request):
-    if request.method == "POST":
-        return _create(request)
-    params = request.GET
-    places = filter_places(
-        visible_places(request.user, Place.objects.all()), **inputs.place_filters(params, by_name=True)
-    )
-    limit, offset = parse_page(params, default_limit=PAGE_SIZE, max_limit=MAX_PAGE_SIZE)
-    total = places.count()
-    geometry = params.get("geometry", "full")
-    if geometry not in ("full", "none"):
-        raise ApiError(400, "geometry must be full or none", field="geometry")
-    with_geometry = geometry == "full"
-    page = with_record_relations(places).order_by("code")
-    page = (representation.with_geojson(page) if with_geometry else page.defer("geom"))[offset : offset + limit]
-    return json_response(
-        {
-            "type": "FeatureCollection",
-            "count": total,
-            "offset": offset,
-            "limit": limit,
-            "features": [representation.feature(p, with_geometry=with_geometry) for p in page],
-        },
-        content_type=GEOJSON,
-    )
-
-
-def _create(request):
-    data = only(json_body(request), (*inputs.PLACE_FIELDS, "name", "reason"))
-    name = inputs.place_name(require(data, "name"))
-    fields = inputs.place_fields(data)
-    if "category" not in fields:
-        raise ApiError(400, "'category' is required", field="category")
-    counties = _landing(None, fields)
-    geom, unit = fields.pop("geom", None), fields.pop("unit", None)
-    if not counties:
-        raise ApiError(400, "the place lies in no county of the territory: give a geometry inside it or a unit")
-    _forbid_unless(request, Action.CREATE, counties=counties)
-    romanization = None
-    if fields.get("romanization"):
-        romanization = (fields.pop("romanization"), fields.pop("romanization_tones", "") or fields.get("romanization"))
-    try:
-        place = place_service.create_place(
-            changeset=_changeset(request, data),
-            name=name,
-            geom=geom,
-            unit=unit,
-            romanization=romanization,
-            registered_by=request.user,
-            **fields,
-        )
-    except place_service.PlaceRuleError as exc:
-        raise ApiError(400, str(exc)) from None
-    response = json_response(representation.feature(_place(request, place.code)), status=201, content_type=GEOJSON)
-    response["Location"] = f"/api/v1/places/{place.code}"
-    return response
-
-
-@api_view("GET", "PATCH")
-def place_detail(request, code: str):
-    place = _place(request, code)
-    if request.method == "PATCH":
-        return _update(request, place)
-    day = query_date(request.GET, "at")
-    if day is not None:
-        as_of = representation.feature_on(place, day)
-        if as_of is None:
-            raise ApiError(404, f"place {code} did not exist on {day}", code=code, at=day.isoformat())
-        return json_response(as_of, content_type=GEOJSON)
-    return json_response(representation.feature(place), content_type=GEOJSON)
+def _changeset(request, reason: str, kind=Changeset.Kind.EDIT) -> Changeset:
+    return open_changeset(kind, reason, author=request.user)
 
 
 def _landing(place: Place | None, changes: dict) -> set[int]:
@@ -129,91 +79,265 @@ def _conflict(exc: VersionConflict) -> ApiError:
     return ApiError(409, str(exc), your_version=exc.expected_version, current_version=exc.current_version)
 
 
-def checked_changes(user, place: Place, data: dict) -> dict:
-    """The changes an edit of the place may make, read from the attributes as sent, with the user's
-    right to make them checked where the record is and where it would land. The PATCH endpoint and
-    the changesets (gazetteer.api.changeset_kinds) both ask this."""
-    if "name" in data and data["name"] != place.name:
+def _feature(request, code: str, status: int = 200):
+    return json_response(representation.feature(_place(request, code)), status=status, content_type=GEOJSON)
+
+
+# ---- the list and a new record ----------------------------------------------------------------------
+
+
+class PlaceList(inputs.PlaceFilters, Page(PAGE_SIZE, MAX_PAGE_SIZE)):
+    name: Text(MAX_TEXT, description="Part of any of its names", examples=["宁安"]) = ""
+    geometry: OneOf(["full", "none"], "none leaves geometry out") = "full"
+
+
+@endpoint(
+    router,
+    "GET",
+    "/places",
+    operation_id="listPlaces",
+    summary="Place-name records",
+    tag=PLACES,
+    answers=Answer("A page of records, by code", "PlaceCollection", GEOJSON),
+    errors=("400",),
+    public=True,
+    description="Anonymous users see public records only.",
+    url_name="place-list",
+)
+def place_list(request, query: Query[PlaceList]):
+    places = filter_places(
+        visible_places(request.user, Place.objects.all()), **inputs.place_filters(query), name=query.name or None
+    )
+    total = places.count()
+    with_geometry = query.geometry == "full"
+    page = with_record_relations(places).order_by("code")
+    page = (representation.with_geojson(page) if with_geometry else page.defer("geom"))[
+        query.offset : query.offset + query.limit
+    ]
+    return json_response(
+        {
+            "type": "FeatureCollection",
+            "count": total,
+            "offset": query.offset,
+            "limit": query.limit,
+            "features": [representation.feature(p, with_geometry=with_geometry) for p in page],
+        },
+        content_type=GEOJSON,
+    )
+
+
+@endpoint(
+    router,
+    "POST",
+    "/places",
+    operation_id="createPlace",
+    summary="Register a new record",
+    tag=OFFICERS,
+    officer=True,
+    answers=Answer("The new record (Location header)", "Place", GEOJSON, status="201"),
+    url_name="place-list-post",
+)
+def place_create(request, body: Json[inputs.PlaceCreate]):
+    name = inputs.place_name(body.name)
+    fields = inputs.place_fields(inputs.sent(body, leave_out=("name", "reason")))
+    counties = _landing(None, fields)
+    geom, unit = fields.pop("geom", None), fields.pop("unit", None)
+    if not counties:
+        raise ApiError(400, "the place lies in no county of the territory: give a geometry inside it or a unit")
+    forbid_unless(request.user, Action.CREATE, counties=counties)
+    romanization = None
+    if fields.get("romanization"):
+        romanization = (fields.pop("romanization"), fields.pop("romanization_tones", "") or fields.get("romanization"))
+    try:
+        place = place_service.create_place(
+            changeset=_changeset(request, body.reason),
+            name=name,
+            geom=geom,
+            unit=unit,
+            romanization=romanization,
+            registered_by=request.user,
+            **fields,
+        )
+    except place_service.PlaceRuleError as exc:
+        raise ApiError(400, str(exc)) from None
+    response = _feature(request, place.code, status=201)
+    response["Location"] = f"/api/v1/places/{place.code}"
+    return response
+
+
+# ---- one record ---------------------------------------------------------------------------------------
+
+
+@endpoint(
+    router,
+    "GET",
+    "/places/{code}",
+    operation_id="getPlace",
+    summary="One record, now or as it stood on a day",
+    tag=PLACES,
+    answers=Answer("The record", "Place", GEOJSON),
+    errors=("400", "404"),
+    public=True,
+    url_name="place-detail",
+)
+def place_detail(
+    request,
+    code: PlaceCode,
+    at: Day | None = Query(None, description="Show the record as it stood on this day", examples=["2020-01-01"]),
+):
+    place = _place(request, code)
+    if at is not None:
+        as_of = representation.feature_on(place, at)
+        if as_of is None:
+            raise ApiError(404, f"place {code} did not exist on {at}", code=code, at=at.isoformat())
+        return json_response(as_of, content_type=GEOJSON)
+    return json_response(representation.feature(place), content_type=GEOJSON)
+
+
+def _checked(user, place: Place, values: dict) -> dict:
+    if "name" in values and values["name"] != place.name:
         raise ApiError(
             400, "the standard name changes through a naming application (/api/v1/naming-applications)", field="name"
         )
-    changes = inputs.place_fields({k: v for k, v in data.items() if k != "name"})
+    changes = inputs.place_fields(values)
     forbid_unless(user, Action.UPDATE, place)
     if "geom" in changes or "unit" in changes:
         forbid_unless(user, Action.UPDATE, counties=_landing(place, changes))
     return changes
 
 
-def _update(request, place: Place):
-    data = only(json_body(request), (*inputs.PLACE_FIELDS, "name", "reason", "version"))
-    version = parse_int(require(data, "version", int), "version")
-    changes = checked_changes(request.user, place, {k: v for k, v in data.items() if k not in {"version", "reason"}})
+def checked_changes(user, place: Place, data: dict) -> dict:
+    """The changes an edit of the place may make, read from the attributes as sent (checked as PATCH
+    checks its body: inputs.PlaceChanges), with the user's right to make them checked where the record
+    is and where it would land. The changesets (gazetteer.api.changeset_kinds) ask this."""
+    return _checked(user, place, inputs.place_changes(data))
+
+
+@endpoint(
+    router,
+    "PATCH",
+    "/places/{code}",
+    operation_id="updatePlace",
+    summary="Change attributes (not the standard name)",
+    tag=OFFICERS,
+    officer=True,
+    answers=Answer("The changed record", "Place", GEOJSON),
+    url_name="place-detail-patch",
+)
+def place_update(request, code: PlaceCode, body: Json[inputs.PlaceUpdate]):
+    place = _place(request, code)
+    changes = _checked(request.user, place, inputs.sent(body, leave_out=("version", "reason")))
     try:
         place_service.update_place(
-            place, changeset=_changeset(request, data), changes=changes, expected_version=version
+            place, changeset=_changeset(request, body.reason), changes=changes, expected_version=body.version
         )
     except VersionConflict as exc:
         raise _conflict(exc) from None
     except place_service.PlaceRuleError as exc:
         raise ApiError(400, str(exc)) from None
-    return json_response(representation.feature(_place(request, place.code)), content_type=GEOJSON)
+    return _feature(request, place.code)
 
 
-@api_view("POST", login_required=True)
-def place_names(request, code: str):
+class PlaceNameNew(StrictSchema):
+    kind: OneOf(ADDED_NAME_KINDS, "The standard name changes through a naming application")
+    name: inputs.Name
+    version: Version
+    reason: inputs.Reason
+    valid_from: inputs.OptionalDay = None
+    valid_to: inputs.OptionalDay = None
+    note: inputs.Prose() = ""
+
+
+@endpoint(
+    router,
+    "POST",
+    "/places/{code}/names",
+    operation_id="addPlaceName",
+    summary="Add an alias, short, map or former name",
+    tag=OFFICERS,
+    officer=True,
+    answers=Answer("The record with the new name", "Place", GEOJSON, status="201"),
+    url_name="place-names",
+)
+def place_names(request, code: PlaceCode, body: Json[PlaceNameNew]):
     """Add an alias, short name, map name or former name."""
     place = _place(request, code)
-    data = only(json_body(request), ("kind", "name", "version", "reason", "valid_from", "valid_to", "note"))
-    _forbid_unless(request, Action.UPDATE, place)
-    kind = require(data, "kind")
-    if kind not in (PlaceName.Kind.ALIAS, PlaceName.Kind.SHORT, PlaceName.Kind.MAP, PlaceName.Kind.FORMER):
-        raise ApiError(
-            400, "kind must be alias, short, map or former (the standard name changes by application)", field="kind"
-        )
+    forbid_unless(request.user, Action.UPDATE, place)
     try:
         place_service.add_name(
             place,
-            inputs.place_name(require(data, "name")),
-            kind,
-            changeset=_changeset(request, data),
-            expected_version=parse_int(require(data, "version", int), "version"),
-            valid_from=parse_date(data.get("valid_from"), "valid_from"),
-            valid_to=parse_date(data.get("valid_to"), "valid_to"),
-            note=inputs.text(data.get("note"), "note"),
+            inputs.place_name(body.name),
+            body.kind,
+            changeset=_changeset(request, body.reason),
+            expected_version=body.version,
+            valid_from=body.valid_from,
+            valid_to=body.valid_to,
+            note=body.note,
         )
     except VersionConflict as exc:
         raise _conflict(exc) from None
     except place_service.PlaceRuleError as exc:
         raise ApiError(400, str(exc)) from None
-    return json_response(representation.feature(_place(request, code)), status=201, content_type=GEOJSON)
+    return _feature(request, code, status=201)
 
 
-@api_view("POST", login_required=True)
-def place_retire(request, code: str):
+class PlaceRetire(StrictSchema):
+    valid_to: Day = Field(description="The last day the record is valid")
+    version: Version
+    reason: inputs.Reason
+
+
+@endpoint(
+    router,
+    "POST",
+    "/places/{code}/retire",
+    operation_id="retirePlace",
+    summary="Retire a record (it becomes historical; nothing is deleted)",
+    tag=OFFICERS,
+    officer=True,
+    answers=Answer("The retired record", "Place", GEOJSON),
+    url_name="place-retire",
+)
+def place_retire(request, code: PlaceCode, body: Json[PlaceRetire]):
     place = _place(request, code)
-    data = only(json_body(request), ("valid_to", "version", "reason"))
-    _forbid_unless(request, Action.RETIRE, place)
-    valid_to = parse_date(require(data, "valid_to"), "valid_to")
+    forbid_unless(request.user, Action.RETIRE, place)
     try:
         place_service.retire_place(
-            place,
-            changeset=_changeset(request, data),
-            valid_to=valid_to,
-            expected_version=parse_int(require(data, "version", int), "version"),
+            place, changeset=_changeset(request, body.reason), valid_to=body.valid_to, expected_version=body.version
         )
     except VersionConflict as exc:
         raise _conflict(exc) from None
     except place_service.PlaceRuleError as exc:
         raise ApiError(400, str(exc)) from None
-    return json_response(representation.feature(_place(request, code)), content_type=GEOJSON)
+    return _feature(request, code)
 
 
-@api_view("GET")
-def place_history(request, code: str):
+@endpoint(
+    router,
+    "GET",
+    "/places/{code}/history",
+    operation_id="getPlaceHistory",
+    summary="Every version of a record",
+    tag=PLACES,
+    answers=Answer("Versions, oldest first", "PlaceHistory"),
+    errors=("404",),
+    public=True,
+    url_name="place-history",
+)
+def place_history(request, code: PlaceCode):
     return json_response(representation.history(_place(request, code)))
 
 
-@api_view("GET", "HEAD")
+@endpoint(
+    router,
+    "GET",
+    "/categories",
+    operation_id="listCategories",
+    summary="Place-name categories (GB/T 18521)",
+    tag=PLACES,
+    answers=Answer("Categories by code", {"type": "array", "items": {"$ref": "#/components/schemas/Category"}}),
+    url_name="categories",
+)
 def categories(request):
     rows = Category.objects.select_related("parent").order_by("code")
     return json_response(
