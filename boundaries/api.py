@@ -6,6 +6,7 @@ from ninja import Query, Router
 from boundaries.geojson import GEOMETRY_MODES, feature, feature_collection, with_children, with_geojson
 from boundaries.levels import Level
 from boundaries.models import AdminUnit, DivisionChange
+from boundaries.services.licensing import full_geometry_released
 from boundaries.services.queries import BadFilter, UnknownUnit, list_units, unit_by_code
 from core.api import ApiError
 from core.http import json_response
@@ -17,7 +18,12 @@ router = Router()
 PAGE_SIZE = 200
 MAX_PAGE_SIZE = 500
 UnitCodeParam = Text(12, description="Current, former or statistical code (6, 9 or 12 digits)", examples=["231084"])
-GeometryMode = OneOf(GEOMETRY_MODES, "Polygon detail (or the seat point where there is none)")
+GEOMETRY_WORDS = (
+    "Polygon detail (or the seat point where there is none). `full` gives a polygon whose source never "
+    "licensed it openly at full precision to the bureau's staff only; others get its generalised outline "
+    "(about 50 m), marked `geometry_generalised` (boundaries.services.licensing)."
+)
+GeometryMode = OneOf(GEOMETRY_MODES, GEOMETRY_WORDS)
 
 
 def _unit(code: str) -> AdminUnit:
@@ -53,7 +59,8 @@ def unit_list(request, filters: Query[UnitFilters]):
         raise ApiError(400, str(exc)) from None
     except UnknownUnit as exc:
         raise ApiError(404, f"no administrative unit has the code {exc.args[0]!r}", code=exc.args[0]) from None
-    page = with_children(with_geojson(units.order_by("code"), filters.geometry))
+    released = full_geometry_released(request.user)
+    page = with_children(with_geojson(units.order_by("code"), filters.geometry, released=released))
     page = page[filters.offset : filters.offset + filters.limit]
     collection = feature_collection(page)
     return json_response(
@@ -73,10 +80,12 @@ def unit_list(request, filters: Query[UnitFilters]):
     errors=("400", "404"),
     url_name="unit-detail",
 )
-def unit_detail(request, code: UnitCodeParam, geometry: GeometryMode = Query("full")):
+def unit_detail(request, code: UnitCodeParam, geometry: GeometryMode = Query("full", description=GEOMETRY_WORDS)):
     unit = _unit(code)
     unit = (
-        with_children(with_geojson(AdminUnit.objects.filter(pk=unit.pk), geometry))
+        with_children(
+            with_geojson(AdminUnit.objects.filter(pk=unit.pk), geometry, released=full_geometry_released(request.user))
+        )
         .select_related("parent", "source", "geometry_source")
         .get()
     )

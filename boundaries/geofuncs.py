@@ -12,6 +12,13 @@ class SimplifyPreserveTopology(GeoFunc):
     output_field = GeometryField()
 
 
+class Multi(GeoFunc):
+    """ST_Multi(geom): a polygon as a one-part multipolygon (simplifying may drop the "Multi")."""
+
+    function = "ST_Multi"
+    output_field = GeometryField()
+
+
 class DistanceMetres(GeoFunc):
     """ST_Distance on geography: metres between two geometries in a geographic SRID."""
 

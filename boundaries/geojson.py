@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 
+from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
-from django.db.models import Prefetch, QuerySet
+from django.db.models import BooleanField, Case, F, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
-from boundaries.geofuncs import SimplifyPreserveTopology
+from boundaries.geofuncs import Multi, SimplifyPreserveTopology
 from boundaries.models import AdminUnit
+from boundaries.services.licensing import generalised_note
 from core.models import DataSource
-from core.srid import API_SRID
+from core.srid import API_SRID, STORAGE_SRID
 
 GEOMETRY_MODES = ("full", "simplified", "none")
 # About 50 m at Mudanjiang's latitude: enough for an overview map of the whole city.
@@ -19,15 +21,28 @@ OVERVIEW_TOLERANCE_DEG = 0.0005
 COORDINATE_DECIMALS = 7  # ~1 cm
 
 
-def with_geojson(units: QuerySet[AdminUnit], mode: str = "full") -> QuerySet[AdminUnit]:
-    """Annotate ``geometry_json`` (the polygon, or the seat point where there is no polygon)."""
+def with_geojson(units: QuerySet[AdminUnit], mode: str = "full", *, released: bool = True) -> QuerySet[AdminUnit]:
+    """Annotate ``geometry_json`` (the polygon, or the seat point where there is no polygon) and
+    ``geometry_generalised`` (True where ``full`` was asked and the outline is given instead: a polygon
+    whose source never licensed it openly, for a reader ``released`` is False for; see
+    boundaries.services.licensing)."""
     if mode not in GEOMETRY_MODES:
         raise ValueError(f"geometry must be one of {', '.join(GEOMETRY_MODES)}")
     if mode == "none":
-        return units.defer("geom")
-    shape = SimplifyPreserveTopology("geom", OVERVIEW_TOLERANCE_DEG) if mode == "simplified" else "geom"
+        return units.defer("geom").annotate(geometry_generalised=Value(False))
+    outline = Multi(SimplifyPreserveTopology("geom", OVERVIEW_TOLERANCE_DEG))
+    generalised = Q(geom__isnull=False, geometry_source__open_licence=False)
+    if mode == "simplified":
+        shape, flag = outline, Value(False)
+    elif released:
+        shape, flag = F("geom"), Value(False)
+    else:
+        shape = Case(When(generalised, then=outline), default=F("geom"), output_field=GeometryField(srid=STORAGE_SRID))
+        flag = Case(When(generalised, then=Value(True)), default=Value(False), output_field=BooleanField())
     geometry = Coalesce(Transform(shape, API_SRID), Transform("seat", API_SRID))
-    return units.defer("geom").annotate(geometry_json=AsGeoJSON(geometry, precision=COORDINATE_DECIMALS))
+    return units.defer("geom").annotate(
+        geometry_json=AsGeoJSON(geometry, precision=COORDINATE_DECIMALS), geometry_generalised=flag
+    )
 
 
 def with_children(units: QuerySet[AdminUnit]) -> QuerySet[AdminUnit]:
@@ -104,6 +119,11 @@ def feature(unit: AdminUnit) -> dict:
                 for n in unit.names.all()
             ],
             "version": unit.version,
+            **(
+                {"geometry_generalised": generalised_note(unit.geometry_source)}
+                if getattr(unit, "geometry_generalised", False)
+                else {}
+            ),
         },
     }
 

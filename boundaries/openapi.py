@@ -63,7 +63,12 @@ UNIT_PROPERTIES = obj(
             obj({"name": STRING, "kind": enum(UnitName.Kind.values), "valid_to": nullable(DATE), "note": STRING})
         ),
         "version": INTEGER,
-    }
+        "geometry_generalised": ref("GeometryGeneralised"),
+    },
+    required=[
+        *("code", "name", "level", "tier", "parent", "children", "valid_from", "valid_to", "source"),
+        *("geometry_source", "seat", "label_point", "area_km2", "other_codes", "other_names", "version"),
+    ],
 )
 UNIT_HISTORY = obj(
     {

@@ -35,6 +35,11 @@ administrative-division system.
   parameters that do not fit their schema, every problem found (`problems`).
 - Licences: each record carries its licence and attribution (`source` in the API, `licence` and
   `attribution` columns in files); GeoNames data is CC BY 4.0. See `/api/v1/open-data`.
+- Geometry whose source never licensed it openly (the Amap-lineage county and township polygons) is
+  shown, not given: the tiles and maps draw it, and anyone gets its generalised outline (about 50 m);
+  its full-precision coordinates go to the bureau's staff only (or to everyone where the bureau sets
+  OPEN_DATA_INCLUDE_UNLICENSED_GEOMETRY). An answer that carries the outline instead says so in
+  `geometry_generalised`; open-data files and public exports leave such geometry out.
 - Anonymous clients are rate-limited per minute, by class of request: API calls, tiles, bulk files
   (exports and open-data files), pages (429 with Retry-After). Bulk files and imports also share a few
   slots per server process; when none is free the answer is 503 with Retry-After.

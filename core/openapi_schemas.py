@@ -98,7 +98,19 @@ CHANGESET = obj(
     }
 )
 
+GEOMETRY_GENERALISED = obj(
+    {
+        "tolerance_m": INTEGER,
+        "source": STRING,
+        "reason": STRING,
+        "reason_zh": STRING,
+    },
+    description="Present where the geometry is the generalised outline of a polygon whose source never "
+    "licensed it openly (boundaries.services.licensing: shown, not given).",
+)
+
 OUTPUT_SCHEMAS = {
+    "GeometryGeneralised": GEOMETRY_GENERALISED,
     "Error": ERROR,
     "Geometry": GEOMETRY,
     "Health": HEALTH,

@@ -71,6 +71,7 @@ PLACE_PROPERTIES = obj(
         "permalink": STRING,
         "cite_as": STRING,
         "as_of": {**DATE, "description": "Only with ?at=: the day the record is shown as of."},
+        "geometry_generalised": ref("GeometryGeneralised"),
     },
     required=["code", "name", "romanization", "category", "unit_path", "names", "status", "version", "cite_as"],
 )
@@ -87,7 +88,9 @@ PLACE_HISTORY = obj(
                     "reason": STRING,
                     "data": ANY_OBJECT,
                     "geometry": nullable(ref("Geometry")),
-                }
+                    "geometry_generalised": ref("GeometryGeneralised"),
+                },
+                required=["version", "at", "by", "kind", "reason", "data", "geometry"],
             )
         ),
     }

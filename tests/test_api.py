@@ -68,8 +68,8 @@ def test_list_filters_by_level_and_parent(client):
     assert len(both) == 5
 
 
-def test_list_of_counties_carries_simplified_polygons(client):
-    full = client.get("/api/v1/units/231025").json()
+def test_list_of_counties_carries_simplified_polygons(client, admin_client):
+    full = admin_client.get("/api/v1/units/231025").json()  # staff: full precision (boundaries.services.licensing)
     listed = client.get("/api/v1/units?parent=231000").json()["features"]
     assert len(listed) == 10
     linkou = next(f for f in listed if f["properties"]["code"] == "231025")

@@ -30,6 +30,7 @@ from gazetteer.api import inputs
 from gazetteer.models import Category, Place, PlaceName
 from gazetteer.permissions import Action, can, visible_places
 from gazetteer.queries import filter_places, visible_place, with_record_relations
+from gazetteer.services import geometry_provenance
 from gazetteer.services import places as place_service
 
 router = Router()
@@ -120,7 +121,7 @@ def place_list(request, query: Query[PlaceList]):
             "count": total,
             "offset": query.offset,
             "limit": query.limit,
-            "features": [representation.feature(p, with_geometry=with_geometry) for p in page],
+            "features": _released(request, [(p, representation.feature(p, with_geometry=with_geometry)) for p in page]),
         },
         content_type=GEOJSON,
     )
@@ -190,8 +191,14 @@ def place_detail(
         as_of = representation.feature_on(place, at)
         if as_of is None:
             raise ApiError(404, f"place {code} did not exist on {at}", code=code, at=at.isoformat())
-        return json_response(as_of, content_type=GEOJSON)
-    return json_response(representation.feature(place), content_type=GEOJSON)
+        return json_response(_released(request, [(place, as_of)])[0], content_type=GEOJSON)
+    return json_response(_released(request, [(place, representation.feature(place))])[0], content_type=GEOJSON)
+
+
+def _released(request, records: list[tuple[Place, dict]]) -> list[dict]:
+    """The features as this reader may receive them (geometry_provenance.release: shown, not given)."""
+    geometry_provenance.release(request.user, records)
+    return [feature for _, feature in records]
 
 
 def _checked(user, place: Place, values: dict) -> dict:
@@ -325,7 +332,13 @@ def place_retire(request, code: PlaceCode, body: Json[PlaceRetire]):
     url_name="place-history",
 )
 def place_history(request, code: PlaceCode):
-    return json_response(representation.history(_place(request, code)))
+    place = _place(request, code)
+    history = representation.history(place)
+    versions = [{"geometry": entry.get("geometry"), "properties": entry} for entry in history["versions"]]
+    _released(request, [(place, version) for version in versions])
+    for version in versions:
+        version["properties"]["geometry"] = version["geometry"]
+    return json_response(history)
 
 
 @endpoint(

@@ -13,21 +13,24 @@ The rules, per record with geometry:
   with the unit's source (the cautious side for a closed source);
 - a point at the named unit's seat: the unit's seat source;
 - anything else: the record's own source (None for the bureau's own records).
+
+What follows from a source that never licensed its geometry openly is boundaries.services.licensing's
+rule (shown, not given); ``release`` applies it to the API's features, the exports and open data use
+``geometry_goes_out``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
-
-from accounts.roles import is_staff_reader
 from boundaries.models import AdminUnit
+from boundaries.services.licensing import full_geometry_released, generalised, generalised_note, licensed_openly
 from core.models import DataSource
 from gazetteer.models import Place
 
 POLYGONAL = frozenset({"Polygon", "MultiPolygon"})
 SAME_POINT_DEG = 1e-9  # ~0.1 mm
+FEATURE_SAME_POINT_DEG = 1e-6  # a feature's coordinates are rounded to 7 decimals (~1 cm)
 
 
 def _units(places: list[Place]) -> dict[int, AdminUnit]:
@@ -55,9 +58,34 @@ def geometry_sources(places: Iterable[Place]) -> dict[int, DataSource | None]:
     return {p.id: _source_for(p, units.get(p.admin_unit_id)) for p in places if p.geom is not None}
 
 
-def licensed_openly(source: DataSource | None) -> bool:
-    """The bureau's own data (no source) and sources with an open licence."""
-    return source is None or source.open_licence
+def _feature_source(place: Place, geometry: dict, unit: AdminUnit | None) -> DataSource | None:
+    """_source_for, read from a feature's GeoJSON geometry (API CRS) instead of the stored one."""
+    if unit is not None:
+        if geometry["type"] in POLYGONAL and unit.geometry_source_id:
+            return unit.geometry_source
+        if geometry["type"] == "Point" and unit.seat is not None and unit.seat_source_id:
+            x, y = geometry["coordinates"][:2]
+            if abs(x - unit.seat.x) < FEATURE_SAME_POINT_DEG and abs(y - unit.seat.y) < FEATURE_SAME_POINT_DEG:
+                return unit.seat_source
+    return place.source
+
+
+def release(user, records: list[tuple[Place, dict]]) -> None:
+    """boundaries.services.licensing's rule on place features as ``user`` reads them: a feature whose
+    geometry came from a source that never licensed it openly carries, for a reader who may not receive
+    it at full precision, its generalised outline and a note saying so (changed in place). The places
+    need ``admin_unit_id`` and ``source``; their stored geometry is not read."""
+    if full_geometry_released(user):
+        return
+    located = [(place, feature) for place, feature in records if feature.get("geometry")]
+    ids = {place.admin_unit_id for place, _ in located if place.admin_unit_id}
+    units = AdminUnit.objects.filter(id__in=ids).select_related("geometry_source", "seat_source")
+    by_id = {unit.id: unit for unit in units.only("id", "seat", "geometry_source", "seat_source")}
+    for place, feature in located:
+        source = _feature_source(place, feature["geometry"], by_id.get(place.admin_unit_id))
+        if not licensed_openly(source):
+            feature["geometry"] = generalised(feature["geometry"])
+            feature["properties"]["geometry_generalised"] = generalised_note(source)
 
 
 def geometry_goes_out(sources: dict[int, DataSource | None], place_id: int, *, include_unlicensed: bool) -> bool:
@@ -69,4 +97,4 @@ def geometry_goes_out(sources: dict[int, DataSource | None], place_id: int, *, i
 
 def may_include_unlicensed_geometry(user) -> bool:
     """Staff exports carry all geometry; the public's only when the bureau's settings say so."""
-    return is_staff_reader(user) or settings.OPEN_DATA_INCLUDE_UNLICENSED_GEOMETRY
+    return full_geometry_released(user)

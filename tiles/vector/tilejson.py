@@ -56,6 +56,15 @@ def _drawn_source_ids() -> set[int]:
     return {i for i in ids if i is not None}
 
 
+# boundaries.services.licensing: polygons whose source never licensed them openly are drawn here, as
+# everywhere, and given at full precision only to the bureau's staff.
+LICENCE_NOTE = (
+    "The county and township polygons come from a source whose owner never licensed them openly: the tiles "
+    "draw them; their coordinates are not open data (see /open-data). 县级、乡级行政区域界线来自未获开放许可的"
+    "来源：瓦片可绘制，坐标不作为开放数据提供。"
+)
+
+
 def attribution() -> str:
     """The publisher's name and the attribution of each source drawn, as HTML-escaped text."""
     texts = (
@@ -86,7 +95,7 @@ def tilejson(base_url: str) -> dict:
         "tilejson": "3.0.0",
         "name": NAME,
         "description": "Administrative units, boundary lines and standard place names of the territory, "
-        "drawn from the system's own records; generalised per zoom band.",
+        "drawn from the system's own records; generalised per zoom band. " + LICENCE_NOTE,
         "version": VERSION,
         "scheme": "xyz",
         "tiles": [tile_url_template(base_url)],
