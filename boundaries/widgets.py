@@ -23,8 +23,13 @@ class OfflineMapWidget(OpenLayersWidget):
         css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
         js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js", "js/admin_map_widget.js")
 
+    def __init__(self, attrs=None, *, read_only: bool = False):
+        super().__init__(attrs)
+        self.read_only = read_only  # shown, not edited (e.g. an application's geometry on its page)
+
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
+        context["disabled"] = self.read_only
         context["territory"] = settings.TERRITORY_CODE
         context["options_id"] = f"{context['id']}_options"
         # The options of Django's MapWidget (gis/js/OLMapWidget.js), plus the base layer's tiles and the
@@ -40,5 +45,6 @@ class OfflineMapWidget(OpenLayersWidget):
             "default_zoom": self.default_zoom,
             "module": context["module"],
             "tiles": TILE_URL,
+            "read_only": self.read_only,
         }
         return context

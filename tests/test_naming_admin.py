@@ -3,11 +3,13 @@
 import datetime as dt
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Role
 from accounts.services import create_officer
+from core.srid import STORAGE_SRID
 from gazetteer.models import NamingApplication, Place
 from tests.gazetteer_helpers import NINGAN, on_day
 
@@ -191,3 +193,22 @@ def test_the_checks_read_as_lines_not_json(logins):
     page = logins["officer"].get(f"{URL}{application.pk}/change/").content.decode()
     assert "重名 Same name" in page and "须处理 Error" in page
     assert '"severity"' not in page and "same_name_" not in page
+
+
+def test_the_application_page_shows_its_geometry_on_a_map_to_look_at(logins):
+    submit(logins["officer"], "兰岗镇", "兰岗新镇")
+    application = NamingApplication.objects.get(proposed_name="兰岗新镇")
+    where = Point(129.47, 44.34, srid=STORAGE_SRID)  # in 宁安市
+    NamingApplication.objects.filter(pk=application.pk).update(geom=where)
+    page = logins["officer"].get(f"{URL}{application.pk}/change/").content.decode()
+    assert 'id="id_application_geometry_div_map"' in page and "js/admin_map_widget." in page
+    assert '"read_only": true' in page and "Delete all Features" not in page
+    assert "&quot;type&quot;: &quot;Point&quot;" in page  # the geometry the map shows (web mercator)
+
+
+def test_an_application_without_geometry_says_so(logins):
+    submit(logins["officer"], "兰岗镇", "兰岗二镇")
+    application = NamingApplication.objects.get(proposed_name="兰岗二镇")
+    NamingApplication.objects.filter(pk=application.pk).update(geom=None)
+    page = logins["officer"].get(f"{URL}{application.pk}/change/").content.decode()
+    assert "无几何 No geometry" in page and "id_application_geometry_div_map" not in page

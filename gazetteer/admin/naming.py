@@ -177,7 +177,8 @@ class NamingApplicationAdmin(ServiceAdmin):
     refusals = (naming.StepRefused, PlaceRuleError)
 
     class Media:
-        js = ["js/admin_step_form.js"]
+        js = ["js/admin_step_form.js", *OfflineMapWidget.Media.js]  # the map of the geometry (geometry_map)
+        css = OfflineMapWidget.Media.css
 
     list_display = ["number", "kind", "proposed_name", "place", "county", "status", "submitted_at"]
     list_filter = ["status", "kind", ("county", CountiesOnly)]
@@ -194,6 +195,7 @@ class NamingApplicationAdmin(ServiceAdmin):
         "proposed_name",
         "category",
         "location_description",
+        "geometry_map",
         "meaning",
         "origin",
         "reason",
@@ -210,6 +212,14 @@ class NamingApplicationAdmin(ServiceAdmin):
         "effective_date",
         "rejection_reason",
     ]
+
+    @admin.display(description="位置 Geometry")
+    def geometry_map(self, obj):
+        """The application's geometry on the system's map, to look at (it is edited by a new application)."""
+        if obj.geom is None:
+            return "无几何 No geometry"
+        widget = OfflineMapWidget(read_only=True)
+        return widget.render("application_geometry", obj.geom, attrs={"id": "id_application_geometry"})
 
     @admin.display(description="自动检查 Checks")
     def check_findings(self, obj):

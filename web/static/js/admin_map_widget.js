@@ -44,7 +44,11 @@
     const options = JSON.parse(document.getElementById(wrapper.dataset.mapOptions).textContent);
     options.base_layer = baseLayer(options.tiles);
     // The global Django's own template declares for each widget (geodjango_<field name>).
-    window[options.module] = new MapWidget(options);  // eslint-disable-line no-undef
+    const widget = new MapWidget(options);  // eslint-disable-line no-undef
+    window[options.module] = widget;
+    if (options.read_only) {  // shown, not edited: no drawing, no moving vertices
+      Object.values(widget.interactions).forEach(interaction => interaction && widget.map.removeInteraction(interaction));
+    }
   }
 
   function startAll() {
