@@ -131,3 +131,21 @@ def test_a_refused_save_keeps_the_form_says_why_once_and_writes_nothing(staff):
     assert "村旁有莲花湾" in response.content.decode()  # what the officer typed is still there
     assert not Place.objects.filter(name="莲花湾").exists()
     assert Changeset.objects.count() == before  # not even the changeset is left behind
+
+
+@pytest.mark.django_db
+def test_the_admin_history_of_a_place_is_the_diff_in_words_with_who(admin_client, admin_user):
+    from core.history import open_changeset
+    from core.models import Changeset
+    from gazetteer.models import Place
+    from gazetteer.services import places as place_service
+
+    place = Place.objects.filter(geom__isnull=False, valid_to__isnull=True).order_by("code").first()
+    changeset = open_changeset(Changeset.Kind.EDIT, "补充含义 meaning added", author=admin_user)
+    place_service.update_place(
+        place, changeset=changeset, changes={"meaning": "因江得名"}, expected_version=place.version
+    )
+    page = admin_client.get(f"/admin/gazetteer/place/{place.pk}/history/").content.decode()
+    assert "补充含义 meaning added" in page and "因江得名" in page and "→" in page
+    assert admin_user.get_username() in page  # staff see who
+    assert '"meaning"' not in page and "{" not in page.split('id="change-history"')[1].split("</table>")[0]

@@ -5,6 +5,7 @@ standard name changes only through a naming application; nothing is deleted."""
 
 from django.contrib import admin
 from django.contrib.gis.db import models as gis_models
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.urls import path
 
@@ -15,7 +16,7 @@ from boundaries.widgets import OfflineMapWidget
 from core.admin_base import ReadOnlyInline, RecordAdmin, Refused, ServiceAdmin, VersionedChangeForm, VersionRowsInline
 from core.history import open_changeset
 from core.models import Changeset
-from gazetteer import fields
+from gazetteer import fields, representation
 from gazetteer.admin.io import EXPORT_ACTIONS, import_view
 from gazetteer.models import Category, Place, PlaceName, PlaceVersion
 from gazetteer.permissions import Action, can
@@ -94,6 +95,14 @@ class CountyFilter(admin.SimpleListFilter):
         return queryset.filter(within | Q(unit__parent__parent__parent__in=counties))
 
 
+def _label(field: str) -> str:
+    """A field of the record's history as the admin names it (the model's verbose name)."""
+    try:
+        return str(Place._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:
+        return field
+
+
 @admin.register(Place)
 class PlaceAdmin(ServiceAdmin):
     refusals = (place_service.PlaceRuleError,)
@@ -117,6 +126,18 @@ class PlaceAdmin(ServiceAdmin):
         "unit_overridden",
     ]
     inlines = [PlaceNameInline, PlaceVersionInline]
+    object_history_template = "admin/gazetteer/place/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The record's history as the public page tells it (representation.history_in_words: what
+        changed, old -> new, why), with the officers' names, since staff read it here."""
+        place = self.get_object(request, object_id)
+        entries = representation.history_in_words(place, request.user) if place is not None else []
+        for entry in entries:
+            for change in entry["changes"]:
+                change["label"] = _label(change["field"])
+        return super().history_view(request, object_id, {**(extra_context or {}), "entries": entries})
+
     actions = EXPORT_ACTIONS
     change_list_template = "admin/gazetteer/place/change_list.html"
 
