@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
@@ -11,6 +12,7 @@ from django.contrib.gis.geos import GEOSGeometry
 
 from accounts.roles import is_staff_reader
 from boundaries.models import AdminUnit
+from boundaries.services import queries as unit_queries
 from core.records import changes_between, history_entries
 from core.srid import API_SRID
 from gazetteer.models import Place, PlaceName, PlaceVersion
@@ -49,11 +51,10 @@ def _name_row(row: PlaceName | dict) -> dict:
     }
 
 
-def citation(place: Place, name: str) -> str:
-    """A line to cite the record by."""
-    return (
-        f"{name}（地名代码 {place.code}），{settings.GAZETTEER_PUBLISHER}，{settings.GAZETTEER_URL}/places/{place.code}"
-    )
+def citation(place: Place, name: str, permalink: str | None = None) -> str:
+    """A line to cite the record by (``permalink``: the record as of a day, /places/<code>?at=)."""
+    url = settings.GAZETTEER_URL + (permalink or f"/places/{place.code}")
+    return f"{name}（地名代码 {place.code}），{settings.GAZETTEER_PUBLISHER}，{url}"
 
 
 def with_geojson(places):
@@ -139,31 +140,75 @@ def _state_on(place: Place, day: dt.date) -> PlaceVersion | None:
     )
 
 
-def names_on(names: list[dict], day: dt.date) -> list[dict]:
+def names_on(names: list[dict], day: dt.date, periods: dict[str, dict] | None = None) -> list[dict]:
     """The names as they stood on ``day``: later names left out; a standard name whose validity had
-    ended by then shown as former, the one whose [from, to) contains the day as standard."""
+    ended by then shown as former, the one whose [from, to) contains the day as standard. A former
+    name whose end is unknown stays former. ``periods`` (name -> {"valid_from", "valid_to"}) dates
+    the standard and former names that carry no dates of their own (a unit's record: its unit's
+    division history)."""
     iso = day.isoformat()
     result = []
     for row in names:
-        if row["valid_from"] and row["valid_from"] > iso:
+        valid_from, valid_to = row["valid_from"], row["valid_to"]
+        period = (periods or {}).get(row["name"])
+        if valid_from is None and valid_to is None and period and row["kind"] in _STANDARD_OR_FORMER:
+            valid_from, valid_to = _date(period["valid_from"]), _date(period["valid_to"])
+        if valid_from and valid_from > iso:
             continue
         row = dict(row)
-        if row["kind"] in (PlaceName.Kind.STANDARD, PlaceName.Kind.FORMER):
-            ended = row["valid_to"] is not None and row["valid_to"] <= iso
+        if row["kind"] in _STANDARD_OR_FORMER and not (row["kind"] == PlaceName.Kind.FORMER and valid_to is None):
+            ended = valid_to is not None and valid_to <= iso
             row["kind"] = PlaceName.Kind.FORMER if ended else PlaceName.Kind.STANDARD
         result.append(row)
     return result
 
 
+_STANDARD_OR_FORMER = (PlaceName.Kind.STANDARD, PlaceName.Kind.FORMER)
+
+
+def _plain(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def romanization_of(place: Place, name: str) -> tuple[str, str]:
+    """(romanization, with tones) of a name the place has or had: the record's own for its current
+    name, else the name row's stored ones, else computed (the tones computed where only the toneless
+    form is stored, and kept only when they agree with it)."""
+    if name == place.name:
+        return place.romanization, place.romanization_tones
+    row = next((n for n in place.names.all() if n.name == name and n.romanization), None)
+    if row is not None and row.romanization_tones:
+        return row.romanization, row.romanization_tones
+    from gazetteer.services.places import computed_romanization
+
+    try:
+        plain, tones = computed_romanization(name, place.category)
+    except ValueError:
+        return (row.romanization if row else ""), ""
+    if row is None:
+        return plain, tones
+    return row.romanization, tones if _plain(tones) == _plain(row.romanization) else ""
+
+
+def _unit_periods(place: Place) -> dict[str, dict]:
+    """The names of a unit's own record through time, from the unit's division history."""
+    if not place.admin_unit_id:
+        return {}
+    return {p["name"]: p for p in unit_queries.name_periods(place.admin_unit)}
+
+
 def feature_on(place: Place, day: dt.date) -> dict | None:
-    """The record as it stood on ``day``: the names valid that day (valid time), the other
-    attributes as recorded by the end of that day. None when the place did not exist then."""
+    """The record as it stood on ``day``: the names valid that day (valid time; a unit's record dated
+    by its unit's division history), that name's romanization with tones, the administrative path of
+    that day (boundaries.services.queries.path_on), the other attributes as recorded by the end of
+    that day; the permalink and the citation keep the day. None when the place did not exist then."""
     if (place.valid_from and day < place.valid_from) or (place.valid_to and day >= place.valid_to):
         return None
-    names = names_on([_name_row(n) for n in place.names.all()], day)
-    standard = next((n for n in names if n["kind"] == PlaceName.Kind.STANDARD), None)
-    if standard is None:
+    names = names_on([_name_row(n) for n in place.names.all()], day, _unit_periods(place))
+    standards = [n for n in names if n["kind"] == PlaceName.Kind.STANDARD]
+    if not standards:
         return None
+    standard = max(standards, key=lambda n: n["valid_from"] or "")
     version = _state_on(place, day)
     result = feature(place, with_geometry=False)  # the geometry of the day replaces it
     props = result["properties"]
@@ -171,13 +216,19 @@ def feature_on(place: Place, day: dt.date) -> dict | None:
     for key in ("meaning", "origin", "history", "description", "status", "is_public"):
         props[key] = version.data.get(key, props[key])
     props["category"]["code"] = version.data.get("category", props["category"]["code"])
+    romanization, tones = romanization_of(place, standard["name"])
+    permalink = f"/places/{place.code}?at={day.isoformat()}"
     props.update(
         name=standard["name"],
-        romanization=standard["romanization"],
+        romanization=romanization,
+        romanization_tones=tones,
+        romanization_overridden=props["romanization_overridden"] and standard["name"] == place.name,
+        unit_path=unit_queries.path_on(place.unit, day),
         names=names,
         version=version.version,
         as_of=day.isoformat(),
-        cite_as=citation(place, standard["name"]),
+        permalink=permalink,
+        cite_as=citation(place, standard["name"], permalink),
     )
     return result
 

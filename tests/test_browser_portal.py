@@ -6,6 +6,8 @@ Every request to a host other than the server fails the test, and so does any sc
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.contrib.gis.geos import Point
 
@@ -260,3 +262,69 @@ def test_names_that_look_like_html_stay_text(page, escaping_record):
     assert page.title().startswith(EVIL_NAME)
     page.wait_for_timeout(300)
     assert page.evaluate("typeof window.__pwned") == "undefined"
+
+
+PHONE = {"width": 390, "height": 844}
+NO_OVERFLOW = "() => document.documentElement.scrollWidth <= window.innerWidth + 1"
+
+
+def _overlap(a: dict, b: dict) -> float:
+    """The area two boxes share, in px²."""
+    width = min(a["x"] + a["width"], b["x"] + b["width"]) - max(a["x"], b["x"])
+    height = min(a["y"] + a["height"], b["y"] + b["height"]) - max(a["y"], b["y"])
+    return max(width, 0) * max(height, 0)
+
+
+def test_open_data_fits_a_phone(page, tmp_path):
+    page.set_viewport_size(PHONE)
+    page.goto(page.origin + "/open-data")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    page.screenshot(path=str(tmp_path / "open-data-390.png"), full_page=True)
+    # The licence table reflows: each row a card, its cells stacked under their labels.
+    row = page.locator("#licences tbody tr").first
+    cells = [cell.bounding_box() for cell in row.locator("td").all()]
+    assert len(cells) == 5 and all(c["x"] + c["width"] <= PHONE["width"] for c in cells)
+    assert all(later["y"] >= earlier["y"] + earlier["height"] - 1 for earlier, later in itertools.pairwise(cells))
+    label = row.locator("td").first.evaluate("td => getComputedStyle(td, '::before').content")
+    assert "Licence" in label
+    assert page.locator("#licences thead").bounding_box()["width"] <= 1  # the head row only for screen readers
+    page.set_viewport_size({"width": 1300, "height": 850})  # a wide screen keeps the table
+    assert page.locator("#licences thead").bounding_box()["width"] > 600
+
+
+def test_the_reverse_panel_leaves_the_map_free_on_a_phone(page, tmp_path):
+    page.set_viewport_size(PHONE)
+    open_portal(page)
+    assert page.evaluate(NO_OVERFLOW)
+    assert map_has_drawn(page)
+    page.locator("#map").scroll_into_view_if_needed()
+    x, y = page.evaluate("([lon, lat]) => window.portal.pixelOfLonLat(lon, lat)", list(NINGAN_POINT))
+    box = page.locator("#map").bounding_box()
+    assert 0 < x < box["width"] and 0 < y < box["height"]
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    panel = page.locator("#here")
+    panel.locator(".here-units").wait_for()
+    assert panel.locator(".here-units a").all_inner_texts()[:2] == ["牡丹江市", "宁安市"]
+    page.screenshot(path=str(tmp_path / "portal-reverse-390.png"))
+    page.screenshot(path=str(tmp_path / "portal-reverse-390-full.png"), full_page=True)
+    map_box, panel_box = page.locator("#map").bounding_box(), panel.bounding_box()
+    assert map_box["height"] > 300  # the map keeps its size
+    assert _overlap(map_box, panel_box) <= 0.05 * map_box["width"] * map_box["height"]
+    assert panel_box["y"] >= map_box["y"] + map_box["height"] - 1  # it follows the map
+    assert panel_box["y"] < PHONE["height"]  # and its head is in view after the click
+    assert page.evaluate(NO_OVERFLOW)
+    close = panel.locator(".popup-close").bounding_box()
+    assert _overlap(close, panel_box) == close["width"] * close["height"]  # its close button is on the panel
+    panel.locator(".popup-close").click()
+    assert panel.is_hidden()
+
+
+def test_a_record_on_a_past_day_on_a_phone(page, tmp_path):
+    page.set_viewport_size(PHONE)
+    page.goto(page.origin + "/places/23108600004200000001?at=2010-01-01")  # 东宁市's record: 东宁县 then
+    assert page.locator(".record-name").inner_text() == "东宁县"
+    assert page.locator(".unit-path a").all_inner_texts() == ["牡丹江市", "东宁县"]
+    assert "Dōngníng Xiàn" in page.locator(".romanization").inner_text()
+    assert page.locator("a.permalink").get_attribute("href").endswith("?at=2010-01-01")
+    assert page.evaluate(NO_OVERFLOW)
+    page.screenshot(path=str(tmp_path / "record-2010-390.png"), full_page=True)

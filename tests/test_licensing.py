@@ -82,3 +82,12 @@ def test_a_place_record_with_the_county_polygon_follows_the_same_rule_now_on_a_d
 def test_the_tiles_say_what_they_draw_and_that_it_is_not_open_data():
     description = Client().get("/tiles/tiles.json").json()["description"]
     assert "never licensed" in description and "/open-data" in description
+
+
+def test_the_record_page_draws_the_outline_and_says_why(county_record):
+    page = Client().get(f"/places/{county_record.code}").content.decode()
+    assert "权利人未以开放许可授权" in page and 'class="muted geometry-note"' in page
+    officer, _ = create_officer("licence_page_reader", role=Role.CARTOGRAPHER)
+    staff = Client()
+    staff.force_login(officer)
+    assert "geometry-note" not in staff.get(f"/places/{county_record.code}").content.decode()

@@ -14,6 +14,7 @@ from django.contrib.gis.geos import GEOSGeometry
 
 from gazetteer import representation
 from gazetteer.models import Place, PlaceName
+from gazetteer.services import geometry_provenance
 
 # Polygons of county size carry thousands of vertices; the page map needs far fewer.
 DISPLAY_MAX_COORDS = 2000
@@ -26,13 +27,13 @@ class NotOnThatDay(Exception):
     """The place did not exist on the day asked for."""
 
 
-def record(place: Place, day: dt.date | None) -> dict:
-    """The API's Feature of the place, today or as it stood on ``day``."""
-    if day is None:
-        return representation.feature(place)
-    feature = representation.feature_on(place, day)
+def record(place: Place, day: dt.date | None, reader) -> dict:
+    """The API's Feature of the place, today or as it stood on ``day``, as ``reader`` may receive it
+    (geometry_provenance.release: a polygon never licensed openly is drawn from its outline)."""
+    feature = representation.feature(place) if day is None else representation.feature_on(place, day)
     if feature is None:
         raise NotOnThatDay(day)
+    geometry_provenance.release(reader, [(place, feature)])
     return feature
 
 
@@ -79,11 +80,20 @@ def page_context(feature: dict, t: dict, lang: str) -> dict:
         "as_of_label": t["as_of"].format(date=props["as_of"]) if props.get("as_of") else None,
         "other_names": other_names(props["names"], t),
         "source": source_line(props),
-        "permalink_url": settings.GAZETTEER_URL + props["permalink"],
+        "record_url": f"/places/{props['code']}",  # the record today (the date form, "show current")
+        "permalink_url": settings.GAZETTEER_URL + props["permalink"],  # with ?at= on a past day
         "map_geometry": display_geometry(feature["geometry"]),
         "label_point": label_point(feature["geometry"]),
         "geometry_type": feature["geometry"]["type"] if feature["geometry"] else None,
+        "geometry_note": _geometry_note(props.get("geometry_generalised"), lang),
     }
+
+
+def _geometry_note(note: dict | None, lang: str) -> str | None:
+    """Why the map shows an outline (boundaries.services.licensing), in the page's language."""
+    if not note:
+        return None
+    return note["reason"] if lang == "en" else note["reason_zh"]
 
 
 def history_lines(entries: list[dict], t: dict) -> list[dict]:

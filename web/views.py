@@ -79,7 +79,7 @@ def place_record(request, code: str):
     except ValueError:
         return _error(request, 400, t["bad_date"].format(value=at), t["bad_request_title"])
     try:
-        feature = place_page.record(place, day)
+        feature = place_page.record(place, day, request.user)
     except place_page.NotOnThatDay:
         return _error(request, 404, t["not_on_date"].format(code=code, date=at))
     context = place_page.page_context(feature, t, language_of(request))

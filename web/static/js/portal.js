@@ -398,6 +398,8 @@
     hereSource.addFeature(new ol.Feature(new ol.geom.Point(city.fromLonLat([lon, lat]))));
     herePanel.replaceChildren(...hereHeader(lon, lat), el('p', t.here_loading, 'muted'));
     herePanel.hidden = false;
+    // On a phone the panel lies below the map (site.css): bring its head into view, the map stays in sight.
+    if (window.matchMedia('(max-width: 800px)').matches) herePanel.scrollIntoView({block: 'nearest'});
     if (reverseController) reverseController.abort();
     const controller = new AbortController();
     reverseController = controller;
