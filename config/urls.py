@@ -5,6 +5,7 @@ from config.api import urlpatterns as api_urls
 from core import api_docs
 from gazetteer.api.open_data import open_data_page
 from web import views as web_views
+from web.inbox import inbox_page
 
 handler400 = "core.api_errors.bad_request"
 handler404 = "core.api_errors.not_found"
@@ -13,6 +14,7 @@ handler500 = "core.api_errors.server_error"
 urlpatterns = [
     *api_urls,
     path("maps/print", web_views.print_page, name="print-maps"),
+    path("admin/inbox/", inbox_page, name="inbox"),  # the staff's inbox, in the admin's look (web.inbox)
     path("admin/", admin.site.urls),
     path("api/docs", api_docs.api_docs_page, name="api-docs"),
     path("open-data", open_data_page, name="open-data"),

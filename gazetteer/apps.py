@@ -30,6 +30,7 @@ class GazetteerConfig(AppConfig):
         register_periodic(
             "apply_due_decisions", "gazetteer.management.commands.apply_due_decisions.scheduled", Daily("00:05")
         )
-        from core import reports
+        from core import inbox, reports
 
         reports.register("gazetteer.reports.place_summary")  # its lines after load_base_data
+        inbox.register("gazetteer.inbox.naming_steps", "gazetteer.inbox.notice_comments")  # the staff's inbox

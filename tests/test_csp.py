@@ -54,6 +54,7 @@ PAGES = {
     "admin-application-add": Page("/admin/gazetteer/namingapplication/add/", staff=True, ready=MAP),
     "admin-application": Page("/admin/gazetteer/namingapplication/{application_pk}/change/", staff=True),
     "admin-login-attempts": Page("/admin/axes/accessattempt/", staff=True),
+    "admin-inbox": Page("/admin/inbox/", staff=True),
 }
 
 

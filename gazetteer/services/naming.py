@@ -81,8 +81,10 @@ def _event(application: NamingApplication, step: str, actor, note: str = "", **d
     ApplicationEvent.objects.create(application=application, step=step, actor=actor, note=note, data=data)
 
 
-def _lock(application: NamingApplication, expected_version: int | None, allowed: set[str]) -> NamingApplication:
+def _lock(application: NamingApplication, expected_version: int | None, step: str) -> NamingApplication:
+    """The application locked for ``step``, refused unless its status is one the step is open in (STEPS)."""
     locked = lock(NamingApplication.objects.all(), application.pk, expected_version)
+    allowed = STEPS[step].open_in
     if locked.status not in allowed:
         raise StepRefused(
             f"application {locked.number} is {locked.get_status_display()}; "
@@ -187,7 +189,7 @@ def run_checks(application: NamingApplication, *, actor=None) -> NamingApplicati
 
 @transaction.atomic
 def start_review(application, *, actor, expected_version=None, note: str = "") -> NamingApplication:
-    locked = _lock(application, expected_version, {Status.CHECKED})
+    locked = _lock(application, expected_version, "review")
     _event(locked, "review_started", actor, note)
     return _advance(locked, Status.IN_REVIEW)
 
@@ -196,7 +198,7 @@ def start_review(application, *, actor, expected_version=None, note: str = "") -
 def record_opinion(
     application, *, actor, expert: str, verdict: str, comments: str = "", expected_version=None
 ) -> NamingApplication:
-    locked = _lock(application, expected_version, {Status.IN_REVIEW})
+    locked = _lock(application, expected_version, "opinions")
     if verdict not in ExpertOpinion.Verdict.values:
         raise StepRefused(f"verdict must be one of {', '.join(ExpertOpinion.Verdict.values)}")
     ExpertOpinion.objects.create(
@@ -211,7 +213,7 @@ def open_notice(
     application, *, actor, start: dt.date | None = None, days: int | None = None, expected_version=None
 ) -> NamingApplication:
     """Put the proposal out for public comment from ``start`` for ``days`` days (NAMING_NOTICE_DAYS)."""
-    locked = _lock(application, expected_version, {Status.IN_REVIEW})
+    locked = _lock(application, expected_version, "notice")
     if not locked.opinions.exists():
         raise StepRefused("record at least one expert opinion before the public notice")
     today = place_service.today()
@@ -235,7 +237,7 @@ def open_notice(
 def record_comment(
     application, *, actor, commenter: str, comment: str, received_on: dt.date, contact: str = "", expected_version=None
 ) -> NamingApplication:
-    locked = _lock(application, expected_version, {Status.IN_NOTICE})
+    locked = _lock(application, expected_version, "comments")
     if not (locked.notice_start <= received_on <= locked.notice_end):
         raise StepRefused(
             f"the notice ran from {locked.notice_start} to {locked.notice_end}; "
@@ -255,7 +257,7 @@ def record_comment(
 
 @transaction.atomic
 def close_notice(application, *, actor, today: dt.date | None = None, expected_version=None) -> NamingApplication:
-    locked = _lock(application, expected_version, {Status.IN_NOTICE})
+    locked = _lock(application, expected_version, "close-notice")
     today = today or place_service.today()
     if today <= locked.notice_end:
         raise StepRefused(f"the public notice runs until {locked.notice_end}")
@@ -275,7 +277,7 @@ def approve(
     heritage_reason: str = "",
     expected_version=None,
 ) -> NamingApplication:
-    locked = _lock(application, expected_version, {Status.NOTICE_CLOSED})
+    locked = _lock(application, expected_version, "approve")
     if not authority.strip() or not document_number.strip():
         raise StepRefused("the approving authority and the document number are required")
     if effective_date < decision_date:
@@ -309,7 +311,7 @@ def approve(
 
 @transaction.atomic
 def reject(application, *, actor, reason: str, expected_version=None) -> NamingApplication:
-    locked = _lock(application, expected_version, set(Status.values) - FINAL - {Status.APPROVED})
+    locked = _lock(application, expected_version, "reject")
     if not reason.strip():
         raise StepRefused("a rejection carries its reason")
     _event(locked, "rejected", actor, reason)
@@ -323,7 +325,7 @@ def reject(application, *, actor, reason: str, expected_version=None) -> NamingA
 
 @transaction.atomic
 def withdraw(application, *, actor, reason: str, expected_version=None) -> NamingApplication:
-    locked = _lock(application, expected_version, set(Status.values) - FINAL - {Status.APPROVED})
+    locked = _lock(application, expected_version, "withdraw")
     _event(locked, "withdrawn", actor, reason)
     return _advance(locked, Status.WITHDRAWN, rejection_reason=reason.strip())
 
@@ -383,8 +385,8 @@ def apply_due(day: dt.date | None = None) -> list[NamingApplication]:
     return done
 
 
-# ---- the steps, declared once: the service, the API parser, the admin form and the OpenAPI document
-# read their names, their inputs and who takes them from here.
+# ---- the steps, declared once: the service, the API parser, the admin form, the OpenAPI document and
+# the staff's inbox read their names, their inputs, who takes them and in which statuses from here.
 
 TEXT, DATE, INT = "text", "date", "int"
 
@@ -405,16 +407,29 @@ class Step:
     inputs: tuple[StepInput, ...] = ()
     by_approver: bool = False  # approve and reject are the approver's; the others the county officer's
     label: str = ""  # as the pages show it (never the slug)
+    open_in: frozenset[str] = frozenset()  # the statuses it may be taken from (the service refuses the others)
+    # The procedure waits for it where it is open (the staff's inbox, gazetteer.inbox); the others are
+    # taken when something happens (an expert's opinion, a comment, a refusal, a withdrawal).
+    awaited: bool = False
 
     @property
     def required(self) -> tuple[str, ...]:
         return tuple(i.name for i in self.inputs if i.required)
 
 
+UNDECIDED = frozenset(Status.values) - FINAL - {Status.APPROVED}  # may still be refused or withdrawn
+
 STEPS = {
     step.name: step
     for step in (
-        Step("review", start_review, (StepInput("note", label="审查说明 Note"),), label="送审 Send for review"),
+        Step(
+            "review",
+            start_review,
+            (StepInput("note", label="审查说明 Note"),),
+            label="送审 Send for review",
+            open_in=frozenset({Status.CHECKED}),
+            awaited=True,
+        ),
         Step(
             "opinions",
             record_opinion,
@@ -424,12 +439,15 @@ STEPS = {
                 StepInput("comments", label="论证意见 Comments"),
             ),
             label="记录专家论证意见 Record an expert opinion",
+            open_in=frozenset({Status.IN_REVIEW}),
         ),
         Step(
             "notice",
             open_notice,
             (StepInput("start", DATE, label="公示开始 First day"), StepInput("days", INT, label="公示天数 Days")),
             label="公示 Open the public notice",
+            open_in=frozenset({Status.IN_REVIEW}),
+            awaited=True,
         ),
         Step(
             "comments",
@@ -441,8 +459,15 @@ STEPS = {
                 StepInput("contact", column=(NoticeComment, "contact"), label="联系方式 Contact"),
             ),
             label="记录公示意见 Record a comment on the notice",
+            open_in=frozenset({Status.IN_NOTICE}),
         ),
-        Step("close-notice", close_notice, label="结束公示 Close the notice"),
+        Step(
+            "close-notice",
+            close_notice,
+            label="结束公示 Close the notice",
+            open_in=frozenset({Status.IN_NOTICE}),
+            awaited=True,
+        ),
         Step(
             "approve",
             approve,
@@ -462,6 +487,8 @@ STEPS = {
             ),
             by_approver=True,
             label="批准 Approve",
+            open_in=frozenset({Status.NOTICE_CLOSED}),
+            awaited=True,
         ),
         Step(
             "reject",
@@ -469,9 +496,14 @@ STEPS = {
             (StepInput("reason", required=True, label="不予批准理由 Reason"),),
             by_approver=True,
             label="不予批准 Reject",
+            open_in=UNDECIDED,
         ),
         Step(
-            "withdraw", withdraw, (StepInput("reason", required=True, label="撤回理由 Reason"),), label="撤回 Withdraw"
+            "withdraw",
+            withdraw,
+            (StepInput("reason", required=True, label="撤回理由 Reason"),),
+            label="撤回 Withdraw",
+            open_in=UNDECIDED,
         ),
     )
 }
