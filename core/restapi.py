@@ -225,6 +225,8 @@ def _field(loc: tuple) -> str:
     """The field an error is about: the location after Ninja's (source, parameter name) prefix, as
     ``edits[0].version``."""
     parts = list(loc[2:]) or list(loc[1:2]) or ["body"]
+    if isinstance(parts[0], int) and len(loc) > 1:  # an item of a list parameter: ids[0]
+        parts = [loc[1], *parts]
     text = ""
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else f"{'.' if text else ''}{part}"

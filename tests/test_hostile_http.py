@@ -780,6 +780,24 @@ MAP_CASES = [
     case("map-cancel-unknown", "POST", JOBS + "/999999999/cancel", 404, "carto", {}),
     case("map-cancel-get", "GET", JOBS + "/999999999/cancel", 405, "carto"),
     case("map-file-unknown", "GET", JOBS + "/999999999/file", 404, "carto"),
+    # a set of maps as one zip (GET /api/v1/map-jobs/files.zip?ids=1,2,3)
+    case("map-zip-anonymous", "GET", JOBS + "/files.zip?ids=1", 401),
+    case("map-zip-bad-token", "GET", JOBS + "/files.zip?ids=1", 401, "bad-token"),
+    case("map-zip-ids-missing", "GET", JOBS + "/files.zip", 400, "carto", names="ids"),
+    case("map-zip-ids-empty", "GET", JOBS + "/files.zip?ids=", 400, "carto", names="ids"),
+    case("map-zip-ids-commas", "GET", JOBS + "/files.zip?ids=,,,", 400, "carto", names="ids"),
+    case("map-zip-ids-letters", "GET", JOBS + "/files.zip?ids=abc", 400, "carto", names="ids"),
+    case("map-zip-ids-nul", "GET", JOBS + "/files.zip?ids=1%00", 400, "carto", names="ids"),
+    case("map-zip-ids-surrogate", "GET", JOBS + "/files.zip?ids=%ED%A0%80", 400, "carto", names="ids"),
+    case("map-zip-ids-negative", "GET", JOBS + "/files.zip?ids=-1", 400, "carto", names="ids"),
+    case("map-zip-ids-5000-digits", "GET", JOBS + "/files.zip?ids=" + "9" * 5000, 400, "carto", names="ids"),
+    case("map-zip-ids-20-digits", "GET", JOBS + "/files.zip?ids=99999999999999999999", 400, "carto", names="ids"),
+    case("map-zip-ids-51", "GET", JOBS + "/files.zip?ids=" + ",".join(map(str, range(1, 52))), 400, "carto"),
+    case("map-zip-unknown", "GET", JOBS + "/files.zip?ids=999999999", 404, "carto"),
+    case("map-zip-unknown-repeated", "GET", JOBS + "/files.zip?ids=999999998&ids=999999999", 404, "carto"),
+    # an officer has no job of their own here: any number is another's or none, the same 404
+    case("map-zip-another-users-job", "GET", JOBS + "/files.zip?ids=1,2,3", 404, "ningan"),
+    case("map-zip-post", "POST", JOBS + "/files.zip?ids=1", 405, "carto", {}),
 ]
 
 CHANGESETS = "/api/v1/changesets"

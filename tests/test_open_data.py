@@ -82,13 +82,24 @@ def geojson_features(content: bytes) -> dict[str, dict]:
     return {f["properties"]["code"]: f for f in json.loads(content)["features"]}
 
 
+GPKG_LAYERS = {"places_points", "places_lines", "places_polygons", "places_no_geometry"}
+
+
 def gpkg_records(content: bytes, tmp_path) -> tuple[dict, dict[str, dict], dict[str, bytes | None]]:
+    """(the first geometry layer's metadata, code -> record and code -> geometry over every layer)."""
     path = tmp_path / "places.gpkg"
     path.write_bytes(content)
-    meta, _, geometry, fields = pyogrio.raw.read(path, layer="places")
-    names = list(meta["fields"])
-    rows = [dict(zip(names, values, strict=True)) for values in zip(*fields, strict=True)]
-    return meta, {r["code"]: r for r in rows}, {r["code"]: g for r, g in zip(rows, geometry, strict=True)}
+    metas, records, geometries = {}, {}, {}
+    for layer in pyogrio.list_layers(path)[:, 0]:
+        meta, _, geometry, fields = pyogrio.raw.read(path, layer=layer)
+        metas[layer] = meta
+        names = list(meta["fields"])
+        rows = [dict(zip(names, values, strict=True)) for values in zip(*fields, strict=True)]
+        records |= {r["code"]: r for r in rows}
+        found = geometry if geometry is not None else [None] * len(rows)
+        geometries |= {r["code"]: g for r, g in zip(rows, found, strict=True)}
+    first = next(m for layer, m in metas.items() if layer != "places_no_geometry")
+    return first, records, geometries
 
 
 def city_record() -> Place:
@@ -248,9 +259,31 @@ def test_the_geopackage_reads_back_with_pyogrio(tmp_path):
     assert {"code", "name", "romanization", "licence", "attribution", "category"} <= set(meta["fields"])
     assert len(records) == published_places().count()
     assert len(records) == Place.objects.filter(is_public=True).exclude(status=Place.Status.PROPOSED).count()
-    assert pyogrio.list_layers(tmp_path / "places.gpkg")[:, 0].tolist() == ["places"]
+    layers = dict(pyogrio.list_layers(tmp_path / "places.gpkg").tolist())
+    assert set(layers) <= GPKG_LAYERS and layers["places_no_geometry"] is None  # the withheld polygons
+    assert layers["places_points"] in ("Point", "MultiPoint")
+    assert all(layers[name] for name in layers if name != "places_no_geometry")  # each declares its type
     points = [shapely.from_wkb(g) for g in geometries.values() if g is not None]
     assert points and all(125 < g.centroid.x < 135 and 42 < g.centroid.y < 47 for g in points)
+
+
+def test_the_csv_keeps_every_cell_within_a_spreadsheet_and_leaves_polygons_to_the_other_files(settings):
+    from gazetteer.services.place_io.cells import CELL_LIMIT, cell_length
+
+    settings.OPEN_DATA_INCLUDE_UNLICENSED_GEOMETRY = True  # the county polygons go out: the long cells
+    content = body(Client().get(FILES["csv"]))
+    lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert max(cell_length(cell) for line in lines for cell in line) <= CELL_LIMIT
+    rows = csv_rows(content)
+    city = rows[city_record().code]
+    assert (city["wkt"], city["not_in_csv"], city["geometry_type"]) == ("", "wkt", "MultiPolygon")
+    features = geojson_features(body(Client().get(FILES["geojson"])))
+    outline = shapely.geometry.shape(features[city_record().code]["geometry"])
+    assert outline.contains(shapely.Point(float(city["lon"]), float(city["lat"])))
+    assert all(row["not_in_csv"] in ("", "wkt") for row in rows.values())
+    notes = {f["format"]: f for f in Client().get("/api/v1/open-data").json()["files"]}
+    assert "not_in_csv" in notes["csv"]["description"] and "32,767" in notes["csv"]["note"]
+    assert "places_points" in notes["gpkg"]["description"]
 
 
 # ---- conditional downloads -----------------------------------------------------------------------

@@ -33,6 +33,7 @@ from core.srid import API_SRID, METRIC_SRID, STORAGE_SRID
 from gazetteer.models import Category, Place, PlaceName, PlaceVersion
 from gazetteer.services import places as place_service
 from gazetteer.services.place_io import Refusal, export_places, import_places
+from gazetteer.services.place_io.cells import CELL_LIMIT, cell_length
 from gazetteer.services.place_io.census_form import HEADERS, dms
 from gazetteer.services.place_io.fields import EXPORT_FIELDS, SHAPEFILE_NAMES
 
@@ -604,9 +605,10 @@ def exported_geometries(content: bytes, fmt: str, tmp_path: Path) -> dict[str, s
         paths = [folder / "x.gpkg"]
     found = {}
     for p in paths:
-        meta, _, geometries, fields = pyogrio.raw.read(p)
-        codes = fields[list(meta["fields"]).index("code")]
-        found.update(zip(codes, shapely.from_wkb(geometries), strict=True))
+        for layer in pyogrio.list_layers(p)[:, 0]:
+            meta, _, geometries, fields = pyogrio.raw.read(p, layer=layer)
+            codes = fields[list(meta["fields"]).index("code")]
+            found.update(zip(codes, shapely.from_wkb(geometries), strict=True))
     return found
 
 
@@ -706,8 +708,120 @@ def test_shapefile_export_layout(exported_places):
 
 def test_geopackage_export_is_cgcs2000(tmp_path, exported_places):
     content, _, filename = export_places(exported_places, "gpkg")
-    info = pyogrio.read_info(_saved(tmp_path, filename, content))
-    assert info["crs"] == STORAGE and info["features"] == 4
+    path = _saved(tmp_path, filename, content)
+    infos = [pyogrio.read_info(path, layer=layer) for layer in pyogrio.list_layers(path)[:, 0]]
+    assert {info["crs"] for info in infos} == {STORAGE} and sum(info["features"] for info in infos) == 4
+
+
+# ---- exports: long cells, typed GeoPackage fields, geometry types per layer ----------------------------
+
+
+def gpkg_layers(path: Path) -> dict[str, str | None]:
+    return dict(pyogrio.list_layers(path).tolist())
+
+
+def test_geopackage_declares_a_geometry_type_per_layer_and_types_its_fields(tmp_path, exported_places):
+    import fiona
+
+    fiona_types = {"version": "int32", "elevation_m": "float", "is_public": "bool", "synthetic": "bool"}
+    fiona_types |= dict.fromkeys(("named_on", "valid_from", "valid_to"), "date")
+    elsewhere = make_place("无界屯", shapely.Point(NINGAN[2]))
+    Place.objects.filter(pk=elsewhere.pk).update(geom=None)  # a record without geometry
+    places = Place.objects.filter(pk__in=[*exported_places.values_list("pk", flat=True), elsewhere.pk])
+    content, _, filename = export_places(places, "gpkg")
+    path = _saved(tmp_path, filename, content)
+
+    assert gpkg_layers(path) == {
+        "places_points": "Point",
+        "places_lines": "LineString",
+        "places_polygons": "Polygon",
+        "places_no_geometry": None,
+    }
+    by_code = {}
+    for layer in gpkg_layers(path):
+        with fiona.open(path, layer=layer) as collection:
+            schema = collection.schema["properties"]
+            assert {name: schema[name] for name in fiona_types} == fiona_types, layer
+            assert {schema[name] for name in ("code", "name", "category", "unit", "status")} == {"str"}
+            by_code |= {f.properties["code"]: (layer, dict(f.properties)) for f in collection}
+    old = by_code[places.get(name="老营盘").code][1]
+    assert (old["elevation_m"], old["valid_from"], old["valid_to"], old["named_on"]) == (
+        312.5,
+        "1985-05-01",
+        None,
+        None,
+    )
+    assert old["is_public"] is True and old["synthetic"] is False and old["version"] == 1
+    assert old["code"] == places.get(name="老营盘").code  # 20 digits kept as text, not a number
+    assert by_code[places.get(name="牡丹路").code][1]["elevation_m"] is None
+    assert by_code[elsewhere.code][0] == "places_no_geometry"
+    assert {layer for layer, _ in by_code.values()} == set(gpkg_layers(path))
+
+
+def test_geopackage_mixed_single_and_multi_points_declare_multipoint(tmp_path):
+    single = make_place("单点屯", shapely.Point(NINGAN[0]))
+    multi = make_place("多点屯", shapely.MultiPoint([NINGAN[1], NINGAN[2]]))
+    content, _, filename = export_places(Place.objects.filter(pk__in=[single.pk, multi.pk]), "gpkg")
+    path = _saved(tmp_path, filename, content)
+    assert gpkg_layers(path) == {"places_points": "MultiPoint"}
+    _, _, geometries, _ = pyogrio.raw.read(path, layer="places_points")
+    assert {g.geom_type for g in shapely.from_wkb(geometries)} == {"MultiPoint"}  # the single one promoted
+
+
+def county_record() -> Place:
+    """The record of 宁安市 from the base data: its polygon is the county's outline."""
+    return Place.objects.get(admin_unit__code="231084")
+
+
+def test_csv_cells_fit_a_spreadsheet_and_a_county_polygon_is_left_to_the_other_formats(tmp_path):
+    county = county_record()
+    village = make_place("镜泊屯", shapely.Point(NINGAN[0]))
+    places = Place.objects.filter(pk__in=[county.pk, village.pk])
+    stored = from_geos(county.geom)
+    assert stored.geom_type == "MultiPolygon" and len(shapely.to_wkt(stored)) > CELL_LIMIT  # the rule's case
+
+    content, _, _ = export_places(places, "csv")
+    header, *lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert header[-5:] == ["lon", "lat", "geometry_type", "wkt", "not_in_csv"]
+    assert max(cell_length(cell) for line in lines for cell in line) <= CELL_LIMIT == 32_767
+    rows = {r["code"]: r for r in csv_rows(content)}
+    row = rows[county.code]
+    assert (row["wkt"], row["not_in_csv"], row["geometry_type"]) == ("", "wkt", "MultiPolygon")
+    inside = shapely.Point(float(row["lon"]), float(row["lat"]))
+    features = {f["properties"]["code"]: f for f in json.loads(export_places(places, "geojson")[0])["features"]}
+    full = shapely.geometry.shape(features[county.code]["geometry"])
+    assert full.geom_type == "MultiPolygon" and full.contains(inside)  # found by code, whole, in the GeoJSON
+    assert rows[village.code]["wkt"].startswith("POINT") and rows[village.code]["not_in_csv"] == ""
+    gpkg = _saved(tmp_path, "places.gpkg", export_places(places, "gpkg")[0])
+    assert exported_geometries(gpkg.read_bytes(), "gpkg", tmp_path)[county.code].equals(stored)
+
+
+def test_a_csv_with_a_polygon_left_out_reimports_without_touching_the_polygon(tmp_path, admin):
+    county = county_record()
+    content, _, filename = export_places(Place.objects.filter(pk=county.pk), "csv")
+    report = dry_run(_saved(tmp_path, filename, content), admin, crs=WGS84)
+    assert report.ok, report.as_dict()["errors"]
+    assert [r["action"] for r in report.records] == ["unchanged"]  # not replaced by the lon/lat point
+    assert any(w.field == "geometry" and "not_in_csv" in w.message for w in report.warnings)
+
+
+def test_a_text_too_long_for_a_cell_is_left_out_whole_and_named(tmp_path, admin):
+    place = make_place("长文屯", shapely.Point(NINGAN[0]))
+    history = "𠀀" * 20_000  # 20,000 characters, 40,000 as a spreadsheet counts them
+    Place.objects.filter(pk=place.pk).update(history=history, meaning="以泉得名")
+    places = Place.objects.filter(pk=place.pk)
+
+    row = csv_rows(export_places(places, "csv")[0])[0]
+    assert (row["history"], row["not_in_csv"], row["meaning"]) == ("", "history", "以泉得名")
+    assert row["wkt"].startswith("POINT")
+    assert json.loads(export_places(places, "geojson")[0])["features"][0]["properties"]["history"] == history
+    census = next(csv.DictReader(io.StringIO(export_places(places, "census")[0].decode("utf-8-sig"))))
+    assert (census["历史沿革"], census["未收录（超长）"], census["地名含义"]) == ("", "历史沿革", "以泉得名")
+
+    content, _, filename = export_places(places, "csv")
+    report = dry_run(_saved(tmp_path, filename, content), admin, crs=WGS84)
+    assert report.ok and [r["action"] for r in report.records] == ["unchanged"]
+    assert any(w.field == "history" and "too long" in w.message for w in report.warnings)
 
 
 def test_licence_attribution_and_synthetic_columns(admin, settings):

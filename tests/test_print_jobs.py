@@ -5,11 +5,15 @@ cancelling, a stopped worker, the API's permissions and errors, the download, an
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
@@ -288,6 +292,112 @@ def test_a_vanished_file_is_gone_not_a_crash(cartographer, media):
     assert client.get(body["url"], **headers).json()["download"] is None
 
 
+# ---- a set of maps as one zip --------------------------------------------------------------------------
+
+ZIP = "/api/v1/map-jobs/files.zip"
+
+
+def finished_job(user, unit: str, content: bytes, *, suffix: str = "pdf", status=Job.Status.SUCCEEDED) -> Job:
+    """A job as the worker leaves it, with its file written (the maps themselves: test_printing.py)."""
+    job = Job.objects.create(
+        kind=map_jobs.KIND,
+        params={"unit": unit, "paper": "A4", "orientation": "portrait", "at": None, "format": suffix},
+        status=status,
+        requested_by=user,
+        requested_label=user.username,
+    )
+    relative = f"{settings.MAP_OUTPUT_DIR}/{job.pk}/{unit}_A4_portrait.{suffix}"
+    if status == Job.Status.SUCCEEDED:
+        path = Path(settings.MEDIA_ROOT) / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        job.result = {"file": relative, "bytes": len(content), "output": path.name}
+        job.save(update_fields=["result"])
+    return job
+
+
+def zip_of(response) -> zipfile.ZipFile:
+    return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def test_a_set_of_finished_maps_downloads_as_one_zip(cartographer, media):
+    user, headers = cartographer
+    client = Client()
+    _, body = post_job(client, headers, {"unit": DONGAN, "paper": "A4", "orientation": "portrait"})
+    jobs.run_pending()
+    rendered = Job.objects.get(pk=body["id"])
+    drawn = finished_job(user, "231004", b"<svg xmlns='http://www.w3.org/2000/svg'/>", suffix="svg")
+
+    response = client.get(f"{ZIP}?ids={rendered.pk},{drawn.pk}", **headers)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/zip"
+    day = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''" + quote(f"牡丹江市地图-{day}.zip")
+    zipped = zip_of(response)
+    assert zipped.namelist() == [f"{DONGAN}_A4_portrait.pdf", "231004_A4_portrait.svg"]
+    assert zipped.read(f"{DONGAN}_A4_portrait.pdf") == (Path(media) / rendered.result["file"]).read_bytes()
+    assert zipped.read("231004_A4_portrait.svg").startswith(b"<svg")
+    assert zipped.testzip() is None
+
+    repeated = client.get(ZIP, {"ids": [str(drawn.pk), str(rendered.pk), str(drawn.pk)]}, **headers)
+    assert repeated.status_code == 200
+    assert zip_of(repeated).namelist() == ["231004_A4_portrait.svg", f"{DONGAN}_A4_portrait.pdf"]  # once each
+
+
+def test_the_same_map_twice_keeps_both_files(cartographer, media):
+    user, headers = cartographer
+    first = finished_job(user, "231004", b"%PDF-1 first")
+    second = finished_job(user, "231004", b"%PDF-1 second")
+    zipped = zip_of(Client().get(f"{ZIP}?ids={first.pk},{second.pk}", **headers))
+    assert zipped.namelist() == ["231004_A4_portrait.pdf", f"231004_A4_portrait_job{second.pk}.pdf"]
+    assert zipped.read(f"231004_A4_portrait_job{second.pk}.pdf") == b"%PDF-1 second"
+
+
+def test_the_zip_holds_only_the_users_own_finished_maps(media):
+    ningan, ningan_key = create_officer("zip_officer_ningan", role=Role.OFFICER, counties=["231084"], with_token=True)
+    hailin, _ = create_officer("zip_officer_hailin", role=Role.OFFICER, counties=["231083"], with_token=True)
+    _, carto_key = create_officer("zip_cartographer", role=Role.CARTOGRAPHER, with_token=True)
+    mine = finished_job(ningan, "231084", b"%PDF-1 ningan")
+    theirs = finished_job(hailin, "231083", b"%PDF-1 hailin")
+    queued = finished_job(ningan, "231004", b"", status=Job.Status.QUEUED)
+    client = Client()
+
+    def get(key, ids):
+        return client.get(f"{ZIP}?ids={ids}", HTTP_AUTHORIZATION=f"Token {key}")
+
+    assert get(ningan_key, mine.pk).status_code == 200
+    refused = get(ningan_key, f"{mine.pk},{theirs.pk}")  # another officer's job: as unknown as a missing one
+    assert refused.status_code == 404 and f"no print-map job {theirs.pk} of yours" in refused.json()["error"]["message"]
+    assert get(ningan_key, 987654).status_code == 404
+    unfinished = get(ningan_key, f"{mine.pk},{queued.pk}")
+    assert unfinished.status_code == 409 and "only finished maps" in unfinished.json()["error"]["message"]
+    (Path(media) / mine.result["file"]).unlink()
+    assert get(ningan_key, mine.pk).status_code == 410
+    # a cartographer sees every job (tiles.permissions.sees_every_job)
+    assert zip_of(get(carto_key, theirs.pk)).namelist() == ["231083_A4_portrait.pdf"]
+    assert Client().get(f"{ZIP}?ids={theirs.pk}").status_code == 401
+    plain = get_user_model().objects.create_user("zip_plain_member")
+    client.force_login(plain)
+    assert client.get(f"{ZIP}?ids={theirs.pk}").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "ids", ["", ",", "abc", "1;2", "-1", "0", "1.5", "9" * 19, "1,x", "１", ",".join(str(n) for n in range(1, 52))]
+)
+def test_bad_job_numbers_for_the_zip_are_a_400_naming_ids(cartographer, ids):
+    _, headers = cartographer
+    response = Client().get(ZIP, {"ids": ids}, **headers)
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error.get("parameter") == "ids" or "ids" in error["message"]
+
+
+def test_the_zip_needs_ids(cartographer):
+    _, headers = cartographer
+    response = Client().get(ZIP, **headers)
+    assert response.status_code == 400 and "ids" in json.dumps(response.json())
+
+
 # ---- the page -----------------------------------------------------------------------------------------
 
 
@@ -308,6 +418,7 @@ def test_the_print_page_sends_visitors_to_log_in_and_offers_staff_the_plan_units
     for paper in ("A0", "A1", "A2", "A3", "A4"):
         assert f'<option value="{paper}"' in html
     assert 'href="/maps/print"' in html  # the staff's navigation links the page
+    assert 'id="print-zip"' in html and "全部下载" in html and "Download all (zip)" in html
 
 
 def test_a_member_without_a_role_may_not_open_the_print_page(db):

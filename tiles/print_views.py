@@ -7,13 +7,16 @@ GET  /api/v1/map-jobs               the latest print-map jobs
 GET  /api/v1/map-jobs/<id>          one job: status, progress, message, report, download link
 POST /api/v1/map-jobs/<id>/cancel   cancel a job that has not started
 GET  /api/v1/map-jobs/<id>/file     the finished map (PDF, PNG or SVG)
+GET  /api/v1/map-jobs/files.zip?ids=1,2,3   finished maps as one zip (ids comma-separated or repeated)
 """
 
+import pathlib
+import tempfile
 from typing import Annotated
 
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
-from ninja import Path, Router
+from ninja import Path, Query, Router
 from pydantic import Field
 
 from core import jobs
@@ -31,6 +34,7 @@ router = Router()
 MAPS = "maps"
 
 RECENT_JOBS = 30
+MAX_ZIP_JOBS = 50
 JobNumber = Annotated[int, Path(description="Job number", examples=[1])]
 STAFF = {"tag": MAPS, "login": True}  # any of the bureau's staff (tiles.permissions), authenticated as officers are
 
@@ -93,6 +97,16 @@ def _job(request: HttpRequest, pk: int) -> Job:
     return job
 
 
+def _finished_file(job: Job) -> pathlib.Path:
+    """The finished map of a job, or 409 while it is not finished and 410 once its file was cleared."""
+    path = map_jobs.result_file(job)
+    if path is None:
+        if job.status == Job.Status.SUCCEEDED:
+            raise ApiError(410, f"the file of job {job.pk} is no longer on the server; render the map again")
+        raise ApiError(409, f"job {job.pk} is {job.status}; only finished maps can be downloaded")
+    return path
+
+
 def _recent(request: HttpRequest) -> list[Job]:
     mine = None if sees_every_job(request.user) else request.user
     return map_jobs.recent_jobs(RECENT_JOBS, requested_by=mine)
@@ -141,6 +155,68 @@ def map_request_view(request: HttpRequest, body: Json[MapRequest]):
     response = json_response(job_json(job), status=202)
     response["Location"] = reverse("map-job", args=[job.pk])
     return response
+
+
+def _job_numbers(values: list[str]) -> list[int]:
+    """``ids=1,2,3`` or ``ids=1&ids=2``: the job numbers, each once, in the order given."""
+    numbers: list[int] = []
+    for part in (p.strip() for value in values for p in value.split(",")):
+        if not part:
+            continue
+        if not part.isascii() or not part.isdigit() or len(part) > 18 or int(part) < 1:
+            shown = part if len(part) <= 20 else part[:20] + "…"
+            raise ApiError(400, f"'ids' must be job numbers separated by commas, not {shown!r}", parameter="ids")
+        if int(part) not in numbers:
+            numbers.append(int(part))
+    if not numbers:
+        raise ApiError(400, "'ids' names no job: give the numbers of finished jobs, e.g. ids=1,2,3", parameter="ids")
+    if len(numbers) > MAX_ZIP_JOBS:
+        raise ApiError(400, f"'ids' names {len(numbers)} jobs; at most {MAX_ZIP_JOBS} in one zip", parameter="ids")
+    return numbers
+
+
+@endpoint(
+    router,
+    "GET",
+    "/map-jobs/files.zip",
+    operation_id="downloadMaps",
+    summary="Finished maps as one zip",
+    answers=Answer(
+        "The maps (one file each, named as they download one by one) as a zip attachment",
+        FILE,
+        "application/zip",
+        headers=(("Content-Disposition", "attachment; filename*=UTF-8''牡丹江市地图-<day>.zip"),),
+    ),
+    errors=("400", "401", "403", "404", "409", "410"),
+    description=(
+        "Every job named must be one the user may see (their own; a cartographer's or administrator's, "
+        "anyone's), else 404 as for a missing job, and finished with its file still on the server, else "
+        f"409 (not finished) or 410 (file cleared away). At most {MAX_ZIP_JOBS} jobs."
+    ),
+    url_name="map-jobs-zip",
+    **STAFF,
+)
+def map_jobs_zip_view(
+    request: HttpRequest,
+    # Plain text items: _job_numbers reads and bounds each (naming `ids`); NUL is refused before any view.
+    ids: list[str] = Query(
+        ..., description="Job numbers, comma-separated (ids=1,2,3) or repeated (ids=1&ids=2)", examples=["1,2,3"]
+    ),
+):
+    _allowed(request)
+    files = []
+    for pk in _job_numbers(ids):
+        job = _job(request, pk)
+        files.append((job, _finished_file(job)))
+    # Built in a temporary file, a map at a time; the file goes when the response closes it.
+    archive = tempfile.TemporaryFile(prefix="maps-", suffix=".zip")  # noqa: SIM115 (the response closes it)
+    try:
+        map_jobs.write_zip(files, archive)
+    except BaseException:
+        archive.close()
+        raise
+    archive.seek(0)
+    return FileResponse(archive, as_attachment=True, filename=map_jobs.zip_name(), content_type="application/zip")
 
 
 @endpoint(
@@ -192,11 +268,6 @@ def map_job_cancel_view(request: HttpRequest, pk: JobNumber):
 )
 def map_job_file_view(request: HttpRequest, pk: JobNumber):
     _allowed(request)
-    job = _job(request, pk)
-    path = map_jobs.result_file(job)
-    if path is None:
-        if job.status == Job.Status.SUCCEEDED:
-            raise ApiError(410, f"the file of job {pk} is no longer on the server; render the map again")
-        raise ApiError(409, f"job {pk} is {job.status}; there is no file to download")
+    path = _finished_file(_job(request, pk))
     fmt = path.suffix.lstrip(".")
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type=CONTENT_TYPES[fmt])

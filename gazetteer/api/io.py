@@ -119,7 +119,18 @@ def place_import(request):
     ),
     errors=("400", "503"),
     public=True,
-    description="Anonymous users get public records, without geometry that is not openly licensed.",
+    description=(
+        "Anonymous users get public records, without geometry that is not openly licensed.\n\n"
+        "**csv**: WGS84; `lon`/`lat` (a point on the geometry, inside a polygon) and `geometry_type` always, "
+        "`wkt` (the whole geometry) only where it fits: no cell holds more than a spreadsheet's 32,767 "
+        "characters. A value that does not fit (the WKT of a county's polygon or a long line) is not cut: its "
+        "cell is empty and the last column `not_in_csv` names it; the geojson and gpkg of the same query hold "
+        "it (by `code`). The CSV import reads `not_in_csv` and keeps the record's own value.\n\n"
+        "**gpkg**: CGCS2000; one layer per geometry type (`places_points`, `places_lines`, `places_polygons`), "
+        "each declaring its type, and the table `places_no_geometry`; typed fields (integer `version`, real "
+        "`elevation_m`, dates, booleans `is_public`/`synthetic`). **shp**: a zip with one shapefile per "
+        "geometry type. **census**: the census registration form, with the same rule for long cells."
+    ),
     url_name="place-export",
 )
 def place_export(

@@ -40,18 +40,30 @@ API_CRS_LABEL = f"WGS84 (EPSG:{API_SRID})"
 FILE_NOTES = {
     "csv": (
         API_CRS_LABEL,
-        "UTF-8（带 BOM），每条记录一行；lon/lat 为几何上的一点，wkt 为完整几何；"
+        "UTF-8（带 BOM），每条记录一行；lon/lat 为几何上的一点（面状地物取面内一点），geometry_type 为几何类型，"
+        "wkt 为完整几何。每个单元格不超过电子表格上限 32,767 个字符：放不下的值（主要是县级政区等大面或长线的 wkt）"
+        "不截断而整格留空，并在 not_in_csv 列注明，完整值见同一数据的 GeoJSON 或 GeoPackage（按 code 对应）；"
         "以 = + - @ 开头的文本前加单引号（防公式）",
-        "UTF-8 with BOM; a text cell starting with = + - @ has a leading ' so that spreadsheets do not run it",
+        "UTF-8 with BOM; no cell over a spreadsheet's 32,767 characters: a value that does not fit (the WKT of a "
+        "large polygon or long line) is left out whole, named in not_in_csv and found in the GeoJSON or "
+        "GeoPackage by code; lon/lat (a point on the geometry) and geometry_type are always there; a text cell "
+        "starting with = + - @ has a leading ' so that spreadsheets do not run it",
     ),
-    "geojson": (API_CRS_LABEL, "GeoJSON FeatureCollection (RFC 7946)，属性同 CSV 各列", "RFC 7946"),
-    "gpkg": (STORAGE_CRS_LABEL, "GeoPackage，图层 places，混合几何类型，属性同 CSV 各列", "layer 'places'"),
+    "geojson": (API_CRS_LABEL, "GeoJSON FeatureCollection (RFC 7946)，属性同 CSV 各列，几何完整", "RFC 7946"),
+    "gpkg": (
+        STORAGE_CRS_LABEL,
+        "GeoPackage，按几何类型分图层：places_points（点）、places_lines（线）、places_polygons（面），"
+        "各图层声明其几何类型；无几何（或几何未发布）的记录在属性表 places_no_geometry。"
+        "字段有类型：version 为整数，elevation_m 为实数，named_on/valid_from/valid_to 为日期，"
+        "is_public/synthetic 为布尔值，代码与文本为文本",
+        "one layer per geometry type, each declaring it; typed fields (integer, real, date, boolean)",
+    ),
 }
 GEOMETRY_LABEL = "几何 geometry"
 SETTING = "OPEN_DATA_INCLUDE_UNLICENSED_GEOMETRY"
 NOT_PUBLISHED = "拟用地名和非公开记录不在开放数据中。Proposed names and non-public records are never published."
 # Bump when the files change shape without any record changing, so that caches see new ETags.
-FILE_LAYOUT = 1
+FILE_LAYOUT = 2
 
 
 class UnknownFormat(ValueError):

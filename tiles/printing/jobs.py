@@ -6,8 +6,10 @@ is the renderer's report plus ``file`` (relative to MEDIA_ROOT) and ``bytes``.""
 from __future__ import annotations
 
 import shutil
+import zipfile
 from datetime import timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 from django.utils import timezone
@@ -61,6 +63,26 @@ def run_render_map(job: Job, progress: jobs.Progress) -> dict:
     report["bytes"] = output.stat().st_size
     report["output"] = output.name  # the server's paths are not the requester's business
     return report
+
+
+def zip_name() -> str:
+    """The name of a set of maps downloaded as one zip: 牡丹江市地图-2026-12-03.zip (the territory's
+    name today, the day of the download)."""
+    city = AdminUnit.objects.current().filter(code=settings.TERRITORY_CODE).values_list("name", flat=True).first()
+    return f"{city or settings.TERRITORY_CODE}地图-{timezone.localdate().isoformat()}.zip"
+
+
+def write_zip(files: list[tuple[Job, Path]], target: BinaryIO) -> None:
+    """Finished maps into one zip, read from disk a piece at a time; each keeps the name it downloads
+    with alone (the same map made twice: the second gets _job<N>). PDF and PNG are compressed already
+    and go in as they are; SVG is deflated."""
+    taken: set[str] = set()
+    with zipfile.ZipFile(target, "w") as zipped:
+        for job, path in files:
+            name = path.name if path.name not in taken else f"{path.stem}_job{job.pk}{path.suffix}"
+            taken.add(name)
+            method = zipfile.ZIP_DEFLATED if path.suffix == ".svg" else zipfile.ZIP_STORED
+            zipped.write(path, name, compress_type=method)
 
 
 def recent_jobs(count: int, *, requested_by=None) -> list[Job]:

@@ -5,7 +5,9 @@ Location is given as the form gives it: longitude and latitude ranges in degrees
 (a single value for a point), in CGCS2000. The form has no geometry column, so a census file re-imports
 names and texts by 地名代码 but not shapes. 地名来历 stands beside 地名含义 as on the printed form. Every
 row also carries the record's licence, attribution and whether it is synthetic (demonstration) data.
-Text cells that a spreadsheet would run as formulas are escaped as formulas.py says.
+Text cells that a spreadsheet would run as formulas are escaped as formulas.py says. No cell holds more
+than a spreadsheet cell does (32,767 characters): a text that does not fit is left out whole and its
+header named in the last column, 未收录（超长）, as cells.py says.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.utils import timezone
 from boundaries.models import AdminUnit
 from gazetteer.models import Place
 from gazetteer.services import places as place_service
+from gazetteer.services.place_io.cells import CENSUS_NOT_IN_CSV, SEPARATOR, fit_row
 from gazetteer.services.place_io.formulas import escape
 from gazetteer.services.place_io.records import ExportRow, publisher
 
@@ -52,6 +55,7 @@ HEADERS = (
     "数据许可",
     "数据署名",
     "合成数据",
+    CENSUS_NOT_IN_CSV,
 )
 COORDINATE_SYSTEM = "2000国家大地坐标系"
 SURVEY_LABELS = {"measured": "实测", "from_map": "图解", "derived": "派生"}
@@ -136,5 +140,7 @@ def census_csv(rows: list[ExportRow]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(HEADERS)
     for row in rows:
-        writer.writerow([escape(value) for value in census_values(row)])  # texts only; see formulas.py
+        cells = [escape(value) for value in census_values(row)]  # texts only; see formulas.py
+        cells, left_out = fit_row(HEADERS[:-1], cells)
+        writer.writerow([*cells, SEPARATOR.join(left_out)])
     return out.getvalue().encode("utf-8-sig")

@@ -14,6 +14,7 @@ import re
 
 from gazetteer import fields as record_fields
 from gazetteer.models import Place
+from gazetteer.services.place_io.cells import CENSUS_NOT_IN_CSV, NOT_IN_CSV
 
 # Columns an import reads, with the other headers that mean the same (census form, common GIS use).
 IMPORT_ALIASES: dict[str, tuple[str, ...]] = {
@@ -44,6 +45,7 @@ IMPORT_ALIASES: dict[str, tuple[str, ...]] = {
     "wkt": ("geometry", "geom", "几何"),
     "lon": ("lng", "longitude", "x", "经度"),
     "lat": ("latitude", "y", "纬度"),
+    NOT_IN_CSV: (CENSUS_NOT_IN_CSV,),  # the columns a CSV left out as too long (cells.py)
 }
 
 # The flat record of an export, in column order (CSV, GeoJSON properties, shapefile, GeoPackage).
@@ -93,7 +95,7 @@ SHAPEFILE_NAMES = {
 }
 
 # Export-only columns: read back without complaint, never written to a record.
-READ_ONLY = {"unit_name", "county", "licence", "attribution", "synthetic", "category_name"}
+READ_ONLY = {"unit_name", "county", "licence", "attribution", "synthetic", "category_name", "geometry_type"}
 
 NAME_KINDS = {"alias": "alias", "short_name": "short", "map_name": "map", "former_name": "former"}
 TEXT_FIELDS = record_fields.PROSE_FIELDS
@@ -113,6 +115,15 @@ class ValueProblem(ValueError):
 
 def shapefile_name(field: str) -> str:
     return SHAPEFILE_NAMES.get(field, field)
+
+
+def field_named(column: str) -> str | None:
+    """The field a column name means (its own name, shapefile name or another header), if any."""
+    wanted = column.strip().lower()
+    for field, aliases in IMPORT_ALIASES.items():
+        if wanted in {c.lower() for c in (field, shapefile_name(field), *aliases)}:
+            return field
+    return None
 
 
 def match_columns(

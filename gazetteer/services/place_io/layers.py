@@ -27,6 +27,13 @@ from gazetteer.services.place_io.dataset import (
 from gazetteer.services.place_io.inputs import InputFiles
 from gazetteer.services.place_io.report import FileRefused, Refusal
 
+# The layers of the GeoPackage this system exports (writers.write_geopackage), by geometry family.
+EXPORT_LAYERS = {
+    "point": "places_points",
+    "line": "places_lines",
+    "polygon": "places_polygons",
+    None: "places_no_geometry",
+}
 RAW_TEXT = "ISO-8859-1"  # the driver hands over the bytes of a dBase text unchanged, as code points 0-255
 CPG_MAX_BYTES = 256
 
@@ -71,7 +78,9 @@ def _layer_crs(declared: str | None, name: str) -> CRS | None:
 # ---- GeoPackage ----------------------------------------------------------------------------------------
 
 
-def read_geopackage(path: Path, layer: str | None, geometry_column: str | None = None, wanted=None) -> Dataset:
+def read_geopackage(path: Path, layer: str | None = None, geometry_column: str | None = None, wanted=None) -> Dataset:
+    """The layer named, else: a GeoPackage this system exported (its layers all EXPORT_LAYERS) whole,
+    rows numbered within each layer; another's first layer, with a note naming the others."""
     try:
         layers = ogr.layer_names(path, ogr.GEOPACKAGE)
     except ogr.UnreadableFile as exc:
@@ -80,14 +89,27 @@ def read_geopackage(path: Path, layer: str | None, geometry_column: str | None =
         raise FileRefused(f"{path.name} has no layer")
     if layer is not None and layer not in layers:
         raise FileRefused(f"{path.name} has no layer {layer!r} (layers: {', '.join(layers)})", field="layer")
-    chosen = layer or layers[0]
-    fields, crs, rows = _read_layer(
-        path, ogr.GEOPACKAGE, layer=chosen, encoding=None, geometry_column=geometry_column, wanted=wanted
-    )
-    dataset = Dataset("gpkg", fields, rows, _layer_crs(crs, path.name), "UTF-8", native_geometry=True, layers=[chosen])
-    if len(layers) > 1 and layer is None:
+    exported = layer is None and len(layers) > 1 and set(layers) <= set(EXPORT_LAYERS.values())
+    chosen = layers if exported else [layer or layers[0]]
+    columns, crss, rows = [], set(), []
+    for name in chosen:
+        fields, crs, found = _read_layer(
+            path, ogr.GEOPACKAGE, layer=name, encoding=None, geometry_column=geometry_column, wanted=wanted
+        )
+        columns += [c for c in fields if c not in columns]
+        if crs:
+            crss.add(crs)
+        for row in found:
+            row.layer = name if exported else None
+        rows += found
+        check_row_count(len(rows), path.name)
+    if len(crss) > 1:
+        raise FileRefused(f"the layers of {path.name} are in different CRSs; import them one at a time (`layer`)")
+    crs = _layer_crs(next(iter(crss)), path.name) if crss else None
+    dataset = Dataset("gpkg", columns, rows, crs, "UTF-8", native_geometry=True, layers=chosen)
+    if len(layers) > 1 and layer is None and not exported:
         dataset.notes.append(
-            f"the GeoPackage has layers {', '.join(layers)}; read {chosen} (name another with `layer`)"
+            f"the GeoPackage has layers {', '.join(layers)}; read {chosen[0]} (name another with `layer`)"
         )
     return dataset
 

@@ -13,6 +13,7 @@ from core.geometry import GeometryError
 from gazetteer.models import Category, Place
 from gazetteer.services.names import name_problem
 from gazetteer.services.place_io import fields as f
+from gazetteer.services.place_io.cells import NOT_IN_CSV, left_out
 from gazetteer.services.place_io.coordinates import Reprojector
 from gazetteer.services.place_io.dataset import RawRow
 
@@ -40,6 +41,7 @@ class RowPlan:
     attributes: dict = field(default_factory=dict)  # Place field -> value, only those the row carries
     other_names: list[tuple[str, str]] = field(default_factory=list)  # (kind, name)
     version: int | None = None
+    left_out: set[str] = field(default_factory=set)  # fields the CSV left out as too long (cells.py)
     errors: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
 
@@ -59,6 +61,7 @@ class RowPlanner:
 
     def plan(self, raw: RawRow) -> RowPlan:
         plan = RowPlan(raw.number, raw.layer, errors=list(raw.problems))
+        self._left_out(raw, plan)
         for step in (self._identity, self._category, self._attributes, self._names, self._unit):
             step(raw, plan)
         self._geometry(raw, plan)
@@ -69,6 +72,20 @@ class RowPlanner:
         column = self.columns.get(field_name)
         value = raw.values.get(column) if column is not None else None
         return None if f.is_blank(value) else value
+
+    def _left_out(self, raw: RawRow, plan: RowPlan) -> None:
+        """The values an exported CSV left out as too long for a cell: the record keeps its own."""
+        for column in left_out(self._cell(raw, NOT_IN_CSV)):
+            name = f.field_named(column) or column
+            plan.left_out.add(name)
+            what = "the geometry" if name == "wkt" else f"the value of {name}"
+            plan.warnings.append(
+                (
+                    "geometry" if name == "wkt" else name,
+                    f"{what} was too long for a CSV cell and is not in this file ({NOT_IN_CSV}): the record "
+                    "keeps its own; import the GeoJSON or GeoPackage of the same export to change it",
+                )
+            )
 
     def _identity(self, raw: RawRow, plan: RowPlan) -> None:
         """The standard name is checked (names.name_problem) before anything else sees it."""
@@ -165,7 +182,10 @@ class RowPlanner:
         _check_family(plan)
 
     def _tabular_geometry(self, raw: RawRow, plan: RowPlan) -> shapely.Geometry | None:
-        """A CSV's geometry: a WKT column, else lon/lat (x/y) columns."""
+        """A CSV's geometry: a WKT column, else lon/lat (x/y) columns; none where the WKT was left out
+        as too long (lon/lat are then only a point on it)."""
+        if "wkt" in plan.left_out:
+            return None
         wkt = self._cell(raw, "wkt")
         if wkt is not None:
             try:

@@ -75,6 +75,57 @@
       result.append(button);
     }
     jobs.set(job.id, job);
+    updateZip();
+  }
+
+  // "全部下载": the finished maps listed, as one zip (GET /api/v1/map-jobs/files.zip?ids=...).
+  const zipButton = document.getElementById('print-zip');
+  const zipCount = document.getElementById('print-zip-count');
+
+  function finishedIds() {
+    return Array.from(jobs.values()).filter(job => job.download).map(job => job.id).sort((a, b) => a - b);
+  }
+
+  function updateZip() {
+    const ids = finishedIds();
+    zipButton.disabled = ids.length === 0;
+    zipCount.textContent = ids.length ? '（' + ids.length + ' 幅）' : '';
+  }
+
+  function attachmentName(response) {
+    const header = response.headers.get('Content-Disposition') || '';
+    const encoded = /filename\*=UTF-8''([^;]+)/i.exec(header);
+    if (encoded) return decodeURIComponent(encoded[1]);
+    const plain = /filename="([^"]+)"/.exec(header);
+    return plain ? plain[1] : 'maps.zip';
+  }
+
+  async function downloadAll() {
+    errorBox.hidden = true;
+    const ids = finishedIds();
+    if (!ids.length) return;
+    zipButton.disabled = true;
+    try {
+      const response = await fetch('/api/v1/map-jobs/files.zip?ids=' + ids.join(','), {
+        headers: {Accept: 'application/zip, application/json'}
+      });
+      if (!response.ok) {
+        const body = await response.json().catch(() => ({}));
+        errorBox.textContent = body.error ? body.error.message : response.statusText;  // e.g. a file cleared away
+        errorBox.hidden = false;
+        return;
+      }
+      const url = URL.createObjectURL(await response.blob());
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = attachmentName(response);
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } finally {
+      updateZip();
+    }
   }
 
   async function cancel(job) {
@@ -137,6 +188,8 @@
       if (!await order(Object.assign({}, data, {unit: option.value}))) break;
     }
   });
+
+  zipButton.addEventListener('click', downloadAll);
 
   const initial = JSON.parse(document.getElementById('print-jobs-data').textContent);
   initial.reverse().forEach(job => {
