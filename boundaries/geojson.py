@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from boundaries.geofuncs import Multi, SimplifyPreserveTopology
 from boundaries.models import AdminUnit
+from boundaries.services import markers
 from boundaries.services.licensing import generalised_note
 from core.models import DataSource
 from core.srid import API_SRID, STORAGE_SRID
@@ -22,12 +23,14 @@ COORDINATE_DECIMALS = 7  # ~1 cm
 
 
 def with_geojson(units: QuerySet[AdminUnit], mode: str = "full", *, released: bool = True) -> QuerySet[AdminUnit]:
-    """Annotate ``geometry_json`` (the polygon, or the seat point where there is no polygon) and
+    """Annotate ``geometry_json`` (the polygon, or the seat point where there is no polygon), the unit's
+    marker and label point (boundaries.services.markers) and
     ``geometry_generalised`` (True where ``full`` was asked and the outline is given instead: a polygon
     whose source never licensed it openly, for a reader ``released`` is False for; see
     boundaries.services.licensing)."""
     if mode not in GEOMETRY_MODES:
         raise ValueError(f"geometry must be one of {', '.join(GEOMETRY_MODES)}")
+    units = markers.with_locations(units)
     if mode == "none":
         return units.defer("geom").annotate(geometry_generalised=Value(False))
     outline = Multi(SimplifyPreserveTopology("geom", OVERVIEW_TOLERANCE_DEG))
@@ -99,6 +102,10 @@ def feature(unit: AdminUnit) -> dict:
             "geometry_source": _source(unit.geometry_source),
             "seat": _point(unit.seat),
             "label_point": _point(unit.label_point),
+            # boundaries.services.markers: where the unit is marked (its seat, else label_point) and where
+            # its name is drawn on a map (districts at their area label point, other units at the marker).
+            "marker": _point(markers.marker(unit)),
+            "label": _point(markers.label(unit)),
             "area_km2": round(unit.area_km2, 3) if unit.area_km2 is not None else None,
             "other_codes": [
                 {

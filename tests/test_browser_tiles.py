@@ -108,3 +108,38 @@ def test_the_record_page_map_draws_the_tiles_under_the_place(page):
     page.wait_for_timeout(800)
     assert any(MVT_URL.search(url) for url in requests)
     assert map_has_drawn(page, "#place-map")
+
+
+CITY_SEAT_PIXEL = """(code) => fetch('/api/v1/units/' + code + '?geometry=none').then(r => r.json())
+    .then(unit => ({seat: unit.properties.seat, label: unit.properties.label, marker: unit.properties.marker}))"""
+
+
+def test_the_city_zoom_names_the_city_at_its_seat_and_districts_on_their_areas(page):
+    """boundaries.services.markers on the portal map: 牡丹江市 drawn at its seat with the seat dot, not on
+    阳明区; each district's name on its area (the API's ``label``)."""
+    requests: list[str] = []
+    _open(page, requests)
+    city = page.evaluate(CITY_SEAT_PIXEL, "231000")
+    yangming = page.evaluate(CITY_SEAT_PIXEL, "231003")
+    assert city["label"] == city["seat"] == city["marker"] and yangming["label"] != yangming["seat"]
+    page.evaluate(
+        """([lon, lat]) => { const view = window.portal.map.getView();
+            view.setCenter(ol.proj.fromLonLat([lon, lat], view.getProjection())); view.setZoom(9); }""",
+        [(city["seat"][0] + yangming["label"][0]) / 2, (city["seat"][1] + yangming["label"][1]) / 2],
+    )
+    page.wait_for_timeout(300)
+    page.wait_for_function(TILES_SETTLED)
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(PROJECT_DIR / "var" / "screenshot-portal-city-labels.png"))
+
+    def places_at(lon_lat):
+        pixel = page.evaluate("([lon, lat]) => window.portal.pixelOfLonLat(lon, lat)", lon_lat)
+        return [
+            f for f in page.evaluate("(pixel) => window.portal.backgroundAt(pixel)", pixel) if f["layer"] == "places"
+        ]
+
+    at_seat = places_at(city["seat"])
+    assert any(f["name"] == "牡丹江市" and f["at_seat"] is True for f in at_seat), at_seat
+    at_yangming = places_at(yangming["label"])
+    assert any(f["name"] == "阳明区" and not f.get("at_seat") for f in at_yangming), at_yangming
+    assert not any(f["name"] == "牡丹江市" for f in at_yangming)

@@ -342,7 +342,9 @@ def test_tilejson():
     layers_by_id = {layer["id"]: layer for layer in doc["vector_layers"]}
     assert list(layers_by_id) == list(layers.LAYER_IDS)
     assert set(layers_by_id["units"]["fields"]) == {"code", "name", "level", "synthetic"}
-    assert set(layers_by_id["places"]["fields"]) == {"name", "romanization", "category", "rank", "code", "synthetic"}
+    assert set(layers_by_id["places"]["fields"]) == {
+        *("name", "romanization", "category", "rank", "code", "synthetic", "at_seat")
+    }
     assert set(layers_by_id["boundaries"]["fields"]) == {"code", "name", "level"}
     assert set(layers_by_id["context"]["fields"]) == {"name", "kind"}
     assert layers_by_id["house_numbers"]["minzoom"] == 16

@@ -11,7 +11,10 @@ import json
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
+from django.db.models import F
 
+from boundaries.models import AdminUnit
+from boundaries.services import markers
 from gazetteer import representation
 from gazetteer.models import Place, PlaceName
 from gazetteer.services import geometry_provenance
@@ -47,11 +50,17 @@ def display_geometry(geometry: dict | None) -> dict | None:
     return json.loads(geom.json)
 
 
-def label_point(geometry: dict | None) -> tuple[float, float] | None:
-    """(lon, lat) of a point on the geometry, for the text of the page."""
+def label_point(geometry: dict | None, unit_code: str | None = None) -> tuple[float, float] | None:
+    """(lon, lat) shown on the page: for a record of an administrative unit, where the unit is marked
+    (boundaries.services.markers: its seat where known); otherwise a point on the geometry. None for a
+    record without a location."""
     if geometry is None:
         return None
-    point = GEOSGeometry(json.dumps(geometry)).point_on_surface
+    units = AdminUnit.objects.filter(code=unit_code).order_by(F("valid_to").desc(nulls_first=True))
+    unit = units.first() if unit_code else None
+    point = markers.marker(unit) if unit is not None else None
+    if point is None:
+        point = GEOSGeometry(json.dumps(geometry)).point_on_surface
     return round(point.x, COORDINATE_DECIMALS), round(point.y, COORDINATE_DECIMALS)
 
 
@@ -83,7 +92,7 @@ def page_context(feature: dict, t: dict, lang: str) -> dict:
         "record_url": f"/places/{props['code']}",  # the record today (the date form, "show current")
         "permalink_url": settings.GAZETTEER_URL + props["permalink"],  # with ?at= on a past day
         "map_geometry": display_geometry(feature["geometry"]),
-        "label_point": label_point(feature["geometry"]),
+        "label_point": label_point(feature["geometry"], props.get("admin_unit")),
         "geometry_type": feature["geometry"]["type"] if feature["geometry"] else None,
         "geometry_note": _geometry_note(props.get("geometry_generalised"), lang),
     }

@@ -1,9 +1,11 @@
 """Building the generalised geometry table: compute every band, write only the rows that differ, and
 drop the cached tiles under the rows that changed. Over unchanged inputs it does nothing (the digest of
-the inputs is compared with the last build's), so the set-up can run it every time."""
+the inputs is compared with the last build's), so the set-up can run it every time. The digest also
+carries the tile statement's: a changed drawing rule drops every cached tile once."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -13,9 +15,19 @@ from django.db import transaction
 from core.geometry import from_geos, to_geos
 from core.srid import TILE_SRID
 from tiles.models import GeneralisationBuild, GeneralisedGeometry
-from tiles.vector.cache import Box, drop_tiles
+from tiles.vector.cache import Box, clear, drop_tiles
 from tiles.vector.generalise import Row, generalise, settings_text
 from tiles.vector.sources import load_inputs
+from tiles.vector.sql import render_and_store_statement
+
+# The build digest (64 hex digits) ends with these digits of the tile statement's own digest: a changed
+# statement (a drawing rule, such as boundaries.services.markers) drops every cached tile once.
+STATEMENT_DIGITS = 12
+
+
+def _digest(inputs_digest: str) -> str:
+    statement = hashlib.sha256(render_and_store_statement().encode()).hexdigest()
+    return inputs_digest[: 64 - STATEMENT_DIGITS] + statement[:STATEMENT_DIGITS]
 
 
 @dataclass(frozen=True)
@@ -72,12 +84,15 @@ def rebuild(*, force: bool = False) -> BuildResult:
     inputs = load_inputs()
     if inputs.city is None:  # no territory polygon (yet): nothing to generalise
         return BuildResult(0, 0, time.perf_counter() - started, skipped=True)
-    digest = inputs.digest(settings_text())
+    digest = _digest(inputs.digest(settings_text()))
     last = GeneralisationBuild.objects.order_by("-built_at", "-id").first()
     if not force and last is not None and last.digest == digest and GeneralisedGeometry.objects.exists():
         return BuildResult(0, 0, time.perf_counter() - started, skipped=True)
     changed, boxes = _store(generalise(inputs))
-    dropped = drop_tiles(boxes)
+    if last is not None and last.digest[-STATEMENT_DIGITS:] != digest[-STATEMENT_DIGITS:]:
+        dropped = clear()  # the tile statement changed (a drawing rule, such as where units are labelled)
+    else:
+        dropped = drop_tiles(boxes)
     seconds = time.perf_counter() - started
     GeneralisationBuild.objects.create(digest=digest, rows_changed=changed, tiles_dropped=dropped, seconds=seconds)
     return BuildResult(changed, dropped, seconds)

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.gis.geos import GEOSGeometry
+
 from boundaries.levels import Tier
 from boundaries.models import AdminUnit, AdminUnitVersion
 from core.events import Moment, RecordChanged, subscribe
+from core.srid import STORAGE_SRID
 from gazetteer.models import Place, PlaceVersion
 from tiles.vector.cache import drop_tiles_under
 
@@ -33,14 +36,17 @@ def place_changed(place: Place) -> int:
 
 
 def unit_changed(unit: AdminUnit) -> int:
-    """Drop the cached tiles under the unit's old and new polygon. Returns how many."""
-    previous = (
+    """Drop the cached tiles under the unit's old and new polygon and seat (its name stands at its seat:
+    boundaries.services.markers). Returns how many."""
+    previous_geom, previous_data = (
         AdminUnitVersion.objects.filter(unit_id=unit.pk, version__lt=unit.version)
         .order_by("-version")
-        .values_list("geom", flat=True)
+        .values_list("geom", "data")
         .first()
-    )
-    return drop_tiles_under([previous, unit.geom])
+    ) or (None, None)
+    previous_seat = (previous_data or {}).get("seat")
+    old_seat = GEOSGeometry(previous_seat, srid=STORAGE_SRID) if previous_seat else None
+    return drop_tiles_under([previous_geom, unit.geom, old_seat, unit.seat])
 
 
 def in_generalised_coverage(event: RecordChanged) -> bool:

@@ -77,7 +77,9 @@ LAYERS = (
     ),
     Layer(
         "places",
-        "Label points of public, current place records: rank 1 from z0, 2 from z6, 3 from z8, 4 and 5 from z10",
+        "Label points of public, current place records: rank 1 from z0, 2 from z6, 3 from z8, 4 and 5 from z10. "
+        "A record of a unit stands where boundaries.services.markers labels the unit: the city and counties at "
+        "their seats, districts at their area label points",
         {
             "name": "String: standard name",
             "romanization": "String: GB/T 16159, without tones",
@@ -85,6 +87,7 @@ LAYERS = (
             "rank": "Number: 1 city, 2 county-level, 3 township-level, 4 village-level, 5 settlements and others",
             "code": "String: 20-digit place code",
             "synthetic": "Boolean",
+            "at_seat": "Boolean: true where the label stands at the unit's seat (absent otherwise)",
         },
     ),
     Layer(

@@ -10,6 +10,7 @@ import datetime as dt
 from functools import cache
 
 from boundaries.models import AdminUnit, BoundaryLine, ContextArea
+from boundaries.services import markers
 from core.srid import STORAGE_SRID, TILE_SRID
 from gazetteer.models import Category, Place, SearchEntry
 from tiles.models import CachedTile, GeneralisedGeometry
@@ -78,11 +79,22 @@ HOUSE_NUMBERS = (
     "SELECT NULL::geometry AS geom, NULL::text AS number, NULL::text AS road, NULL::boolean AS synthetic WHERE false"
 )
 
+# A place that names a unit stands where boundaries.services.markers labels the unit (the city and the
+# counties at their seats, districts at their area label points); every other place at its own label
+# point (the search index's). ``at_seat`` (true, or absent): the label stands at the unit's seat.
 PLACES = """
-SELECT ST_AsMVTGeom(ST_Transform(e.point, %(tile_srid)s), b.tile, %(extent)s, %(buffer)s, true) AS geom,
-       e.name, p.romanization, e.category_code AS category, e.tier AS rank, p.code, p.is_synthetic AS synthetic
-FROM {entries} e JOIN {places} p ON p.id = e.place_id CROSS JOIN bounds b
-WHERE e.kind = 'standard' AND e.point && b.area_stored AND e.tier <= %(max_rank)s
+SELECT ST_AsMVTGeom(ST_Transform(l.point, %(tile_srid)s), b.tile, %(extent)s, %(buffer)s, true) AS geom,
+       e.name, p.romanization, e.category_code AS category, e.tier AS rank, p.code, p.is_synthetic AS synthetic,
+       l.at_seat
+FROM {entries} e JOIN {places} p ON p.id = e.place_id
+LEFT JOIN {units} u ON u.id = p.admin_unit_id
+CROSS JOIN LATERAL (SELECT {unit_label} AS point) ul
+CROSS JOIN LATERAL (
+  SELECT coalesce(ul.point, e.point) AS point,
+         CASE WHEN ST_Equals(ul.point, u.seat) THEN true END AS at_seat  -- absent (NULL) otherwise
+) l CROSS JOIN bounds b
+WHERE e.kind = 'standard' AND e.tier <= %(max_rank)s
+  AND (e.point && b.area_stored OR u.seat && b.area_stored OR u.geom && b.area_stored) AND l.point && b.area_stored
   AND e.is_public AND NOT e.is_proposed AND p.status = 'in_use'
   AND (e.name_valid_from IS NULL OR e.name_valid_from <= %(today)s)
   AND (e.name_valid_to IS NULL OR e.name_valid_to > %(today)s)
@@ -102,7 +114,7 @@ FRAGMENTS = {
 
 
 def _layer(layer_id: str) -> str:
-    fragment = FRAGMENTS[layer_id].format(**_tables())
+    fragment = FRAGMENTS[layer_id].format(**_tables(), unit_label=markers.label_sql("u"))
     select = f"SELECT ST_AsMVT(q, '{layer_id}', %(extent)s, 'geom') FROM ({fragment}\n) q WHERE q.geom IS NOT NULL"  # noqa: S608
     return f"coalesce(({select}), ''::bytea)"
 

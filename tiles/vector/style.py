@@ -21,6 +21,7 @@ FONT = "Noto Sans CJK SC Regular"
 FONT_BOLD = "Noto Sans CJK SC Bold"
 COUNTY_COLOURS = ("#f9e3b4", "#d6ebc2", "#f5cdd2", "#d3e1f2", "#e6d7ef")
 COUNTY_LEVELS = ["district", "county", "county_city"]
+SEAT_DOT_MIN_ZOOM = 8
 INK = "#4a2a5c"  # boundary symbols
 Level = BoundaryLine.Level
 
@@ -137,14 +138,43 @@ def _place_layers() -> list[dict]:
             "circle-stroke-width": 1,
         },
     }
-    made = [dots]
+    # The seat of the city and of a county (boundaries.services.markers): a dot over the name, from the
+    # zoom at which the seats of neighbouring units stand apart (the name alone below it, under the seat).
+    seats = {
+        "id": "places-seats",
+        "type": "circle",
+        "source": SOURCE,
+        "source-layer": "places",
+        "minzoom": SEAT_DOT_MIN_ZOOM,
+        "filter": ["all", ["<=", ["get", "rank"], 2], ["==", ["get", "at_seat"], True]],
+        "paint": {
+            "circle-radius": 3.5,
+            "circle-color": "#1b1530",
+            "circle-stroke-color": "#ffffff",
+            "circle-stroke-width": 1.5,
+        },
+    }
+    made = [dots, seats]
     for rank, (size, bold, colour) in RANK_LABELS.items():
         layout = {"text-field": ["get", "name"], "text-font": [FONT_BOLD if bold else FONT], "text-size": size}
+        paint = {"text-color": colour, "text-halo-color": "#ffffff", "text-halo-width": 1.5}
+        is_rank = ["==", ["get", "rank"], rank]
         if rank >= 3:
             layout.update({"text-anchor": "top", "text-offset": [0, 0.5]})
-        paint = {"text-color": colour, "text-halo-color": "#ffffff", "text-halo-width": 1.5}
+            made.append(_symbol(f"places-rank-{rank}", "places", is_rank, layout, paint, RANK_MIN_ZOOM[rank]))
+            continue
+        # A unit labelled at its seat has its name under the dot; a district's name is centred on its area.
+        at_seat = ["==", ["get", "at_seat"], True]
         made.append(
-            _symbol(f"places-rank-{rank}", "places", ["==", ["get", "rank"], rank], layout, paint, RANK_MIN_ZOOM[rank])
+            _symbol(
+                f"places-rank-{rank}", "places", ["all", is_rank, ["!", at_seat]], layout, paint, RANK_MIN_ZOOM[rank]
+            )
+        )
+        seat_layout = {**layout, "text-anchor": "top", "text-offset": [0, 0.45]}
+        made.append(
+            _symbol(
+                f"places-rank-{rank}-seat", "places", ["all", is_rank, at_seat], seat_layout, paint, RANK_MIN_ZOOM[rank]
+            )
         )
     return made
 

@@ -18,25 +18,36 @@
     stroke: new ol.style.Stroke({color: '#1f4e8c', width: 2.5}),
     fill: new ol.style.Fill({color: 'rgba(31, 78, 140, 0.04)'})
   });
+  /* A point of the API's unit properties ([lon, lat]: ``label``, ``marker``) in the map's projection. */
+  function pointOf(lonLat) {
+    return lonLat ? geojson.readGeometry({type: 'Point', coordinates: lonLat}) : undefined;
+  }
+
   function childStyle(feature) {
     const highlighted = feature.get('highlighted');
     const point = feature.getGeometry().getType() === 'Point';
-    return new ol.style.Style({
+    const area = new ol.style.Style({
       stroke: new ol.style.Stroke({color: highlighted ? '#d9480f' : '#4a6fa5', width: highlighted ? 2.5 : 1.2}),
       fill: new ol.style.Fill({color: highlighted ? 'rgba(217, 72, 15, 0.15)' : 'rgba(74, 111, 165, 0.08)'}),
       image: point ? new ol.style.Circle({
         radius: highlighted ? 7 : 5,
         fill: new ol.style.Fill({color: highlighted ? '#d9480f' : '#1f4e8c'}),
         stroke: new ol.style.Stroke({color: '#fff', width: 1.5})
-      }) : undefined,
-      // The tiles already name the units at their seats: a polygon is named here only while it is
-      // highlighted; a point (a unit without a polygon) always.
-      text: (point || highlighted) ? new ol.style.Text({
+      }) : undefined
+    });
+    // The tiles already name the units where boundaries.services.markers says (the city and counties at
+    // their seats, districts at their area label points): a polygon is named here only while it is
+    // highlighted, at that same point (the API's ``label``); a point (a unit without a polygon) always.
+    if (!point && !highlighted) return area;
+    const text = new ol.style.Style({
+      geometry: point ? undefined : pointOf(feature.get('label')),
+      text: new ol.style.Text({
         text: feature.get('name'), font: '13px "Noto Sans CJK SC", sans-serif', offsetY: point ? -12 : 0,
         fill: new ol.style.Fill({color: '#1d2430'}), stroke: new ol.style.Stroke({color: '#fff', width: 3}),
         overflow: true
-      }) : undefined
+      })
     });
+    return [area, text];
   }
 
   const outlineSource = new ol.source.Vector();
