@@ -55,6 +55,11 @@ UNIT_PROPERTIES = obj(
         "geometry_source": nullable(ref("UnitSource")),
         "seat": nullable(LON_LAT),
         "label_point": nullable(LON_LAT),
+        "marker": {
+            **nullable(LON_LAT),
+            "description": "Where the unit is marked: its seat where known (boundaries.services.markers)",
+        },
+        "label": {**nullable(LON_LAT), "description": "Where its name is drawn (districts: their area)"},
         "area_km2": nullable(NUMBER),
         "other_codes": array(
             obj({"code": STRING, "kind": enum(UnitCode.Kind.values), "valid_to": nullable(DATE), "note": STRING})

@@ -185,3 +185,13 @@ def test_clearance_is_about_the_labels_half_widths_at_zoom_nine():
     metres_per_px = 78271.51696402048 / 2**9 * math.cos(math.radians(44.6))
     half_widths_px = (4 * 17.0 + 3 * 14.5) / 2  # 牡丹江市 at 17 px, a three-character district at 14.5 px
     assert half_widths_px * metres_per_px <= markers.CITY_CLEARANCE_M
+
+
+def test_a_search_result_for_a_unit_stands_at_its_seat():
+    from gazetteer.search.index import rebuild
+
+    rebuild()  # the index as this code writes it (a reused test database may hold an older one)
+    ningan = unit(NINGAN)
+    found = Client().get("/api/v1/places/search", {"q": "宁安市"}).json()["results"]
+    record = next(r for r in found if r["name"] == "宁安市")
+    assert (record["lon"], record["lat"]) == (round(ningan.seat.x, 6), round(ningan.seat.y, 6))

@@ -12,6 +12,7 @@ from django.contrib.gis.geos import Point
 from django.db import connection, transaction
 
 from boundaries.models import AdminUnit
+from boundaries.services import markers
 from gazetteer.models import Place, PlaceName, SearchDeletion, SearchEntry
 from gazetteer.romanization import romanize
 from gazetteer.search.answers import index_changed
@@ -45,9 +46,17 @@ def payload(place: Place, chain: list[AdminUnit], point: Point | None) -> dict:
 
 
 def _label_point(place: Place) -> Point | None:
+    """Where a result is: a unit's record at the unit's marker (its seat where known, markers.marker),
+    any other polygon or line at a point on it."""
     if place.geom is None:
         return None
-    return place.geom if place.geom.geom_type == "Point" else place.geom.point_on_surface
+    if place.geom.geom_type == "Point":
+        return place.geom
+    if place.admin_unit_id is not None:
+        seat = markers.marker(place.admin_unit)
+        if seat is not None:
+            return seat
+    return place.geom.point_on_surface
 
 
 def _forms(name: str, one_word: bool) -> dict:
