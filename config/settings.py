@@ -221,6 +221,9 @@ RATE_LIMIT_PER_MINUTE = int(_env("MDJ_RATE_LIMIT_PER_MINUTE", "300"))
 TILE_RATE_LIMIT_PER_MINUTE = int(_env("MDJ_TILE_RATE_LIMIT_PER_MINUTE", "3000"))
 BULK_RATE_LIMIT_PER_MINUTE = int(_env("MDJ_BULK_RATE_LIMIT_PER_MINUTE", "10"))
 PAGE_RATE_LIMIT_PER_MINUTE = int(_env("MDJ_PAGE_RATE_LIMIT_PER_MINUTE", "300"))
+# Comments left on a public notice's page (web.notices): posts a minute per client, counted by that view
+# (every post, accepted or not), everyone included.
+COMMENT_RATE_LIMIT_PER_MINUTE = int(_env("MDJ_COMMENT_RATE_LIMIT_PER_MINUTE", "3"))
 # Addresses (or networks) of your own reverse proxies: only a connection from one of them may name the
 # client in X-Forwarded-For. Empty: the connecting address is the client.
 TRUSTED_PROXIES = _env_list("MDJ_TRUSTED_PROXIES", "")

@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from config.api import urlpatterns as api_urls
 from core import api_docs
 from gazetteer.api.open_data import open_data_page
+from web import notices as web_notices
 from web import views as web_views
 from web.inbox import inbox_page
 
@@ -21,4 +22,6 @@ urlpatterns = [
     path("", web_views.portal, name="home"),
     path("divisions", web_views.divisions, name="divisions"),
     re_path(r"^places/(?P<code>[0-9]{20})$", web_views.place_record, name="place-page"),
+    path("notices", web_notices.notice_list, name="public-notices"),
+    re_path(rf"^notices/(?P<number>{web_notices.NUMBER})(?P<pdf>\.pdf)?$", web_notices.notice, name="public-notice"),
 ]

@@ -53,7 +53,8 @@ class VersionedChangeForm(forms.ModelForm):
 
 
 class ReadOnlyInline(admin.TabularInline):
-    """History and typed rows are shown, not edited: they change through the services."""
+    """History and typed rows are shown, not edited: they change through the services. Whoever may
+    see the record sees them (the record's admin decides), not only holders of Django's model rights."""
 
     extra = 0
     can_delete = False
@@ -63,6 +64,10 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_view_permission(self, request, obj=None):
+        parent = self.admin_site._registry.get(self.parent_model)
+        return parent.has_view_permission(request, obj) if parent else super().has_view_permission(request, obj)
 
 
 class VersionRowsInline(ReadOnlyInline):

@@ -66,6 +66,9 @@ def limit_per_minute(kind: str) -> int:
         "tiles": settings.TILE_RATE_LIMIT_PER_MINUTE,
         "bulk": settings.BULK_RATE_LIMIT_PER_MINUTE,
         "pages": settings.PAGE_RATE_LIMIT_PER_MINUTE,
+        # Not a path class: counted by the view that takes the post (a public notice's comment form,
+        # web.notices), on top of "pages", for every client; the view answers its own 429 in the page.
+        "comments": settings.COMMENT_RATE_LIMIT_PER_MINUTE,
     }[kind]
 
 

@@ -60,6 +60,8 @@ def _awaiting(user) -> QuerySet | None:
         wanted = Q(status=status) if step.by_approver else Q(status=status) & counties
         if step.name == "close-notice":  # naming.close_notice: only once the notice has ended
             wanted &= Q(notice_end__lt=today())
+        if step.name == "file":  # naming.file_upward: once
+            wanted &= Q(filed_on__isnull=True)
         waiting = wanted if waiting is None else waiting | wanted
     return None if waiting is None else NamingApplication.objects.filter(waiting)
 

@@ -259,6 +259,9 @@ class NamingApplication(VersionedRecord):
     document_number = models.CharField(max_length=100, blank=True, help_text="批准文号")
     effective_date = models.DateField(null=True, blank=True)
     rejection_reason = models.TextField(blank=True)
+    filed_on = models.DateField(null=True, blank=True, help_text="备案: the day the decision was filed upward.")
+    filed_with = models.CharField(max_length=100, blank=True, help_text="备案机关, e.g. 黑龙江省民政厅")
+    filing_reference = models.CharField(max_length=100, blank=True, help_text="备案文号")
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -304,7 +307,12 @@ class ExpertOpinion(models.Model):
 
 
 class NoticeComment(models.Model):
-    """A comment received during the public notice period."""
+    """A comment received during the public notice period: recorded by an officer (a letter, a call),
+    or left by someone on the notice's public page (web.notices), which no officer records."""
+
+    class Channel(models.TextChoices):
+        OFFICER = "officer", "工作人员录入 recorded by an officer"
+        PUBLIC = "public", "公示页面留言 left on the public notice page"
 
     application = models.ForeignKey(NamingApplication, on_delete=models.PROTECT, related_name="comments")
     commenter = models.CharField(max_length=100)
@@ -312,8 +320,24 @@ class NoticeComment(models.Model):
     comment = models.TextField()
     received_on = models.DateField()
     response = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.OFFICER)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The officer who recorded it; empty for a comment left on the public page.",
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel="public") | Q(recorded_by__isnull=False),
+                name="noticecomment_recorded_by_officer",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.commenter} ({self.received_on})"

@@ -43,6 +43,8 @@ PAGES = {
     "print-maps": Page("/maps/print", staff=True),
     "not-found": Page("/no-such-page", status=404),
     "notice": Page("/api/v1/naming-applications/{application_number}/notice.html"),
+    "public-notices": Page("/notices"),
+    "public-notice": Page("/notices/{application_number}"),
     "admin-login": Page("/admin/login/"),
     "admin-index": Page("/admin/", staff=True),
     "admin-places": Page("/admin/gazetteer/place/", staff=True),

@@ -114,8 +114,10 @@ def test_each_status_awaits_at_most_one_step_and_a_closed_one_none():
         "in_review": "notice",
         "in_notice": "close-notice",
         "notice_closed": "approve",
+        "approved": "file",  # 备案: a decision is filed upward once (then it awaits nothing)
+        "effective": "file",
     }
-    assert not set(awaited) & (naming.FINAL | {NamingApplication.Status.APPROVED})
+    assert not set(awaited) & {NamingApplication.Status.REJECTED, NamingApplication.Status.WITHDRAWN}
     for status, step in awaited.items():
         assert status in step.open_in
 
@@ -171,6 +173,16 @@ def test_a_notice_that_has_ended_awaits_its_close_and_then_the_decision(people):
         decision_date=TODAY,
         document_number="牡政函〔2026〕99号",
         effective_date=TODAY,
+    )
+    assert numbers(approver)[application.number] == "备案 File with the authority above"
+    assert application.number not in numbers(officer)
+    naming.take_step(
+        NamingApplication.objects.get(pk=application.pk),
+        "file",
+        actor=approver,
+        filed_on=TODAY,
+        filed_with="黑龙江省民政厅",
+        filing_reference="黑民备〔2026〕9号",
     )
     assert application.number not in numbers(approver) and application.number not in numbers(officer)
 

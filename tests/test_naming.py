@@ -311,3 +311,59 @@ def test_attachments_are_kept_with_the_application(accounts, settings, tmp_path)
         accounts["officer_hailin"].client.post(url, {"file": pdf}, **accounts["officer_hailin"].headers).status_code
         == 404
     )
+
+
+def test_the_procedure_ends_with_the_filing_upward_once(accounts):
+    officer, approver = accounts["officer_ningan"], accounts["approver"]
+    number = submit_rename(officer, township_record(), new_name="渤海上京镇").json()["number"]
+    through_notice(officer, number)
+    decision = {"authority": "牡丹江市人民政府", "document_number": "牡政函〔2026〕13号"}
+    step(approver, number, "approve", decision_date=TODAY.isoformat(), effective_date=TODAY.isoformat(), **decision)
+    filing = {"filed_with": "黑龙江省民政厅", "filing_reference": "黑民备〔2026〕3号"}
+    officer_try = officer.post(f"/api/v1/naming-applications/{number}/file", {"filed_on": TODAY.isoformat(), **filing})
+    assert officer_try.status_code == 403  # the bureau files its decisions: an approver's step
+    early = approver.post(
+        f"/api/v1/naming-applications/{number}/file",
+        {"filed_on": (TODAY - dt.timedelta(days=1)).isoformat(), **filing},
+    )
+    assert early.status_code == 400 and "on or after the day it was made" in early.json()["error"]["message"]
+    filed = step(approver, number, "file", filed_on=TODAY.isoformat(), **filing)
+    assert (filed["filed_on"], filed["filed_with"], filed["filing_reference"]) == (TODAY.isoformat(), *filing.values())
+    assert filed["events"][-1]["step"] == "filed" and filed["status"] == "effective"
+    again = approver.post(f"/api/v1/naming-applications/{number}/file", {"filed_on": TODAY.isoformat(), **filing})
+    assert again.status_code == 400 and "was filed on" in again.json()["error"]["message"]
+
+
+def test_the_filing_waits_in_the_approvers_inbox_until_done(accounts):
+    from django.contrib.auth import get_user_model
+
+    from core.inbox import items_for
+
+    officer, approver = accounts["officer_ningan"], accounts["approver"]
+    number = submit_rename(officer, township_record(), new_name="渤海中京镇").json()["number"]
+    through_notice(officer, number)
+    decision = {"authority": "牡丹江市人民政府", "document_number": "牡政函〔2026〕14号"}
+    step(approver, number, "approve", decision_date=TODAY.isoformat(), effective_date=TODAY.isoformat(), **decision)
+    user = get_user_model().objects.get(username="approver")
+    assert any(number in item.title and "备案" in item.awaited for item in items_for(user))
+    step(approver, number, "file", filed_on=TODAY.isoformat(), filed_with="黑龙江省民政厅", filing_reference="x-1")
+    assert not any(number in item.title for item in items_for(user))
+
+
+def test_a_comment_on_the_notice_is_answered_once(accounts):
+    from gazetteer.models import NoticeComment
+
+    officer = accounts["officer_ningan"]
+    number = submit_rename(officer, township_record(), new_name="渤海东京镇").json()["number"]
+    through_notice(officer, number)
+    comment = NoticeComment.objects.get(application__number=number)
+    answered = step(officer, number, "answer", comment_number=comment.pk, response="已采纳，感谢关注")
+    assert answered["events"][-1]["step"] == "comment_answered"
+    comment.refresh_from_db()
+    assert comment.response == "已采纳，感谢关注"
+    twice = officer.post(
+        f"/api/v1/naming-applications/{number}/answer", {"comment_number": comment.pk, "response": "再答"}
+    )
+    assert twice.status_code == 400 and "answered already" in twice.json()["error"]["message"]
+    unknown = officer.post(f"/api/v1/naming-applications/{number}/answer", {"comment_number": 999999, "response": "x"})
+    assert unknown.status_code == 400 and "no comment number" in unknown.json()["error"]["message"]

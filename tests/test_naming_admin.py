@@ -212,3 +212,30 @@ def test_an_application_without_geometry_says_so(logins):
     NamingApplication.objects.filter(pk=application.pk).update(geom=None)
     page = logins["officer"].get(f"{URL}{application.pk}/change/").content.decode()
     assert "无几何 No geometry" in page and "id_application_geometry_div_map" not in page
+
+
+def test_a_comment_is_answered_in_the_admin_by_its_number(logins):
+    from gazetteer.models import NoticeComment
+
+    submit(logins["officer"], "兰岗镇", "兰岗三镇")
+    application = NamingApplication.objects.get(proposed_name="兰岗三镇")
+    for name, values in (
+        ("review", {}),
+        ("opinions", {"expert": "王教授", "verdict": "agree"}),
+    ):
+        step(logins["officer"], application, name, **values)
+        application.refresh_from_db()
+    start = timezone.localdate()
+    step(logins["officer"], application, "notice", start=start, days=30)
+    application.refresh_from_db()
+    step(logins["officer"], application, "comments", commenter="市民", comment="建议保留旧名", received_on=start)
+    application.refresh_from_db()
+    comment = NoticeComment.objects.get(application=application)
+    page = logins["officer"].get(f"{URL}{application.pk}/change/").content.decode()
+    assert "意见编号" in page and "答复公示意见 Answer a comment on the notice" in page
+    # the officer sees the timeline and the comments (read-only rows follow the record's view right)
+    assert 'id="events-group"' in page and 'id="comments-group"' in page and "建议保留旧名" in page
+    step(logins["officer"], application, "answer", comment_number=comment.pk, response="已研究，维持拟用名")
+    comment.refresh_from_db()
+    assert comment.response == "已研究，维持拟用名"
+    assert "已研究，维持拟用名" in logins["officer"].get(f"{URL}{application.pk}/change/").content.decode()

@@ -146,8 +146,31 @@ class OpinionInline(ReadOnlyInline):
 
 
 class CommentInline(ReadOnlyInline):
+    """The comments on the notice: those an officer recorded and those left on the public page
+    (web.notices), which say so in their own column and in place of the officer."""
+
     model = NoticeComment
-    fields = ["commenter", "comment", "received_on", "recorded_by"]
+    fields = [
+        "number",
+        "channel",
+        "commenter",
+        "contact",
+        "comment",
+        "received_on",
+        "recorded_by_or_public",
+        "response",
+    ]
+    readonly_fields = ["number", "recorded_by_or_public"]
+
+    @admin.display(description="意见编号 No. (for the answer step)")
+    def number(self, comment: NoticeComment) -> int:
+        return comment.pk
+
+    @admin.display(description="录入人 Recorded by")
+    def recorded_by_or_public(self, comment: NoticeComment) -> str:
+        if comment.channel == NoticeComment.Channel.PUBLIC:
+            return "公众留言（公示页面） public comment on the notice page"
+        return comment.recorded_by.get_username() if comment.recorded_by else "-"
 
 
 class AttachmentInline(admin.TabularInline):
@@ -211,6 +234,9 @@ class NamingApplicationAdmin(ServiceAdmin):
         "document_number",
         "effective_date",
         "rejection_reason",
+        "filed_on",
+        "filed_with",
+        "filing_reference",
     ]
 
     @admin.display(description="位置 Geometry")

@@ -179,6 +179,9 @@ def _as_dict(application: NamingApplication) -> dict:
         "document_number": application.document_number,
         "effective_date": _iso(application.effective_date),
         "rejection_reason": application.rejection_reason,
+        "filed_on": _iso(application.filed_on),
+        "filed_with": application.filed_with,
+        "filing_reference": application.filing_reference,
         "opinions": [
             {
                 "expert": o.expert,
@@ -194,9 +197,10 @@ def _as_dict(application: NamingApplication) -> dict:
                 "commenter": c.commenter,
                 "comment": c.comment,
                 "received_on": c.received_on.isoformat(),
-                "recorded_by": c.recorded_by.get_username(),
+                "channel": c.channel,  # officer: recorded by an officer; public: left on the notice's page
+                "recorded_by": c.recorded_by.get_username() if c.recorded_by else None,
             }
-            for c in application.comments.all()
+            for c in application.comments.select_related("recorded_by").order_by("received_on", "id")
         ],
         "events": [
             {

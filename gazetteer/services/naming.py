@@ -256,6 +256,26 @@ def record_comment(
 
 
 @transaction.atomic
+def answer_comment(
+    application, *, actor, comment_number: int, response: str, expected_version=None
+) -> NamingApplication:
+    """The bureau's answer to a comment on the notice (by its number on the application's page); a
+    comment is answered once, and an answered one leaves the staff's inbox."""
+    locked = _lock(application, expected_version, "answer")
+    found = NoticeComment.objects.select_for_update().filter(application=locked, pk=comment_number).first()
+    if found is None:
+        raise StepRefused(f"application {locked.number} has no comment number {comment_number}")
+    if found.response:
+        raise StepRefused(f"comment {comment_number} was answered already")
+    if not response.strip():
+        raise StepRefused("an answer says something")
+    found.response = response.strip()
+    found.save(update_fields=["response"])
+    _event(locked, "comment_answered", actor, response.strip(), comment=comment_number)
+    return _advance(locked, locked.status)
+
+
+@transaction.atomic
 def close_notice(application, *, actor, today: dt.date | None = None, expected_version=None) -> NamingApplication:
     locked = _lock(application, expected_version, "close-notice")
     today = today or place_service.today()
@@ -328,6 +348,35 @@ def withdraw(application, *, actor, reason: str, expected_version=None) -> Namin
     locked = _lock(application, expected_version, "withdraw")
     _event(locked, "withdrawn", actor, reason)
     return _advance(locked, Status.WITHDRAWN, rejection_reason=reason.strip())
+
+
+@transaction.atomic
+def file_upward(
+    application,
+    *,
+    actor,
+    filed_on: dt.date,
+    filed_with: str,
+    filing_reference: str,
+    expected_version=None,
+) -> NamingApplication:
+    """备案: the decision reported to the authority above (the province's civil-affairs department),
+    once, on or after the day it was made and not in the future. The procedure ends with it."""
+    locked = _lock(application, expected_version, "file")
+    if locked.filed_on is not None:
+        raise StepRefused(f"application {locked.number} was filed on {locked.filed_on} ({locked.filing_reference})")
+    if locked.decision_date and filed_on < locked.decision_date:
+        raise StepRefused(f"a decision is filed on or after the day it was made ({locked.decision_date})")
+    if filed_on > place_service.today():
+        raise StepRefused(f"the filing date {filed_on} is still to come")
+    _event(locked, "filed", actor, f"{filed_with} {filing_reference}", filed_on=filed_on.isoformat())
+    return _advance(
+        locked,
+        locked.status,
+        filed_on=filed_on,
+        filed_with=filed_with.strip(),
+        filing_reference=filing_reference.strip(),
+    )
 
 
 def _write_effect(application: NamingApplication, actor) -> NamingApplication:
@@ -462,6 +511,16 @@ STEPS = {
             open_in=frozenset({Status.IN_NOTICE}),
         ),
         Step(
+            "answer",
+            answer_comment,
+            (
+                StepInput("comment_number", INT, required=True, label="意见编号 Comment no."),
+                StepInput("response", required=True, label="答复 Answer"),
+            ),
+            label="答复公示意见 Answer a comment on the notice",
+            open_in=frozenset({Status.IN_NOTICE, Status.NOTICE_CLOSED}),
+        ),
+        Step(
             "close-notice",
             close_notice,
             label="结束公示 Close the notice",
@@ -488,6 +547,26 @@ STEPS = {
             by_approver=True,
             label="批准 Approve",
             open_in=frozenset({Status.NOTICE_CLOSED}),
+            awaited=True,
+        ),
+        Step(
+            "file",
+            file_upward,
+            (
+                StepInput("filed_on", DATE, required=True, label="备案日期 Filed on"),
+                StepInput(
+                    "filed_with", required=True, column=(NamingApplication, "filed_with"), label="备案机关 Filed with"
+                ),
+                StepInput(
+                    "filing_reference",
+                    required=True,
+                    column=(NamingApplication, "filing_reference"),
+                    label="备案文号 Filing reference",
+                ),
+            ),
+            by_approver=True,
+            label="备案 File with the authority above",
+            open_in=frozenset({Status.APPROVED, Status.EFFECTIVE}),
             awaited=True,
         ),
         Step(

@@ -1,14 +1,24 @@
 """The naming notice (公告): HTML and PDF, with the fields the regulation requires — standard name,
-romanization, administrative unit, location, approving authority, approval date and number."""
+romanization, administrative unit, location, approving authority, approval date and number.
+
+And the public notice (公示) of a proposal, its own document while it is out for comment (page
+web.notices at /notices/<number>, and PDF): the proposed name, romanization, category, location,
+meaning and origin, the notice period and how to comment; and the comments the public leaves on it."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
+from django.db import transaction
 from django.template.loader import render_to_string
 
+from boundaries.levels import Tier
+from boundaries.services import geography
 from core.pdf import DocumentInfo, html_to_pdf
-from gazetteer.models import NamingApplication, PlaceName
+from gazetteer.models import NamingApplication, NoticeComment, PlaceName
 from gazetteer.representation import unit_path
+from gazetteer.services import places
 from gazetteer.services.places import computed_romanization
 
 KIND_TITLE = {
@@ -59,3 +69,168 @@ def notice_pdf(application: NamingApplication) -> bytes:
         subject=f"地名{KIND_TITLE[application.kind]}公告 {application.number}",
     )
     return html_to_pdf(render_to_string("gazetteer/notice.html", values), info)
+
+
+# ---- the public notice (公示): its own document while the proposal is out for comment ----------------
+
+NOTICE_TITLE = {
+    NamingApplication.Kind.NAME: "关于拟命名“{name}”的公示",
+    NamingApplication.Kind.RENAME: "关于拟将“{previous}”更名为“{name}”的公示",
+    NamingApplication.Kind.ABOLISH: "关于拟销名“{name}”的公示",
+}
+# Statuses in which a notice that has begun stays readable as a record (marked closed unless still open).
+NOTICE_SEEN = {
+    NamingApplication.Status.IN_NOTICE,
+    NamingApplication.Status.NOTICE_CLOSED,
+    NamingApplication.Status.APPROVED,
+    NamingApplication.Status.EFFECTIVE,
+    NamingApplication.Status.REJECTED,
+    NamingApplication.Status.WITHDRAWN,
+}
+COMMENTER_MAX_LENGTH = NoticeComment._meta.get_field("commenter").max_length
+CONTACT_MAX_LENGTH = NoticeComment._meta.get_field("contact").max_length
+COMMENT_MAX_LENGTH = 2000
+
+
+class CommentRefused(ValueError):
+    """The notice no longer (or not yet) takes comments."""
+
+
+def _today(today: dt.date | None) -> dt.date:
+    return today or places.today()
+
+
+def public_notice(number: str, today: dt.date | None = None) -> NamingApplication | None:
+    """The application whose public notice anyone may read: one whose notice has begun (its start day has
+    come) and has not been undone by an earlier step; None otherwise (not yet in notice, withdrawn
+    before it, or a notice set to begin on a later day)."""
+    application = (
+        NamingApplication.objects.select_related("place__unit", "county", "category").filter(number=number).first()
+    )
+    if application is None or application.status not in NOTICE_SEEN or application.notice_start is None:
+        return None
+    if application.notice_start > _today(today):
+        return None
+    return application
+
+
+def notice_is_open(application: NamingApplication, today: dt.date | None = None) -> bool:
+    """Whether the notice takes comments today: in notice, between its first and last day."""
+    day = _today(today)
+    return (
+        application.status == NamingApplication.Status.IN_NOTICE
+        and application.notice_start is not None
+        and application.notice_start <= day <= application.notice_end
+    )
+
+
+def open_notices(today: dt.date | None = None):
+    """The notices open today, newest first."""
+    day = _today(today)
+    return (
+        NamingApplication.objects.filter(
+            status=NamingApplication.Status.IN_NOTICE, notice_start__lte=day, notice_end__gte=day
+        )
+        .select_related("place", "county", "category")
+        .order_by("-notice_start", "-number")
+    )
+
+
+def _location(application: NamingApplication) -> dict:
+    """Where the proposal lies, as words: the county and township holding a point of its geometry (the
+    application's, else the place's), and that point's longitude and latitude (CGCS2000)."""
+    place = application.place
+    geom = application.geom or (place.geom if place is not None else None)
+    county = township = None
+    point = None
+    if geom is not None:
+        point = geom if geom.geom_type == "Point" else geom.point_on_surface
+        for unit in geography.units_holding(point):
+            if unit.tier == Tier.COUNTY:
+                county = unit
+            elif unit.tier == Tier.TOWNSHIP:
+                township = unit
+    if county is None:
+        county = application.county
+    if township is None and place is not None and place.unit is not None:
+        unit = place.unit
+        while unit is not None and unit.tier > Tier.TOWNSHIP:
+            unit = unit.parent
+        township = unit if unit is not None and unit.tier == Tier.TOWNSHIP else None
+    lon_lat = (round(point.x, 5), round(point.y, 5)) if point is not None else None
+    words = [county.name if county else "", township.name if township else ""]
+    if lon_lat:
+        words.append(f"东经{lon_lat[0]:.5f}°，北纬{lon_lat[1]:.5f}°（CGCS2000）")
+    return {
+        "county": county.name if county else "",
+        "township": township.name if township else "",
+        "lon": lon_lat[0] if lon_lat else None,
+        "lat": lon_lat[1] if lon_lat else None,
+        "text": " ".join(word for word in words if word),
+    }
+
+
+def public_notice_context(application: NamingApplication, today: dt.date | None = None) -> dict:
+    """What the public notice says, for its page and its PDF."""
+    values = context(application)
+    name = values["name"]
+    previous = values["previous_name"] or (application.place.name if application.place else "")
+    is_open = notice_is_open(application, today)
+    return {
+        "application": application,
+        "number": application.number,
+        "kind": application.kind,
+        "kind_zh": KIND_TITLE[application.kind],
+        "title": NOTICE_TITLE[application.kind].format(name=name, previous=previous),
+        "name": name,
+        "previous_name": previous if application.kind == NamingApplication.Kind.RENAME else "",
+        "romanization": values["romanization"],
+        "category": values["category"],
+        "unit_path": values["unit_path"],
+        "location": _location(application),
+        "location_description": application.location_description,
+        "meaning": application.meaning,
+        "origin": application.origin,
+        "reason": application.reason,
+        "notice_start": application.notice_start,
+        "notice_end": application.notice_end,
+        "is_open": is_open,
+        "ended": not is_open,
+        "withdrawn": application.status == NamingApplication.Status.WITHDRAWN,
+        "publisher": settings.GAZETTEER_PUBLISHER,
+        "authority": values["authority"],
+    }
+
+
+def public_notice_pdf(application: NamingApplication, page_url: str, today: dt.date | None = None) -> bytes:
+    """The public notice as a PDF (core.pdf, as the decision notice), the bureau as its author."""
+    values = {**public_notice_context(application, today), "page_url": page_url}
+    info = DocumentInfo(
+        title=values["title"],
+        author=values["publisher"],
+        subject=f"地名{KIND_TITLE[application.kind]}公示 {application.number}",
+    )
+    return html_to_pdf(render_to_string("gazetteer/public_notice_pdf.html", values), info)
+
+
+@transaction.atomic
+def record_public_comment(
+    application: NamingApplication, *, commenter: str, comment: str, contact: str = "", today: dt.date | None = None
+) -> NoticeComment:
+    """A comment left on the notice's public page: stored as such (channel public, no officer), received
+    today; refused (CommentRefused) unless the notice is open today. Nothing else is written: the
+    application keeps its version, so an officer's step in progress is not disturbed."""
+    day = _today(today)
+    # Locked against a step that closes or withdraws the notice at the same moment.
+    locked = NamingApplication.objects.select_for_update().get(pk=application.pk)
+    if not notice_is_open(locked, day):
+        raise CommentRefused(f"the public notice of {locked.number} ran until {locked.notice_end}")
+    return NoticeComment.objects.create(
+        application=locked,
+        commenter=commenter,
+        contact=contact,
+        comment=comment,
+        received_on=day,
+        channel=NoticeComment.Channel.PUBLIC,
+        recorded_by=None,
+    )
