@@ -42,6 +42,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from core.api import EARLIEST_DATE, LATEST_DATE, MAX_NUMBER_DIGITS, ApiError, geojson_geometry, guarded, json_body
+from core.history import VersionConflict
 from core.http import json_error
 from core.text import text_problem
 
@@ -301,6 +302,11 @@ def validated(model: type[Schema], data: dict) -> Schema:
         raise refusal([{**e, "loc": ("body", "body", *e["loc"])} for e in exc.errors(include_url=False)]) from None
 
 
+def version_conflict(request, exc: VersionConflict):
+    """A write based on a version the record has moved on from (core.records.lock): 409 with both."""
+    return json_error(409, str(exc), your_version=exc.expected_version, current_version=exc.current_version)
+
+
 def http_error(request, exc: HttpError):
     """Ninja's own refusals; a body our parser refused (ApiError, which Ninja wraps) keeps its answer."""
     cause = exc.__cause__
@@ -328,6 +334,7 @@ def build_api(*, title: str, version: str, description: str) -> NinjaAPI:
         AuthenticationError, lambda request, exc: json_error(401, "log in or send 'Authorization: Token <key>'")
     )
     api.add_exception_handler(Http404, lambda request, exc: json_error(404, str(exc) or "not found"))
+    api.add_exception_handler(VersionConflict, version_conflict)
     return api
 
 

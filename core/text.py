@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 
 def text_problem(value: str) -> str | None:
     """Why a string cannot be stored as text: a NUL, or half of a surrogate pair."""
@@ -31,3 +33,10 @@ def first_unstorable(value) -> tuple[str, str] | None:
         elif isinstance(item, list):
             stack.extend((member, where) for member in item)
     return None
+
+
+def has_control_character(value: str, *, multiline: bool = False) -> bool:
+    """Whether text typed into a form holds a control character (line breaks and tabs allowed in a
+    multi-line text); such text is refused where people write (comments), not silently cleaned."""
+    allowed = {"\n", "\r", "\t"} if multiline else set()
+    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value)

@@ -10,8 +10,6 @@ language."""
 
 from __future__ import annotations
 
-import unicodedata
-
 from django import forms
 from django.conf import settings
 from django.http import HttpResponse
@@ -20,18 +18,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.ratelimit import WINDOW_SECONDS, client_key, hit, limit_per_minute
-from core.text import text_problem
 from gazetteer.models import NamingApplication
 from gazetteer.services import notices as notice_service
 from web.i18n import language_of, remember_language, strings
 
 NUMBER = r"[0-9]{6}-[0-9]{4}-[0-9]{4}"  # 受理编号, gazetteer.services.naming._number
-
-
-def _control_problem(value: str, *, lines: bool) -> bool:
-    """Whether the text holds a control character (other than line breaks and tabs in a multi-line text)."""
-    allowed = {"\n", "\r", "\t"} if lines else set()
-    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value)
 
 
 class CommentForm(forms.Form):
@@ -53,10 +44,9 @@ class CommentForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for name in ("commenter", "contact", "comment"):
-            value = cleaned.get(name)
-            if value and (text_problem(value) or _control_problem(value, lines=name == "comment")):
-                self.add_error(name, self.t["comment_bad_text"])
+        values = {name: cleaned.get(name) or "" for name in ("commenter", "contact", "comment")}
+        for name in notice_service.comment_text_faults(**values):  # the service's rule, shown per field
+            self.add_error(name, self.t["comment_bad_text"])
         return cleaned
 
 

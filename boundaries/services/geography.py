@@ -25,11 +25,21 @@ def units_holding(geom: GEOSGeometry | str):
     return AdminUnit.objects.current().filter(geom__contains=geom).order_by("tier")
 
 
+def ancestor_at(unit: AdminUnit | None, tier: int) -> AdminUnit | None:
+    """The unit of ``tier`` a unit lies in (itself, when it is of that tier), or None."""
+    while unit is not None and unit.tier > tier:
+        unit = unit.parent
+    return unit if unit is not None and unit.tier == tier else None
+
+
 def county_of(unit: AdminUnit | None) -> AdminUnit | None:
     """The county-level unit a unit lies in (itself, for a county)."""
-    while unit is not None and unit.tier > Tier.COUNTY:
-        unit = unit.parent
-    return unit if unit is not None and unit.tier == Tier.COUNTY else None
+    return ancestor_at(unit, Tier.COUNTY)
+
+
+def township_of(unit: AdminUnit | None) -> AdminUnit | None:
+    """The township-level unit (town, township, subdistrict) a unit lies in (itself, for one)."""
+    return ancestor_at(unit, Tier.TOWNSHIP)
 
 
 def counties_under(geom: GEOSGeometry | None) -> set[int]:

@@ -17,7 +17,6 @@ from pydantic import BeforeValidator, Field, create_model
 from accounts.roles import assigned_counties, is_administrator
 from boundaries.levels import Tier
 from core.api import ApiError
-from core.history import VersionConflict
 from core.http import json_response
 from core.restapi import (
     FILE,
@@ -424,8 +423,6 @@ def application_step(request, number: ApplicationNumber, step: StepName, body: J
             expected_version=body.version,
             **{name: getattr(body, name) for name in taken},
         )
-    except VersionConflict as exc:
-        raise ApiError(409, str(exc), your_version=exc.expected_version, current_version=exc.current_version) from None
     except naming.StepRefused as exc:
         raise ApiError(400, str(exc)) from None
     return json_response(_as_dict(application))

@@ -2,13 +2,14 @@
 declared on ``router`` (config.api mounts it under /api/v1/). The bodies' types are in
 gazetteer.api.inputs, built from the record's attributes (gazetteer.fields)."""
 
+import contextlib
 from typing import Annotated
 
 from ninja import Path, Query, Router
 from pydantic import Field
 
 from core.api import ApiError
-from core.history import VersionConflict, open_changeset
+from core.history import open_changeset
 from core.http import json_response
 from core.models import Changeset
 from core.restapi import (
@@ -76,8 +77,14 @@ def _landing(place: Place | None, changes: dict) -> set[int]:
         raise ApiError(400, str(exc), field="unit") from None
 
 
-def _conflict(exc: VersionConflict) -> ApiError:
-    return ApiError(409, str(exc), your_version=exc.expected_version, current_version=exc.current_version)
+@contextlib.contextmanager
+def _place_rules():
+    """A rule of the place service refusing the write: 400 with its reason (a stale version is the
+    API's 409, core.restapi.version_conflict)."""
+    try:
+        yield
+    except place_service.PlaceRuleError as exc:
+        raise ApiError(400, str(exc)) from None
 
 
 def _feature(request, code: str, status: int = 200):
@@ -149,7 +156,7 @@ def place_create(request, body: Json[inputs.PlaceCreate]):
     romanization = None
     if fields.get("romanization"):
         romanization = (fields.pop("romanization"), fields.pop("romanization_tones", "") or fields.get("romanization"))
-    try:
+    with _place_rules():
         place = place_service.create_place(
             changeset=_changeset(request, body.reason),
             name=name,
@@ -159,8 +166,6 @@ def place_create(request, body: Json[inputs.PlaceCreate]):
             registered_by=request.user,
             **fields,
         )
-    except place_service.PlaceRuleError as exc:
-        raise ApiError(400, str(exc)) from None
     response = _feature(request, place.code, status=201)
     response["Location"] = f"/api/v1/places/{place.code}"
     return response
@@ -234,14 +239,10 @@ def checked_changes(user, place: Place, data: dict) -> dict:
 def place_update(request, code: PlaceCode, body: Json[inputs.PlaceUpdate]):
     place = _place(request, code)
     changes = _checked(request.user, place, inputs.sent(body, leave_out=("version", "reason")))
-    try:
+    with _place_rules():
         place_service.update_place(
             place, changeset=_changeset(request, body.reason), changes=changes, expected_version=body.version
         )
-    except VersionConflict as exc:
-        raise _conflict(exc) from None
-    except place_service.PlaceRuleError as exc:
-        raise ApiError(400, str(exc)) from None
     return _feature(request, place.code)
 
 
@@ -270,7 +271,7 @@ def place_names(request, code: PlaceCode, body: Json[PlaceNameNew]):
     """Add an alias, short name, map name or former name."""
     place = _place(request, code)
     forbid_unless(request.user, Action.UPDATE, place)
-    try:
+    with _place_rules():
         place_service.add_name(
             place,
             inputs.place_name(body.name),
@@ -281,10 +282,6 @@ def place_names(request, code: PlaceCode, body: Json[PlaceNameNew]):
             valid_to=body.valid_to,
             note=body.note,
         )
-    except VersionConflict as exc:
-        raise _conflict(exc) from None
-    except place_service.PlaceRuleError as exc:
-        raise ApiError(400, str(exc)) from None
     return _feature(request, code, status=201)
 
 
@@ -308,14 +305,10 @@ class PlaceRetire(StrictSchema):
 def place_retire(request, code: PlaceCode, body: Json[PlaceRetire]):
     place = _place(request, code)
     forbid_unless(request.user, Action.RETIRE, place)
-    try:
+    with _place_rules():
         place_service.retire_place(
             place, changeset=_changeset(request, body.reason), valid_to=body.valid_to, expected_version=body.version
         )
-    except VersionConflict as exc:
-        raise _conflict(exc) from None
-    except place_service.PlaceRuleError as exc:
-        raise ApiError(400, str(exc)) from None
     return _feature(request, code)
 
 

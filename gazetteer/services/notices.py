@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from boundaries.levels import Tier
 from boundaries.services import geography
 from core.pdf import DocumentInfo, html_to_pdf
+from core.text import has_control_character, text_problem
 from gazetteer.models import NamingApplication, NoticeComment, PlaceName
 from gazetteer.representation import unit_path
 from gazetteer.services import places
@@ -96,6 +97,25 @@ class CommentRefused(ValueError):
     """The notice no longer (or not yet) takes comments."""
 
 
+class CommentInvalid(ValueError):
+    """A comment whose text cannot be taken; ``fields`` names the members at fault."""
+
+    def __init__(self, fields: list[str]):
+        super().__init__(f"unreadable text in {', '.join(fields)}")
+        self.fields = fields
+
+
+def comment_text_faults(*, commenter: str, contact: str, comment: str) -> list[str]:
+    """The members of a public comment whose text cannot be taken: unstorable (NUL, lone surrogates)
+    or holding control characters (the comment itself may break lines)."""
+    values = {"commenter": commenter, "contact": contact, "comment": comment}
+    return [
+        name
+        for name, value in values.items()
+        if value and (text_problem(value) or has_control_character(value, multiline=name == "comment"))
+    ]
+
+
 def _today(today: dt.date | None) -> dt.date:
     return today or places.today()
 
@@ -152,11 +172,8 @@ def _location(application: NamingApplication) -> dict:
                 township = unit
     if county is None:
         county = application.county
-    if township is None and place is not None and place.unit is not None:
-        unit = place.unit
-        while unit is not None and unit.tier > Tier.TOWNSHIP:
-            unit = unit.parent
-        township = unit if unit is not None and unit.tier == Tier.TOWNSHIP else None
+    if township is None and place is not None:
+        township = geography.township_of(place.unit)
     lon_lat = (round(point.x, 5), round(point.y, 5)) if point is not None else None
     words = [county.name if county else "", township.name if township else ""]
     if lon_lat:
@@ -220,6 +237,9 @@ def record_public_comment(
     """A comment left on the notice's public page: stored as such (channel public, no officer), received
     today; refused (CommentRefused) unless the notice is open today. Nothing else is written: the
     application keeps its version, so an officer's step in progress is not disturbed."""
+    faults = comment_text_faults(commenter=commenter, contact=contact, comment=comment)
+    if faults:
+        raise CommentInvalid(faults)
     day = _today(today)
     # Locked against a step that closes or withdraws the notice at the same moment.
     locked = NamingApplication.objects.select_for_update().get(pk=application.pk)

@@ -210,11 +210,10 @@ def create_place(
 
 
 def _township_of(unit: AdminUnit | None) -> AdminUnit | None:
-    while unit is not None and unit.tier > Tier.TOWNSHIP:
-        unit = unit.parent
-    if unit is None or unit.tier != Tier.TOWNSHIP or unit.level == "statistical":
+    township = geography.township_of(unit)
+    if township is None or township.level == "statistical":
         return None  # the township digits are the civil-affairs code; statistical units have none
-    return unit
+    return township
 
 
 # ---- changing -------------------------------------------------------------------------------------
