@@ -1,5 +1,5 @@
 """A synthetic corpus of place names for the search benchmark, written straight into the search
-index of a separate database. Every record it makes is flagged synthetic (is_synthetic, and
+index of a separate database. Every record it makes is flagged synthetic (standing synthetic, and
 "is_synthetic": true in the search payload) and named as such in its source.
 
 Names are built from the characters and readings of the real loaded names (so that readings are
@@ -89,7 +89,7 @@ PLACE_COLUMNS = [
     "category_id",
     "status",
     "is_public",
-    "is_synthetic",
+    "standing",
     "version",
     "romanization",
     "romanization_tones",
@@ -104,6 +104,9 @@ PLACE_COLUMNS = [
     "registered_at",
     "updated_at",
     "source_ref",
+    "standard_basis",
+    "decision_authority",
+    "decision_document",
 ]
 ENTRY_COLUMNS = [
     "id",
@@ -149,7 +152,7 @@ def load(names: list[tuple[str, str, str, str]], *, seed: int = 7) -> int:
                 category.id,
                 "in_use",
                 "t",
-                "t",
+                "synthetic",
                 1,
                 pinyin.capitalize(),
                 "",
@@ -164,6 +167,9 @@ def load(names: list[tuple[str, str, str, str]], *, seed: int = 7) -> int:
                 "2026-11-28 00:00:00+08",
                 "2026-11-28 00:00:00+08",
                 "synthetic",
+                "",
+                "",
+                "",
             )
         )
         payload = {
@@ -176,6 +182,7 @@ def load(names: list[tuple[str, str, str, str]], *, seed: int = 7) -> int:
             "lon": lon,
             "lat": lat,
             "is_synthetic": True,
+            "standing": "synthetic",
         }
         proper = name[:-1] if name[-1] in PROPER_END else name[:-2]
         entries.append(

@@ -294,10 +294,11 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        # The naming notice (gazetteer/templates/gazetteer/notice.html) is one self-contained document,
-        # also WeasyPrint's input for the PDF, rendered without a request: its one fixed <style> block is
-        # allowed by its hash, worked out here from the template, so an edit to it needs nothing more.
-        "style-src": ["'self'", *_csp_style_hashes(BASE_DIR / "gazetteer/templates/gazetteer/notice.html")],
+        # The naming notice (gazetteer/templates/gazetteer/notice.html on the sheet notice_sheet.html) is one
+        # self-contained document, also WeasyPrint's input for the PDF, rendered without a request: the
+        # sheet's fixed <style> block is allowed by its hash, worked out here from the template, so an edit
+        # to it needs nothing more.
+        "style-src": ["'self'", *_csp_style_hashes(BASE_DIR / "gazetteer/templates/gazetteer/notice_sheet.html")],
         "img-src": ["'self'", "data:", "blob:", *_csp_origin(PORTAL_BASEMAP_URL)],
         "connect-src": ["'self'", *_csp_origin(PORTAL_BASEMAP_URL)],
         "object-src": ["'none'"],

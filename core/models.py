@@ -51,6 +51,11 @@ class DataSource(models.Model):
         default=True, help_text="False when the original owner never licensed the data openly (Amap geometry)."
     )
     attribution = models.TextField(blank=True, help_text="Text to show wherever the data appears.")
+    official_names = models.BooleanField(
+        default=False,
+        help_text="An official register of names (the civil-affairs division list, the national hydrography): "
+        "names loaded from it are standard and cite it.",
+    )
     vintage = models.CharField(max_length=100, help_text="As-of date or period of the data, as the source states it.")
     vintage_date = models.DateField(null=True, blank=True, help_text="The as-of date used for dated changes.")
     datum = models.CharField(max_length=40, blank=True, help_text="Datum as shipped: WGS84, CGCS2000, GCJ-02, ...")

@@ -41,6 +41,7 @@ class SourceDefinition:
     vintage_date: dt.date | None = None
     datum: str = ""
     conversion: str = ""
+    official_names: bool = False  # [names] official: an official register, its names are standard
     extra: dict = field(default_factory=dict)
     checks: dict = field(default_factory=dict)
 
@@ -98,6 +99,7 @@ def _parse(path: Path) -> SourceDefinition:
             vintage_date=vintage_date,
             datum=datum.get("shipped", ""),
             conversion=datum.get("convert", ""),
+            official_names=bool(raw.get("names", {}).get("official", False)),
             extra={
                 k: v for k, v in pkg.items() if k not in {"registry", "name", "version", "sha256", "prefix", "files"}
             },
@@ -145,6 +147,7 @@ def register(definition: SourceDefinition):
             "vintage_date": definition.vintage_date,
             "datum": definition.datum,
             "conversion": definition.conversion,
+            "official_names": definition.official_names,
         },
     )
     return source

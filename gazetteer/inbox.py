@@ -4,7 +4,8 @@ Who waits for what is read from the procedure's declaration (gazetteer.services.
 statuses each step is open in, the steps the procedure waits for, which are the approver's) and the
 rights (gazetteer.permissions.may_take_step): an officer sees the applications of their counties that
 await an officer's step (send for review, open the notice, close it once it has ended), an approver
-those that await a decision, an administrator all of them.
+those that await a decision, an administrator all of them. A batch (one application carrying many
+names) waits once, as its head: its steps are taken there (naming.take_step).
 
 Comments on a notice: a ``NoticeComment`` whose ``response`` is empty is a comment to answer, for the
 officers of the application's county, while the application is not closed. Nothing writes a response
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -63,15 +64,17 @@ def _awaiting(user) -> QuerySet | None:
         if step.name == "file":  # naming.file_upward: once
             wanted &= Q(filed_on__isnull=True)
         waiting = wanted if waiting is None else waiting | wanted
-    return None if waiting is None else NamingApplication.objects.filter(waiting)
+    return None if waiting is None else NamingApplication.objects.filter(waiting, batch__isnull=True)
 
 
 def _change_page(application_id: int) -> str:
     return reverse("admin:gazetteer_namingapplication_change", args=[application_id])
 
 
-def _title(application: NamingApplication) -> str:
+def _title(application: NamingApplication, names_besides: int = 0) -> str:
     name = application.proposed_name or (application.place.name if application.place else "")
+    if names_besides:
+        name = f"{name} 等{names_besides + 1}处地名"
     return f"{application.number} {name}".strip()
 
 
@@ -84,8 +87,11 @@ def _step_items(user) -> list[Item]:
     if applications is None:
         return []
     last_event = ApplicationEvent.objects.filter(application=OuterRef("pk")).order_by("-at", "-id").values("at")[:1]
+    members = NamingApplication.objects.filter(batch=OuterRef("pk")).values("batch").annotate(n=Count("pk"))
     applications = applications.select_related("county", "place").annotate(
-        last_event=Subquery(last_event), has_opinion=Exists(ExpertOpinion.objects.filter(application=OuterRef("pk")))
+        last_event=Subquery(last_event),
+        has_opinion=Exists(ExpertOpinion.objects.filter(application=OuterRef("pk"))),
+        names_besides=Subquery(members.values("n")[:1]),
     )
     awaited, items = awaited_steps(), []
     for application in applications:
@@ -98,7 +104,7 @@ def _step_items(user) -> list[Item]:
         items.append(
             Item(
                 APPLICATION,
-                _title(application),
+                _title(application, application.names_besides or 0),
                 step.label,
                 since,
                 _change_page(application.pk),

@@ -45,6 +45,20 @@ class Place(VersionedRecord):
         IN_USE = "in_use", "现用 in use"
         HISTORICAL = "historical", "历史 historical"
 
+    class Standing(models.TextChoices):
+        """What the name is in law (gazetteer.services.standing decides it, nothing else writes it)."""
+
+        STANDARD = "standard", "标准地名 standard name"
+        CANDIDATE = "candidate", "候选地名 candidate, not yet a standard name"
+        SYNTHETIC = "synthetic", "演示数据 synthetic, made for demonstration"
+
+    class Basis(models.TextChoices):
+        """Why a standard name is standard."""
+
+        PROCEDURE = "procedure", "命名程序 the naming procedure"
+        REGISTERED = "registered", "登记 registered from an earlier decision"
+        OFFICIAL_SOURCE = "official_source", "官方名录 an official register of names"
+
     class SurveyMethod(models.TextChoices):
         MEASURED = "measured", "实测 measured"
         FROM_MAP = "from_map", "图解 from a map"
@@ -99,7 +113,16 @@ class Place(VersionedRecord):
     valid_from = models.DateField(null=True, blank=True, help_text="设立: first day the place exists")
     valid_to = models.DateField(null=True, blank=True, help_text="废止: first day it no longer exists")
     is_public = models.BooleanField(default=True)
-    is_synthetic = models.BooleanField(default=False, help_text="Demonstration data made by this project, not real.")
+    standing = models.CharField(
+        max_length=10,
+        choices=Standing.choices,
+        default=Standing.CANDIDATE,
+        help_text="A name becomes standard only through the procedure, a registered decision or an official source.",
+    )
+    standard_basis = models.CharField(max_length=16, choices=Basis.choices, blank=True)
+    decision_authority = models.CharField(max_length=200, blank=True, help_text="批准机关 of the standard name")
+    decision_document = models.CharField(max_length=100, blank=True, help_text="批准文号 of the standard name")
+    decision_date = models.DateField(null=True, blank=True, help_text="批准日期 of the standard name")
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="登记人"
     )
@@ -132,10 +155,33 @@ class Place(VersionedRecord):
                 condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gt=F("valid_from")),
                 name="place_validity_ordered",
             ),
+            # A standard name says why it is standard; a decision is cited in full; an official source is named.
+            models.CheckConstraint(
+                condition=Q(standing="standard", standard_basis__in=["procedure", "registered", "official_source"])
+                | (~Q(standing="standard") & Q(standard_basis="")),
+                name="place_standard_has_basis",
+            ),
+            models.CheckConstraint(
+                condition=~Q(standard_basis__in=["procedure", "registered"])
+                | (~Q(decision_authority="") & ~Q(decision_document="") & Q(decision_date__isnull=False)),
+                name="place_decision_cited",
+            ),
+            models.CheckConstraint(
+                condition=~Q(standard_basis="official_source") | Q(source__isnull=False),
+                name="place_official_source_named",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    @property
+    def is_synthetic(self) -> bool:
+        return self.standing == self.Standing.SYNTHETIC
+
+    @property
+    def is_standard(self) -> bool:
+        return self.standing == self.Standing.STANDARD
 
     @property
     def is_heritage(self) -> bool:
@@ -262,9 +308,21 @@ class NamingApplication(VersionedRecord):
     filed_on = models.DateField(null=True, blank=True, help_text="备案: the day the decision was filed upward.")
     filed_with = models.CharField(max_length=100, blank=True, help_text="备案机关, e.g. 黑龙江省民政厅")
     filing_reference = models.CharField(max_length=100, blank=True, help_text="备案文号")
+    batch = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        help_text="批次: the application leading the batch this name belongs to (one decision, one notice); "
+        "empty for a single application and for the batch's head, which carries its first name.",
+    )
 
     class Meta:
         ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(batch=F("id")), name="application_batch_not_itself"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.get_kind_display()} {self.proposed_name or self.place}"

@@ -63,6 +63,24 @@ PLACE_PROPERTIES = obj(
         "elevation_m": nullable(NUMBER),
         "is_public": BOOLEAN,
         "is_synthetic": BOOLEAN,
+        "standing": obj(
+            {
+                "code": enum(Place.Standing.values),
+                "label": STRING,
+                "basis": nullable(enum(Place.Basis.values)),
+                "basis_label": nullable(STRING),
+                "decision": nullable(
+                    obj(
+                        {"authority": STRING, "document": STRING, "date": DATE},
+                        required=["authority", "document", "date"],
+                    )
+                ),
+            },
+            description="标准地名 through the procedure, a registered decision or an official register; 候选 "
+            "candidates (OpenStreetMap, GeoNames, new records) wait for the procedure; synthetic records are "
+            "demonstration data.",
+            required=["code", "label", "basis", "decision"],
+        ),
         "registered_by": nullable(STRING),
         "registered_for": nullable(STRING),
         "registered_at": DATETIME,
@@ -145,6 +163,8 @@ SEARCH_RESULT = obj(
         "unit_path": array(ref("UnitBrief"), description="From the city down."),
         "lon": nullable(NUMBER),
         "lat": nullable(NUMBER),
+        "is_synthetic": BOOLEAN,
+        "standing": enum(Place.Standing.values, "standard, candidate (not yet a standard name) or synthetic."),
         "score": NUMBER,
         "matched": ref("SearchMatch"),
     }
@@ -171,6 +191,7 @@ SUGGESTIONS = obj(
                         "description": "The containing unit (the lowest above the place), null for the city.",
                     },
                     "matched": {"type": "string", "description": "The name that matched (a former name or alias too)."},
+                    "standing": enum(Place.Standing.values, "standard, candidate or synthetic"),
                 },
             )
         )
@@ -189,6 +210,7 @@ REVERSE = obj(
                     "romanization": STRING,
                     "category": ref("CategoryBrief"),
                     "distance_m": NUMBER,
+                    "standing": enum(Place.Standing.values, "standard, candidate or synthetic"),
                 },
             ),
             description="The nearest named places, nearest first.",
@@ -273,13 +295,23 @@ IMPORT_REPORT = obj(
         "counts": obj({k: INTEGER for k in ("rows_read", "created", "updated", "unchanged", "errors", "warnings")}),
         "errors": array(ref("ImportProblem")),
         "warnings": array(ref("ImportProblem")),
-        "records": array(ANY_OBJECT, description="{row, action, code, name[, from_version, to_version]}"),
+        "records": array(
+            ANY_OBJECT,
+            description="{row, action, code, name, standing[, from_version, to_version]}: a record is a candidate "
+            "unless its row cites a decision in full (decision_authority, decision_document, decision_date)",
+        ),
         "changeset": nullable(INTEGER),
     }
 )
 APPLICATION = obj(
     {
         "number": STRING,
+        "batch": {
+            **nullable(STRING),
+            "description": "The number of the batch's head this name belongs to; null for a single application "
+            "and for a head",
+        },
+        "members": array(STRING, description="A batch's head: the numbers of the batch's other names"),
         "kind": enum(NamingApplication.Kind.values),
         "status": enum(NamingApplication.Status.values),
         "status_label": STRING,
@@ -312,7 +344,7 @@ APPLICATION = obj(
         "events": array(ANY_OBJECT),
         "attachments": array(obj({"title": STRING, "url": STRING})),
     },
-    required=["number", "kind", "status", "version", "county"],
+    required=["number", "kind", "status", "version", "county", "batch", "members"],
 )
 
 

@@ -16,6 +16,7 @@ from boundaries.services import queries as unit_queries
 from core.records import changes_between, history_entries
 from core.srid import API_SRID
 from gazetteer.models import Place, PlaceName, PlaceVersion
+from gazetteer.services import standing
 
 COORDINATE_DECIMALS = 7
 
@@ -111,6 +112,7 @@ def feature(place: Place, *, with_geometry: bool = True) -> dict:
             "elevation_m": place.elevation_m,
             "is_public": place.is_public,
             "is_synthetic": place.is_synthetic,
+            "standing": standing.described(place),
             "registered_by": place.registered_by.get_username() if place.registered_by_id else None,
             "registered_for": place.registered_for.code if place.registered_for_id else None,
             "registered_at": place.registered_at.isoformat(),
@@ -216,6 +218,8 @@ def feature_on(place: Place, day: dt.date) -> dict | None:
     for key in ("meaning", "origin", "history", "description", "status", "is_public"):
         props[key] = version.data.get(key, props[key])
     props["category"]["code"] = version.data.get("category", props["category"]["code"])
+    if "standing" in version.data:  # recorded since the standing exists; older versions show today's
+        props["standing"] = standing.described(_standing_as_recorded(version.data))
     romanization, tones = romanization_of(place, standard["name"])
     permalink = f"/places/{place.code}?at={day.isoformat()}"
     props.update(
@@ -231,6 +235,17 @@ def feature_on(place: Place, day: dt.date) -> dict | None:
         cite_as=citation(place, standard["name"], permalink),
     )
     return result
+
+
+def _standing_as_recorded(data: dict) -> Place:
+    decided = data.get("decision_date")
+    return Place(
+        standing=data["standing"],
+        standard_basis=data.get("standard_basis") or "",
+        decision_authority=data.get("decision_authority") or "",
+        decision_document=data.get("decision_document") or "",
+        decision_date=dt.date.fromisoformat(decided) if decided else None,
+    )
 
 
 def history(place: Place) -> dict:

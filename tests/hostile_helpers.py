@@ -429,6 +429,7 @@ def purge(blocker, users: list) -> None:
         ExpertOpinion.objects.filter(Q(application__in=app_ids) | Q(recorded_by__in=ids)).delete()
         NoticeComment.objects.filter(Q(application__in=app_ids) | Q(recorded_by__in=ids)).delete()
         ApplicationEvent.objects.filter(Q(application__in=app_ids) | Q(actor__in=ids)).delete()
+        NamingApplication.objects.filter(pk__in=app_ids, batch__isnull=False).delete()  # a batch's members first
         NamingApplication.objects.filter(pk__in=app_ids).delete()
         PlaceVersion.objects.filter(Q(place__in=places) | Q(changeset__in=changesets)).delete()
         PlaceName.objects.filter(place__in=places).delete()

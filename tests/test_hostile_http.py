@@ -20,6 +20,7 @@ import datetime as dt
 
 import pytest
 
+from tests.gazetteer_helpers import POINT_HAILIN
 from tests.hostile_helpers import (
     CLOSED_VERSION,
     DONGNING,
@@ -85,6 +86,13 @@ CREATE = {
 UPDATE = {"version": PLACE_VERSION, "reason": "补充", "history": "1950年代建村"}
 NEW_NAME = {"kind": "alias", "name": "莲花屯", "version": PLACE_VERSION, "reason": "群众俗称"}
 RETIRE = {"version": PLACE_VERSION, "reason": "村庄搬迁", "valid_to": "2026-12-01"}
+REGISTER = {
+    "version": PLACE_VERSION,
+    "reason": "普查成果",
+    "authority": "宁安市人民政府",
+    "document_number": "宁政发〔2010〕1号",
+    "decision_date": "2010-01-01",
+}
 EDIT = {"kind": "place", "key": PLACE, "version": PLACE_VERSION, "changes": {"history": "1950年代建村"}}
 CHANGESET = {"reason": "外业核查", "edits": [EDIT]}
 SUBMIT = {
@@ -326,6 +334,48 @@ RETIRE_CASES = [
     case("retire-anonymous", "POST", ONE + "/retire", 401, None, RETIRE),
     case("retire-other-county-officer", "POST", ONE + "/retire", 403, "hailin", RETIRE),
     case("retire-get", "GET", ONE + "/retire", 405, "ningan"),
+]
+REGISTER_CASES = [
+    case(
+        "register-authority-blank", "POST", ONE + "/register-standard", 400, "ningan", changed(REGISTER, authority=" ")
+    ),
+    case("register-authority-nul", "POST", ONE + "/register-standard", 400, "ningan", changed(REGISTER, authority=NUL)),
+    case(
+        "register-date-future",
+        "POST",
+        ONE + "/register-standard",
+        400,
+        "ningan",
+        changed(REGISTER, decision_date="2999-01-01"),
+    ),
+    case(
+        "register-date-feb-30",
+        "POST",
+        ONE + "/register-standard",
+        400,
+        "ningan",
+        changed(REGISTER, decision_date="2010-02-30"),
+    ),
+    case(
+        "register-document-long",
+        "POST",
+        ONE + "/register-standard",
+        400,
+        "ningan",
+        changed(REGISTER, document_number="号" * 101),
+    ),
+    case("register-version-stale", "POST", ONE + "/register-standard", 409, "ningan", changed(REGISTER, version=99)),
+    case(
+        "register-unknown-field",
+        "POST",
+        ONE + "/register-standard",
+        400,
+        "ningan",
+        changed(REGISTER, standing="standard"),
+    ),
+    case("register-anonymous", "POST", ONE + "/register-standard", 401, None, REGISTER),
+    case("register-other-county-officer", "POST", ONE + "/register-standard", 403, "hailin", REGISTER),
+    case("register-get", "GET", ONE + "/register-standard", 405, "ningan"),
 ]
 
 READ_CASES = [
@@ -650,6 +700,50 @@ SUBMIT_CASES = [
     case("apply-detail-other-county", "GET", REVIEW, 404, "hailin"),
 ]
 
+BATCH_NAME = {"kind": "name", "proposed_name": "莲花新湾", "category": "07200", "geometry": POINT_NINGAN}
+BATCH = {
+    "county": NINGAN,
+    "reason": "批量命名",
+    "applicant": "宁安市人民政府",
+    "names": [BATCH_NAME, changed(BATCH_NAME, proposed_name="荷花新湾")],
+}
+BATCH_PATH = APPS + "/batch"
+BATCH_CASES = [
+    case("batch-one-name", "POST", BATCH_PATH, 400, "ningan", changed(BATCH, names=[BATCH_NAME]), names="names"),
+    case("batch-201-names", "POST", BATCH_PATH, 400, "ningan", changed(BATCH, names=[BATCH_NAME] * 201)),
+    case("batch-names-not-a-list", "POST", BATCH_PATH, 400, "ningan", changed(BATCH, names=BATCH_NAME)),
+    case("batch-same-name-twice", "POST", BATCH_PATH, 400, "ningan", changed(BATCH, names=[BATCH_NAME] * 2)),
+    case(
+        "batch-name-nul",
+        "POST",
+        BATCH_PATH,
+        400,
+        "ningan",
+        changed(BATCH, names=[BATCH_NAME, changed(BATCH_NAME, proposed_name=NUL)]),
+    ),
+    case(
+        "batch-name-unknown-field",
+        "POST",
+        BATCH_PATH,
+        400,
+        "ningan",
+        changed(BATCH, names=[BATCH_NAME, changed(BATCH_NAME, urgent=True)]),
+    ),
+    case(
+        "batch-name-in-another-county",
+        "POST",
+        BATCH_PATH,
+        400,
+        "ningan",
+        changed(BATCH, names=[BATCH_NAME, changed(BATCH_NAME, proposed_name="荷花新湾", geometry=POINT_HAILIN)]),
+    ),
+    *broken_json("batch", "POST", BATCH_PATH, "ningan", BATCH, "reason"),
+    case("batch-anonymous", "POST", BATCH_PATH, 401, None, BATCH),
+    case("batch-other-county-officer", "POST", BATCH_PATH, 403, "hailin", BATCH),
+    case("batch-approver", "POST", BATCH_PATH, 403, "approver", BATCH),
+    case("batch-get", "GET", BATCH_PATH, 405, "ningan"),
+]
+
 STEP_CASES = [
     case("step-unknown", "POST", REVIEW + "/explode", 404, "ningan", OPINION),
     case("step-unknown-application", "POST", APPS + "/231084-2026-9999/opinions", 404, "ningan", OPINION),
@@ -879,9 +973,11 @@ ALL_CASES = [
     *UPDATE_CASES,
     *NAME_CASES,
     *RETIRE_CASES,
+    *REGISTER_CASES,
     *READ_CASES,
     *IMPORT_CASES,
     *SUBMIT_CASES,
+    *BATCH_CASES,
     *STEP_CASES,
     *MAP_CASES,
     *CHANGESET_CASES,

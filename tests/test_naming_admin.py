@@ -239,3 +239,24 @@ def test_a_comment_is_answered_in_the_admin_by_its_number(logins):
     comment.refresh_from_db()
     assert comment.response == "已研究，维持拟用名"
     assert "已研究，维持拟用名" in logins["officer"].get(f"{URL}{application.pk}/change/").content.decode()
+
+
+def test_the_application_list_filters_by_county_and_township_not_by_committee(logins):
+    from boundaries.models import AdminUnit
+
+    assert submit(logins["officer"], "兰岗镇", "兰岗河镇").status_code == 302
+    application = NamingApplication.objects.get(proposed_name="兰岗河镇")
+    ningan = AdminUnit.objects.get(code=NINGAN)
+    page = logins["approver"].get(URL, {"county__id__exact": ningan.pk}).content.decode()
+    townships = AdminUnit.objects.current().filter(tier=3, parent=ningan)
+    assert all(f"?county__id__exact={ningan.pk}&amp;township={t.code}" in page for t in townships)
+    committee = AdminUnit.objects.current().filter(tier=4, parent__parent=ningan).first()
+    assert committee.name not in page  # the hundreds of committees are no choice
+    other = AdminUnit.objects.current().filter(tier=3).exclude(parent=ningan).first()
+    assert f"township={other.code}" not in page  # another county's townships, once a county is chosen
+
+    langang = AdminUnit.objects.get(name="兰岗镇")
+    found = logins["approver"].get(URL, {"township": langang.code}).content.decode()
+    assert application.number in found
+    elsewhere = townships.exclude(pk=langang.pk).first()
+    assert application.number not in logins["approver"].get(URL, {"township": elsewhere.code}).content.decode()

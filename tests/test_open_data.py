@@ -26,6 +26,7 @@ from core.models import Changeset, DataSource
 from core.srid import STORAGE_SRID
 from gazetteer.models import Category, Place
 from gazetteer.services import places as place_service
+from gazetteer.services import standing
 from gazetteer.services.geometry_provenance import geometry_sources
 from gazetteer.services.open_data import published_places
 
@@ -45,7 +46,11 @@ def body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-def make_place(name: str, *, public: bool = True, status: str = Place.Status.IN_USE) -> Place:
+# Open data publishes standard names: the test records are registered ones unless a candidate is wanted.
+REGISTERED = standing.Decision("宁安市人民政府", "宁政发〔2010〕1号", dt.date(2010, 1, 1))
+
+
+def make_place(name: str, *, public: bool = True, status: str = Place.Status.IN_USE, decision=REGISTERED) -> Place:
     changeset = open_changeset(Changeset.Kind.EDIT, "open-data test record", label="tests")
     return place_service.create_place(
         changeset=changeset,
@@ -54,15 +59,17 @@ def make_place(name: str, *, public: bool = True, status: str = Place.Status.IN_
         geom=to_geos(POINT_NINGAN),
         is_public=public,
         status=status,
+        decision=decision,
     )
 
 
 @pytest.fixture
 def hidden_and_proposed():
-    """A non-public record, a proposed one, and a public one made alongside them."""
+    """A non-public record, a proposed one, a candidate, and a public standard one made alongside them."""
     return {
         "hidden": make_place("内部屯", public=False),
-        "proposed": make_place("拟名屯", status=Place.Status.PROPOSED),
+        "proposed": make_place("拟名屯", status=Place.Status.PROPOSED, decision=None),
+        "candidate": make_place("候选屯", decision=None),
         "public": make_place("公开屯"),
     }
 
@@ -116,7 +123,8 @@ def test_manifest_counts_files_licences_and_what_is_withheld():
     assert manifest["records"]["total"] == published_places().count() > 1400
     assert sum(manifest["records"]["by_status"].values()) == manifest["records"]["total"]
     # counted here straight from the table, not through the function the endpoint uses
-    public = Place.objects.filter(is_public=True).exclude(status=Place.Status.PROPOSED)
+    public = Place.objects.filter(is_public=True, standing="standard").exclude(status=Place.Status.PROPOSED)
+    assert Place.objects.filter(is_public=True, standing="candidate").exists()  # GeoNames: not published
     assert manifest["records"]["by_status"] == {
         status: public.filter(status=status).count() for status in public.values_list("status", flat=True).distinct()
     }
@@ -134,7 +142,8 @@ def test_manifest_counts_files_licences_and_what_is_withheld():
     licences = {c["attribution"]: c for c in manifest["licences"]}
     geonames = licences[GEONAMES_ATTRIBUTION]
     assert geonames["licence"] == "CC BY 4.0 (GeoNames)" and geonames["open"] is True
-    assert geonames["records"] == 7  # the settlements from GeoNames
+    assert geonames["records"] == 0  # the settlements from GeoNames are candidates, not published
+    assert Place.objects.filter(source__key__startswith="geonames", standing="candidate").count() == 7
     assert geonames["geometries"] > 40  # and the seats of towns, as the geometry of their records
     assert all(c["open"] for c in manifest["licences"])  # nothing closed is published by default
 
@@ -180,11 +189,12 @@ def test_files_are_attachments_of_the_public_records_only(fmt, hidden_and_propos
     else:
         codes = set(gpkg_records(content, tmp_path)[1])
     assert codes == set(published_places().values_list("code", flat=True))
-    public = Place.objects.filter(is_public=True).exclude(status=Place.Status.PROPOSED)
+    public = Place.objects.filter(is_public=True, standing="standard").exclude(status=Place.Status.PROPOSED)
     assert codes == set(public.values_list("code", flat=True))  # counted straight from the table
     assert hidden_and_proposed["public"].code in codes
     assert hidden_and_proposed["hidden"].code not in codes
     assert hidden_and_proposed["proposed"].code not in codes
+    assert hidden_and_proposed["candidate"].code not in codes
 
 
 def test_officers_get_the_same_public_file(hidden_and_proposed):
@@ -199,8 +209,6 @@ def test_officers_get_the_same_public_file(hidden_and_proposed):
 def test_every_record_carries_its_licence_and_attribution():
     rows = csv_rows(body(Client().get(FILES["csv"])))
     assert all(row["licence"] and row["attribution"] for row in rows.values())
-    geonames = Place.objects.filter(source__key="geonames-cities500").values_list("code", flat=True)
-    assert geonames and all(rows[code]["attribution"] == GEONAMES_ATTRIBUTION for code in geonames)
     villages = Place.objects.filter(source__key="nbs-villages").values_list("code", flat=True)[:50]
     nbs = DataSource.objects.get(key="nbs-villages")
     assert all((rows[c]["licence"], rows[c]["attribution"]) == (nbs.licence, nbs.attribution) for c in villages)
@@ -258,7 +266,10 @@ def test_the_geopackage_reads_back_with_pyogrio(tmp_path):
     assert meta["crs"] == f"EPSG:{STORAGE_SRID}"
     assert {"code", "name", "romanization", "licence", "attribution", "category"} <= set(meta["fields"])
     assert len(records) == published_places().count()
-    assert len(records) == Place.objects.filter(is_public=True).exclude(status=Place.Status.PROPOSED).count()
+    assert (
+        len(records)
+        == Place.objects.filter(is_public=True, standing="standard").exclude(status=Place.Status.PROPOSED).count()
+    )
     layers = dict(pyogrio.list_layers(tmp_path / "places.gpkg").tolist())
     assert set(layers) <= GPKG_LAYERS and layers["places_no_geometry"] is None  # the withheld polygons
     assert layers["places_points"] in ("Point", "MultiPoint")
@@ -303,7 +314,7 @@ def test_a_matching_etag_gets_a_304(fmt):
 
 def test_a_changed_record_changes_the_etag():
     first = Client().get(FILES["csv"])
-    place = Place.objects.filter(source__key="geonames-cities500").first()
+    place = Place.objects.filter(source__key="nbs-villages").first()
     changeset = open_changeset(Changeset.Kind.EDIT, "open-data test: a changed meaning", label="tests")
     place_service.update_place(place, changeset=changeset, changes={"meaning": "测试含义"})
     after = Client().get(FILES["csv"], HTTP_IF_NONE_MATCH=first["ETag"])
@@ -313,7 +324,7 @@ def test_a_changed_record_changes_the_etag():
 
 def test_a_record_withdrawn_from_publication_changes_the_etag():
     first = Client().get(FILES["geojson"])
-    place = Place.objects.filter(source__key="geonames-cities500").first()
+    place = Place.objects.filter(source__key="nbs-villages").first()
     changeset = open_changeset(Changeset.Kind.EDIT, "open-data test: withdrawn", label="tests")
     place_service.update_place(place, changeset=changeset, changes={"is_public": False})
     after = Client().get(FILES["geojson"], HTTP_IF_NONE_MATCH=first["ETag"])

@@ -75,7 +75,7 @@ def make_place(name, geometry, *, category="10300", public=True, synthetic=False
         category=Category.objects.get(code=category),
         geom=to_geos(geometry),
         is_public=public,
-        is_synthetic=synthetic,
+        synthetic=synthetic,
         source=source,
         **fields,
     )

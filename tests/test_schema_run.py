@@ -62,8 +62,10 @@ OFFICER_WRITES = {
     ("PATCH", "/api/v1/places/{code}"),
     ("POST", "/api/v1/places/{code}/names"),
     ("POST", "/api/v1/places/{code}/retire"),
+    ("POST", "/api/v1/places/{code}/register-standard"),
     ("POST", "/api/v1/places/import"),
     ("POST", "/api/v1/naming-applications"),
+    ("POST", "/api/v1/naming-applications/batch"),
     ("POST", "/api/v1/naming-applications/{number}/{step}"),
     ("POST", "/api/v1/naming-applications/{number}/attachments"),
 }

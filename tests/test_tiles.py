@@ -97,12 +97,14 @@ def test_zoom_10_adds_townships_and_settlements_with_their_attributes():
         "rank": 5,
         "code": SETTLEMENT,
         "synthetic": False,
+        "standing": "candidate",  # a GeoNames settlement, not (yet) a standard name: the style says so
         "$type": "Point",
     }
     assert {"units", "boundaries", "places"} <= set(tile)
     assert "宁安市" in names(tile["units"])
     town = decode(fetch(tile_path(129.21003, 44.11426, 10)))
     assert {"东京城镇"} <= {p["name"] for p in town["places"] if p["rank"] == 3}
+    assert {p["standing"] for p in town["places"] if p["rank"] == 3} == {"standard"}  # the division list's
     # Settlements only from z10; townships from z8.
     z8 = decode(fetch(tile_path(*NINGAN_SEAT, 8)))
     assert SETTLEMENT not in {p["code"] for p in z8["places"]}
@@ -343,7 +345,7 @@ def test_tilejson():
     assert list(layers_by_id) == list(layers.LAYER_IDS)
     assert set(layers_by_id["units"]["fields"]) == {"code", "name", "level", "synthetic"}
     assert set(layers_by_id["places"]["fields"]) == {
-        *("name", "romanization", "category", "rank", "code", "synthetic", "at_seat")
+        *("name", "romanization", "category", "rank", "code", "synthetic", "standing", "at_seat")
     }
     assert set(layers_by_id["boundaries"]["fields"]) == {"code", "name", "level"}
     assert set(layers_by_id["context"]["fields"]) == {"name", "kind"}

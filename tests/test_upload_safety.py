@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import datetime as dt
 import http.server
 import io
 import json
@@ -29,7 +30,7 @@ from core.geometry import to_geos
 from core.history import open_changeset
 from core.models import Changeset
 from gazetteer.models import Category, Place, PlaceName, PlaceVersion
-from gazetteer.services import open_data
+from gazetteer.services import open_data, standing
 from gazetteer.services import places as place_service
 from gazetteer.services.place_io import Refusal, export_places, formulas, import_places, inputs, readers
 from gazetteer.services.place_io import dataset as limits
@@ -641,6 +642,8 @@ def formula_place(db):
         geom=to_geos(shapely.Point(NINGAN[0])),
         elevation_m=-12.5,
         is_public=True,
+        # registered, so that open data (standard names only) publishes it; its export reads back unchanged
+        decision=standing.Decision("宁安市人民政府", "宁政发〔2015〕9号", dt.date(2015, 9, 1)),
         **FORMULAS,
     )
 

@@ -68,7 +68,7 @@ def notice_list(request):
         {
             "number": application.number,
             "kind": _kind_label(t, application.kind),
-            "name": application.proposed_name or (application.place.name if application.place else ""),
+            "name": notice_service.listed_name(application),
             "previous": application.place.name
             if application.kind == NamingApplication.Kind.RENAME and application.place
             else "",
@@ -120,6 +120,8 @@ def notice_page(request, number: str):
     application = notice_service.public_notice(number)
     if application is None:
         return _not_found(request, number)
+    if application.number != number:  # a name of a batch: the notice is the batch's head's
+        return redirect(_url(application))
     if request.method != "POST":
         return _page(request, application)
     t = strings(request)
@@ -152,6 +154,8 @@ def notice_pdf(request, number: str):
     application = notice_service.public_notice(number)
     if application is None:
         return _not_found(request, number)
+    if application.number != number:
+        return redirect(_url(application) + ".pdf")
     page_url = settings.GAZETTEER_URL.rstrip("/") + _url(application)
     response = HttpResponse(notice_service.public_notice_pdf(application, page_url), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="public-notice-{application.number}.pdf"'

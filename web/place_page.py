@@ -78,6 +78,22 @@ def source_line(props: dict) -> dict:
     return {"attribution": settings.GAZETTEER_PUBLISHER, "licence": settings.GAZETTEER_LICENCE}
 
 
+def standing_line(standing: dict | None, source: dict | None, t: dict) -> str:
+    """标准地名 · 经命名程序批准 · 牡丹江市人民政府 牡政发〔2026〕3号 2026-05-01; a candidate says it
+    is not standard."""
+    if not standing:
+        return ""
+    parts = [t["standings"].get(standing["code"], standing["code"])]
+    if standing.get("basis"):
+        parts.append(t["standard_bases"].get(standing["basis"], standing["basis"]))
+    if standing.get("decision"):
+        decision = standing["decision"]
+        parts.append(f"{decision['authority']} {decision['document']} {decision['date']}")
+    elif standing.get("basis") == "official_source" and source:
+        parts.append(source["attribution"])  # the register it was loaded from
+    return " · ".join(parts)
+
+
 def page_context(feature: dict, t: dict, lang: str) -> dict:
     props = feature["properties"]
     category = props["category"]
@@ -86,6 +102,7 @@ def page_context(feature: dict, t: dict, lang: str) -> dict:
         "category_label": category["name_en"] if lang == "en" else category["name"],
         "unit_path": [{**u, "level_label": t["levels"].get(u["level"], u["level"])} for u in props["unit_path"]],
         "status_label": t["statuses"].get(props["status"], props["status"]),
+        "standing_line": standing_line(props.get("standing"), props.get("source"), t),
         "as_of_label": t["as_of"].format(date=props["as_of"]) if props.get("as_of") else None,
         "other_names": other_names(props["names"], t),
         "source": source_line(props),

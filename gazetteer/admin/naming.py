@@ -2,14 +2,20 @@
 
 The add form submits through gazetteer.services.naming.submit (which runs the checks); the change
 form shows the application read-only with a "next step" section that calls naming.take_step, under
-the same permissions as the API. Attachments are uploaded inline."""
+the same permissions as the API. Attachments are uploaded inline.
+
+A batch (one application carrying many names): the head's page lists its members and its steps run on
+every name (the service cascades them); a member's page links to its head and has no step of its own.
+A name is added to a batch not yet sent for review from the add form (its "batch" field)."""
 
 import json
 
 from django import forms
 from django.contrib import admin
 from django.contrib.gis.db import models as gis_models
-from django.utils.html import format_html_join
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from accounts.roles import assigned_counties, is_administrator, is_staff_reader
@@ -41,6 +47,7 @@ SUBMIT_FIELDS = [
     "reason",
     "applicant",
     "applicant_contact",
+    "batch",
 ]
 
 
@@ -48,11 +55,17 @@ class SubmitForm(forms.ModelForm):
     class Meta:
         model = NamingApplication
         fields = SUBMIT_FIELDS
+        labels = {"batch": "加入批次 Add to the batch of"}
+        help_texts = {"batch": "Optional: a batch (or single application) of the same county, not yet sent for review."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "county" in self.fields:
             self.fields["county"].queryset = AdminUnit.objects.current().filter(tier=Tier.COUNTY)
+        if "batch" in self.fields:  # naming.submit decides which batch a name may join; these are the likely ones
+            self.fields["batch"].queryset = NamingApplication.objects.filter(
+                batch__isnull=True, status=NamingApplication.Status.CHECKED
+            ).order_by("-number")
 
 
 LONG_TEXT = {"note", "comments", "comment", "reason"}
@@ -195,6 +208,30 @@ class CountiesOnly(admin.RelatedFieldListFilter):
         return [(unit.pk, unit.name) for unit in counties]
 
 
+class TownshipFilter(admin.SimpleListFilter):
+    """By township-level unit, among those of the county chosen in the county filter (else the officer's
+    counties, else the city's): the application's record lies in the township or in a unit under it."""
+
+    title = "乡级行政区 township"
+    parameter_name = "township"
+    COUNTY_PARAMETER = "county__id__exact"
+
+    def lookups(self, request, model_admin):
+        townships = AdminUnit.objects.current().filter(tier=Tier.TOWNSHIP)
+        county = request.GET.get(self.COUNTY_PARAMETER)
+        if county and county.isdigit():
+            townships = townships.filter(parent_id=int(county))
+        elif assigned_counties(request.user):
+            townships = townships.filter(parent_id__in=assigned_counties(request.user))
+        return [(unit.code, unit.name) for unit in townships.order_by("code")]
+
+    def queryset(self, request, queryset):
+        township = AdminUnit.objects.current().filter(tier=Tier.TOWNSHIP, code=self.value()).first()
+        if self.value() is None or township is None:
+            return queryset
+        return queryset.filter(Q(place__unit=township) | Q(place__unit__parent=township))
+
+
 @admin.register(NamingApplication)
 class NamingApplicationAdmin(ServiceAdmin):
     refusals = (naming.StepRefused, PlaceRuleError)
@@ -204,7 +241,7 @@ class NamingApplicationAdmin(ServiceAdmin):
         css = OfflineMapWidget.Media.css
 
     list_display = ["number", "kind", "proposed_name", "place", "county", "status", "submitted_at"]
-    list_filter = ["status", "kind", ("county", CountiesOnly)]
+    list_filter = ["status", "kind", ("county", CountiesOnly), TownshipFilter]
     search_fields = ["number", "proposed_name", "applicant"]
     autocomplete_fields = ["place"]
     formfield_overrides = {gis_models.GeometryField: {"widget": OfflineMapWidget}}
@@ -247,6 +284,29 @@ class NamingApplicationAdmin(ServiceAdmin):
         widget = OfflineMapWidget(read_only=True)
         return widget.render("application_geometry", obj.geom, attrs={"id": "id_application_geometry"})
 
+    @admin.display(description="批次 Batch")
+    def batch_names(self, obj):
+        """A member: the head it belongs to; a head: its members, each linked, with its status."""
+        if obj.batch_id:
+            return format_html(
+                '本申请属于批次 part of batch <a href="{}">{}</a>：在该申请上办理各步骤 (take the steps there)',
+                _change_url(obj.batch_id),
+                obj.batch.number,
+            )
+        members = obj.members.select_related("place").order_by("pk")
+        return format_html(
+            "<table><thead><tr><th>受理编号 Number</th><th>名称 Name</th><th>状态 Status</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            format_html_join(
+                "",
+                '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',
+                (
+                    (_change_url(m.pk), m.number, m.proposed_name or m.place or "", m.get_status_display())
+                    for m in members
+                ),
+            ),
+        )
+
     @admin.display(description="自动检查 Checks")
     def check_findings(self, obj):
         """The findings of the automatic checks as lines an officer reads, errors first."""
@@ -271,13 +331,20 @@ class NamingApplicationAdmin(ServiceAdmin):
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj is not None else []
+        if obj is None:
+            return []
+        fields = list(self.readonly_fields)
+        if _in_batch(obj):
+            fields.insert(fields.index("status") + 1, "batch_names")
+        return fields
 
     def get_fields(self, request, obj=None):
         if obj is None:
             return SUBMIT_FIELDS
+        if obj.batch_id:  # a member's steps are its head's
+            return self.get_readonly_fields(request, obj)
         return [
-            *self.readonly_fields,
+            *self.get_readonly_fields(request, obj),
             "step",
             *STEP_INPUT_FIELDS,
             "expected_version",
@@ -308,7 +375,7 @@ class NamingApplicationAdmin(ServiceAdmin):
         if not can(request.user, Action.APPLY, counties={data["county"].id}):
             raise naming.StepRefused(f"your role does not allow applications in {data['county'].name}")
         # Related records and the geometry are None when left empty, texts "".
-        blank = {f: None for f in ("kind", "county", "place", "category", "geom")}
+        blank = {f: None for f in ("kind", "county", "place", "category", "geom", "batch")}
         return naming.submit(submitted_by=request.user, **{f: data.get(f) or blank.get(f, "") for f in SUBMIT_FIELDS})
 
     def _step(self, request, obj, form):
@@ -331,3 +398,11 @@ class NamingApplicationAdmin(ServiceAdmin):
             instance.uploaded_by = request.user
             instance.application = form.instance
             instance.save()
+
+
+def _change_url(application_id: int) -> str:
+    return reverse("admin:gazetteer_namingapplication_change", args=[application_id])
+
+
+def _in_batch(application: NamingApplication) -> bool:
+    return application.batch_id is not None or application.members.exists()

@@ -18,6 +18,7 @@ from core.history import open_changeset
 from core.models import Changeset
 from gazetteer import fields, representation
 from gazetteer.admin.io import EXPORT_ACTIONS, import_view
+from gazetteer.admin.standing import register_view
 from gazetteer.models import Category, Place, PlaceName, PlaceVersion
 from gazetteer.permissions import Action, can
 from gazetteer.services import places as place_service
@@ -36,6 +37,11 @@ class PlaceForm(VersionedChangeForm):
         if self.instance.pk and "name" in self.fields:
             self.fields["name"].disabled = True
             self.fields["name"].help_text = "The standard name changes through a naming application."
+        elif "name" in self.fields:
+            self.fields["name"].help_text = (
+                "A new record is a candidate (候选地名) until the naming procedure makes its name standard; a name "
+                "that is standard already by an earlier decision is registered from the record's page (登记)."
+            )
         for field in ("romanization", "romanization_tones"):
             if field in self.fields:
                 self.fields[field].required = False
@@ -108,13 +114,18 @@ class PlaceAdmin(ServiceAdmin):
     refusals = (place_service.PlaceRuleError,)
 
     form = PlaceForm
-    list_display = ["code", "name", "romanization", "category", "unit", "status", "is_public", "version"]
-    list_filter = [CountyFilter, "category", "status", "is_public", "is_synthetic"]
+    list_display = ["code", "name", "romanization", "category", "unit", "standing", "status", "is_public", "version"]
+    list_filter = [CountyFilter, "category", "standing", "status", "is_public"]
     search_fields = ["code", "name", "names__name", "romanization"]
     list_select_related = ["category", "unit"]
     autocomplete_fields = ["unit"]
     readonly_fields = [
         "code",
+        "standing",
+        "standard_basis",
+        "decision_authority",
+        "decision_document",
+        "decision_date",
         "admin_unit",
         "registered_by",
         "registered_for",
@@ -126,6 +137,15 @@ class PlaceAdmin(ServiceAdmin):
         "unit_overridden",
     ]
     inlines = [PlaceNameInline, PlaceVersionInline]
+    STANDING_FIELDS = ("standing", "standard_basis", "decision_authority", "decision_document", "decision_date")
+
+    def get_fields(self, request, obj=None):
+        """The name's standing right under the name, where an officer looks first."""
+        fields = [f for f in super().get_fields(request, obj) if f not in self.STANDING_FIELDS]
+        if obj is None:
+            return fields
+        at = fields.index("name") + 1 if "name" in fields else 0
+        return [*fields[:at], *self.STANDING_FIELDS, *fields[at:]]
     object_history_template = "admin/gazetteer/place/object_history.html"
 
     def history_view(self, request, object_id, extra_context=None):
@@ -147,7 +167,12 @@ class PlaceAdmin(ServiceAdmin):
                 "import/",
                 self.admin_site.admin_view(lambda request: import_view(self, request)),
                 name="gazetteer_place_import",
-            )
+            ),
+            path(
+                "<path:object_id>/register-standard/",
+                self.admin_site.admin_view(lambda request, object_id: register_view(self, request, object_id)),
+                name="gazetteer_place_register_standard",
+            ),
         ]
         return extra + super().get_urls()
 

@@ -139,12 +139,24 @@ STANDARD_NAME = (
 )
 REQUIRED_CATEGORY = (Text(MAX_CODE, min_length=1), Field(description=fields.BY_NAME["category"].description))
 
+
+class DecisionCited(StrictSchema):
+    """The decision that made a name standard before it was registered here (the census, a government document)."""
+
+    authority: Text(200) = Field(description="批准机关")
+    document_number: Text(100) = Field(description="批准文号")
+    decision_date: Day = Field(description="批准日期 (not in the future)")
+
+
 PlaceCreate = create_model(
     "PlaceCreate",
     __base__=StrictSchema,
-    __doc__="A new place-name record: its standard name, category and where it lies (geometry, unit or both).",
-    name=(Name, Field(description="The standard name (标准名称)")),
+    __doc__="A new place-name record: its name, category and where it lies (geometry, unit or both). It is a "
+    "candidate (候选地名) until the naming procedure makes the name standard, unless `decision` cites the "
+    "decision that made it standard already (then it is registered as standard, 登记).",
+    name=(Name, Field(description="The name (标准名称 once standard)")),
     reason=(Reason, ...),
+    decision=(DecisionCited | None, Field(None, description="The decision that made the name standard, if any")),
     **{**ATTRIBUTES, "category": REQUIRED_CATEGORY},
 )
 PlaceUpdate = create_model(

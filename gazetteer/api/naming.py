@@ -1,14 +1,16 @@
 """The naming-application API: receive an application and take it through its steps.
 
 Declared on ``router`` (config.api mounts it under /api/v1/). The bodies are typed: the submission
-(NamingApplicationNew) here, the step's (NamingApplicationStep) built from the steps' declaration
-(gazetteer.services.naming.STEPS); the procedure's rules stay in the service. What the answers hold
-is described in gazetteer.openapi_schemas (NamingApplication).
+(NamingApplicationNew) and a batch's (NamingApplicationBatch, many names with one decision) here,
+the step's (NamingApplicationStep) built from the steps' declaration (gazetteer.services.naming.STEPS);
+the procedure's rules stay in the service. What the answers hold is described in
+gazetteer.openapi_schemas (NamingApplication).
 """
 
 from pathlib import Path
 from typing import Annotated, Any
 
+from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponse
 from ninja import Path as PathParam
 from ninja import Query, Router
@@ -16,6 +18,7 @@ from pydantic import BeforeValidator, Field, create_model
 
 from accounts.roles import assigned_counties, is_administrator
 from boundaries.levels import Tier
+from boundaries.models import AdminUnit
 from core.api import ApiError
 from core.http import json_response
 from core.restapi import (
@@ -77,11 +80,10 @@ def _blank(kind: Any, description: str | None = None) -> Any:
     return Annotated[kind | None, BeforeValidator(_empty_as_none), Field(description=description)]
 
 
-class NamingApplicationNew(StrictSchema):
-    """What POST /api/v1/naming-applications takes; the service decides what a kind needs."""
+class NamingApplicationName(StrictSchema):
+    """One name of a batch, as a single application gives it; the service decides what a kind needs."""
 
     kind: OneOf(NamingApplication.Kind.values)
-    county: Text(12, min_length=1, description="Code of the county-level unit")
     place: _blank(Text(20), "The record renamed or abolished") = None
     proposed_name: _blank(_column_text(NamingApplication, "proposed_name")) = None
     category: _blank(Text(5)) = None
@@ -89,9 +91,30 @@ class NamingApplicationNew(StrictSchema):
     meaning: _blank(Text()) = None
     origin: _blank(Text()) = None
     location_description: _blank(Text()) = None
+
+
+class NamingApplicationNew(NamingApplicationName):
+    """What POST /api/v1/naming-applications takes; the service decides what a kind needs."""
+
+    county: Text(12, min_length=1, description="Code of the county-level unit")
     reason: _blank(Text()) = None
     applicant: _blank(_column_text(NamingApplication, "applicant")) = None
     applicant_contact: _blank(_column_text(NamingApplication, "applicant_contact")) = None
+
+
+class NamingApplicationBatch(StrictSchema):
+    """What POST /api/v1/naming-applications/batch takes: one application carrying many names of one
+    county, decided with one decision and published with one notice."""
+
+    county: Text(12, min_length=1, description="Code of the county-level unit all the names lie in")
+    reason: _blank(Text()) = None
+    applicant: _blank(_column_text(NamingApplication, "applicant")) = None
+    applicant_contact: _blank(_column_text(NamingApplication, "applicant_contact")) = None
+    names: list[NamingApplicationName] = Field(
+        min_length=2,
+        max_length=naming.BATCH_MAX,
+        description="The first leads the batch (its head); each name gets its own number and checks.",
+    )
 
 
 def _input_type(step_input: naming.StepInput) -> Any:
@@ -138,7 +161,7 @@ NamingApplicationStep = _step_body()
 
 def _application(request, number: str) -> NamingApplication:
     application = (
-        NamingApplication.objects.select_related("place", "county", "category", "submitted_by")
+        NamingApplication.objects.select_related("place", "county", "category", "submitted_by", "batch")
         .filter(number=number)
         .first()
     )
@@ -154,6 +177,8 @@ def _may_read(user, application: NamingApplication) -> bool:
 def _as_dict(application: NamingApplication) -> dict:
     return {
         "number": application.number,
+        "batch": application.batch.number if application.batch_id else None,
+        "members": [m.number for m in sorted(application.members.all(), key=lambda m: m.pk)],
         "kind": application.kind,
         "status": application.status,
         "status_label": application.get_status_display(),
@@ -239,7 +264,9 @@ def _iso(value) -> str | None:
     url_name="application-list",
 )
 def application_list(request, status: StatusFilter):
-    applications = NamingApplication.objects.select_related("place", "county", "category", "submitted_by")
+    applications = NamingApplication.objects.select_related(
+        "place", "county", "category", "submitted_by", "batch"
+    ).prefetch_related(Prefetch("members", queryset=NamingApplication.objects.only("pk", "number", "batch_id")))
     if not (can(request.user, Action.DECIDE) or is_administrator(request.user)):
         applications = applications.filter(county_id__in=assigned_counties(request.user))
     if status:
@@ -259,38 +286,103 @@ def application_list(request, status: StatusFilter):
     url_name="application-list-post",
 )
 def application_submit(request, body: Json[NamingApplicationNew]):
-    place = None
-    if body.place:
-        place = Place.objects.filter(code=body.place).first()
-        if place is None:
-            raise ApiError(400, f"no place record has the code {body.place!r}", field="place")
-    county = inputs.unit(body.county)
-    if county.tier != Tier.COUNTY:
-        raise ApiError(400, f"{county.name} is not a county-level unit", field="county")
+    place = _place(body.place)
+    county = _county(body.county)
     try:
         naming.check_county(county, place=place, geom=body.geometry)
     except naming.StepRefused as exc:
         raise ApiError(400, str(exc), field="county") from None
-    if not can(request.user, Action.APPLY, counties={county.id}):
-        raise ApiError(403, f"your role does not allow naming applications in {county.name}")
+    _may_apply(request.user, county)
     try:
         application = naming.submit(
-            kind=body.kind,
             county=county,
             submitted_by=request.user,
-            place=place,
-            proposed_name=inputs.place_name(body.proposed_name, "proposed_name") if body.proposed_name else "",
-            category=inputs.category(body.category) if body.category else None,
-            geom=body.geometry,
-            meaning=body.meaning or "",
-            origin=body.origin or "",
-            location_description=body.location_description or "",
             reason=body.reason or "",
             applicant=body.applicant or "",
             applicant_contact=body.applicant_contact or "",
+            **_name_inputs(body, place),
         )
     except (naming.StepRefused, PlaceRuleError) as exc:
         raise ApiError(400, str(exc)) from None
+    return _created(application)
+
+
+@endpoint(
+    router,
+    "POST",
+    "/naming-applications/batch",
+    operation_id="submitApplicationBatch",
+    summary="Submit one application carrying many names (one decision, one notice)",
+    tag=OFFICERS,
+    officer=True,
+    answers=Answer("The batch's head, its members listed (Location header)", APPLICATION, status="201"),
+    description="Every name is checked as a single application's would be; one refused refuses the batch, "
+    "as do two names of the batch that are the same name. The steps are then taken on the head "
+    "(POST /api/v1/naming-applications/{head}/{step}) and run on every name.",
+    url_name="application-batch",
+)
+def application_batch(request, body: Json[NamingApplicationBatch]):
+    county = _county(body.county)
+    _may_apply(request.user, county)
+    names = [
+        _name_inputs(item, _place(item.place, f"names[{i}].place"), f"names[{i}].") for i, item in enumerate(body.names)
+    ]
+    try:
+        head = naming.submit_batch(
+            county=county,
+            submitted_by=request.user,
+            reason=body.reason or "",
+            applicant=body.applicant or "",
+            applicant_contact=body.applicant_contact or "",
+            names=names,
+        )
+    except (naming.StepRefused, PlaceRuleError) as exc:
+        raise ApiError(400, str(exc)) from None
+    return _created(head)
+
+
+def _place(code: str | None, field: str = "place") -> Place | None:
+    if not code:
+        return None
+    place = Place.objects.filter(code=code).first()
+    if place is None:
+        raise ApiError(400, f"no place record has the code {code!r}", field=field)
+    return place
+
+
+def _county(code: str) -> AdminUnit:
+    county = inputs.unit(code)
+    if county.tier != Tier.COUNTY:
+        raise ApiError(400, f"{county.name} is not a county-level unit", field="county")
+    return county
+
+
+def _may_apply(user, county: AdminUnit) -> None:
+    if not can(user, Action.APPLY, counties={county.id}):
+        raise ApiError(403, f"your role does not allow naming applications in {county.name}")
+
+
+def _name_inputs(item: NamingApplicationName, place: Place | None, prefix: str = "") -> dict:
+    """One name's inputs as naming.submit takes them; ``prefix`` names the name's place in the body."""
+    category = None
+    if item.category:
+        try:
+            category = inputs.category(item.category)
+        except ApiError as exc:
+            raise ApiError(400, exc.message, field=f"{prefix}category") from None
+    return {
+        "kind": item.kind,
+        "place": place,
+        "proposed_name": inputs.place_name(item.proposed_name, f"{prefix}proposed_name") if item.proposed_name else "",
+        "category": category,
+        "geom": item.geometry,
+        "meaning": item.meaning or "",
+        "origin": item.origin or "",
+        "location_description": item.location_description or "",
+    }
+
+
+def _created(application: NamingApplication):
     response = json_response(_as_dict(application), status=201)
     response["Location"] = f"/api/v1/naming-applications/{application.number}"
     return response
@@ -396,7 +488,9 @@ def application_attachments(request, number: ApplicationNumber):
     tag=OFFICERS,
     officer=True,
     answers=Answer("The application after the step", APPLICATION),
-    description="approve and reject are the approver's; the others the county officer's.",
+    description="approve and reject are the approver's; the others the county officer's. Taken on a batch's "
+    "head, a step runs on every name of the batch, all or none (comments and answers are the head's alone); "
+    "taken on a member of a batch, it is refused.",
     url_name="application-step",
 )
 def application_step(request, number: ApplicationNumber, step: StepName, body: Json[NamingApplicationStep]):

@@ -31,7 +31,7 @@ from gazetteer.api import inputs
 from gazetteer.models import Category, Place, PlaceName
 from gazetteer.permissions import Action, can, visible_places
 from gazetteer.queries import filter_places, visible_place, with_record_relations
-from gazetteer.services import geometry_provenance
+from gazetteer.services import geometry_provenance, standing
 from gazetteer.services import places as place_service
 
 router = Router()
@@ -139,7 +139,7 @@ def place_list(request, query: Query[PlaceList]):
     "POST",
     "/places",
     operation_id="createPlace",
-    summary="Register a new record",
+    summary="Register a new record (a candidate, or a standard name citing its decision)",
     tag=OFFICERS,
     officer=True,
     answers=Answer("The new record (Location header)", "Place", GEOJSON, status="201"),
@@ -147,7 +147,7 @@ def place_list(request, query: Query[PlaceList]):
 )
 def place_create(request, body: Json[inputs.PlaceCreate]):
     name = inputs.place_name(body.name)
-    fields = inputs.place_fields(inputs.sent(body, leave_out=("name", "reason")))
+    fields = inputs.place_fields(inputs.sent(body, leave_out=("name", "reason", "decision")))
     counties = _landing(None, fields)
     geom, unit = fields.pop("geom", None), fields.pop("unit", None)
     if not counties:
@@ -157,12 +157,15 @@ def place_create(request, body: Json[inputs.PlaceCreate]):
     if fields.get("romanization"):
         romanization = (fields.pop("romanization"), fields.pop("romanization_tones", "") or fields.get("romanization"))
     with _place_rules():
+        cited = body.decision
+        decision = cited and standing.Decision.from_values(cited.authority, cited.document_number, cited.decision_date)
         place = place_service.create_place(
             changeset=_changeset(request, body.reason),
             name=name,
             geom=geom,
             unit=unit,
             romanization=romanization,
+            decision=decision,
             registered_by=request.user,
             **fields,
         )
@@ -296,7 +299,8 @@ class PlaceRetire(StrictSchema):
     "POST",
     "/places/{code}/retire",
     operation_id="retirePlace",
-    summary="Retire a record (it becomes historical; nothing is deleted)",
+    summary="Retire a candidate or synthetic record (it becomes historical; nothing is deleted); a standard name "
+    "is refused (400): it ends through the abolition procedure (销名)",
     tag=OFFICERS,
     officer=True,
     answers=Answer("The retired record", "Place", GEOJSON),
@@ -308,6 +312,36 @@ def place_retire(request, code: PlaceCode, body: Json[PlaceRetire]):
     with _place_rules():
         place_service.retire_place(
             place, changeset=_changeset(request, body.reason), valid_to=body.valid_to, expected_version=body.version
+        )
+    return _feature(request, code)
+
+
+class PlaceRegistration(StrictSchema):
+    authority: Text(200) = Field(description="批准机关: who made the name standard")
+    document_number: Text(100) = Field(description="批准文号: the decision's document number")
+    decision_date: Day = Field(description="批准日期: the day of the decision (not in the future)")
+    version: Version
+    reason: inputs.Reason
+
+
+@endpoint(
+    router,
+    "POST",
+    "/places/{code}/register-standard",
+    operation_id="registerStandardName",
+    summary="Register a candidate's name as a standard name made standard by an earlier decision (登记), citing it",
+    tag=OFFICERS,
+    officer=True,
+    answers=Answer("The record, now standard", "Place", GEOJSON),
+    url_name="place-register-standard",
+)
+def place_register_standard(request, code: PlaceCode, body: Json[PlaceRegistration]):
+    place = _place(request, code)
+    forbid_unless(request.user, Action.UPDATE, place)
+    with _place_rules():
+        decision = standing.Decision.from_values(body.authority, body.document_number, body.decision_date)
+        standing.register_standard(
+            place, decision, changeset=_changeset(request, body.reason), expected_version=body.version
         )
     return _feature(request, code)
 

@@ -175,6 +175,7 @@ def _suggest_body(query, options) -> bytes:
                     "category": r["category"],
                     "unit": r["unit_path"][-2] if len(r["unit_path"]) > 1 else None,
                     "matched": r["matched"]["name"],
+                    "standing": r["standing"],
                 }
                 for r in results
             ]

@@ -42,6 +42,7 @@ def payload(place: Place, chain: list[AdminUnit], point: Point | None) -> dict:
         "lon": round(point.x, 6) if point else None,
         "lat": round(point.y, 6) if point else None,
         "is_synthetic": place.is_synthetic,
+        "standing": place.standing,
     }
 
 
@@ -176,8 +177,16 @@ def rebuild() -> int:
     return total + len(batch)
 
 
+# Members a result gained in a later release: entries without them were indexed before, and are rebuilt.
+LATER_MEMBERS = ("standing",)
+
+
 def ensure_built() -> int:
-    """Rebuild when some place has no entry (a database loaded before the index existed)."""
-    if Place.objects.filter(search_entries__isnull=True).exists():
+    """Rebuild when some place has no entry (a database loaded before the index existed) or an entry
+    lacks a member results have gained since (LATER_MEMBERS)."""
+    if (
+        Place.objects.filter(search_entries__isnull=True).exists()
+        or SearchEntry.objects.exclude(payload__has_keys=list(LATER_MEMBERS)).exists()
+    ):
         return rebuild()
     return 0

@@ -46,6 +46,7 @@ def nearest(lon: float, lat: float, *, limit: int, public_only: bool) -> list[di
                 "lon": data["lon"],
                 "lat": data["lat"],
                 "distance_m": round(metres, 1),
+                "standing": data["standing"],
             }
         )
     return result

@@ -1,6 +1,10 @@
 """The naming procedure (命名/更名/销名): application -> automatic checks -> expert review ->
 public notice with comments -> decision -> effect on the effective date.
 
+One application may carry many names (a batch: one decision, one notice). Its first name is the
+batch's head, each other name a member application of its own (number, record, checks) pointing at
+the head. Steps are taken on the head and run on every member too, all or none (take_step).
+
 Each step checks the application's state, records who did it and when (ApplicationEvent), and bumps
 the application's version so that two people acting on the same application at once cannot both
 succeed. A new name gets a ``proposed`` place record at once (not public), so it shows in the
@@ -34,6 +38,7 @@ from gazetteer.models import (
     Place,
 )
 from gazetteer.services import places as place_service
+from gazetteer.services import standing
 from gazetteer.services.names import name_problem
 from gazetteer.services.naming_checks import blocking, check_heritage, check_name
 
@@ -120,10 +125,19 @@ def submit(
     origin: str = "",
     location_description: str = "",
     applicant_contact: str = "",
+    batch: NamingApplication | None = None,
 ) -> NamingApplication:
-    """Receive an application and run the automatic checks on it."""
+    """Receive an application and run the automatic checks on it; with ``batch``, as a name of that
+    batch (submit_batch)."""
     if kind in (NamingApplication.Kind.RENAME, NamingApplication.Kind.ABOLISH) and place is None:
         raise StepRefused("a rename or abolition names the record it changes")
+    if kind == NamingApplication.Kind.NAME and place is not None:
+        # Naming a candidate (an OpenStreetMap or GeoNames record, an officer's draft) keeps its record and code.
+        standing.may_become_standard(place)
+        proposed_name = proposed_name.strip() or place.name
+        category, geom = category or place.category, geom or place.geom
+    if kind != NamingApplication.Kind.ABOLISH and place is not None and place.is_synthetic:
+        raise StepRefused(f"{place.name} {place.code} is synthetic demonstration data: never a standard name")
     if kind in (NamingApplication.Kind.NAME, NamingApplication.Kind.RENAME) and not proposed_name.strip():
         raise StepRefused("the proposed name is missing")
     if kind == NamingApplication.Kind.NAME and (category is None or (geom is None)):
@@ -135,6 +149,8 @@ def submit(
         if problem:
             raise StepRefused(f"the proposed name: {problem}")
     check_county(county, place=place, geom=geom)
+    if batch is not None:
+        _may_join(batch, county)
     application = NamingApplication.objects.create(
         number=_number(county, place_service.today().year),
         kind=kind,
@@ -150,9 +166,12 @@ def submit(
         applicant=applicant,
         applicant_contact=applicant_contact,
         submitted_by=submitted_by,
+        batch=batch,
     )
     _event(application, "submitted", submitted_by, reason)
-    if kind == NamingApplication.Kind.NAME:
+    if batch is not None:
+        _event(batch, "batch_member", submitted_by, f"{application.number} {_name_of(application)}".strip())
+    if kind == NamingApplication.Kind.NAME and place is None:
         changeset = open_changeset(
             Changeset.Kind.EDIT, f"proposed name of application {application.number}", author=submitted_by
         )
@@ -171,6 +190,93 @@ def submit(
         )
         application.save(update_fields=["place"])
     return run_checks(application, actor=submitted_by)
+
+
+def _may_join(head: NamingApplication, county: AdminUnit) -> None:
+    """A name joins a batch of its own county, led by a head that is no member itself, before the
+    batch's first step (the names of a batch go through the steps together)."""
+    head = lock(NamingApplication.objects.select_related("county", "batch"), head.pk)
+    if head.batch_id is not None:
+        raise StepRefused(f"application {head.number} is part of batch {head.batch.number}: add the name there")
+    if head.county_id != county.id:
+        raise StepRefused(f"batch {head.number} is of {head.county.name}: the names of a batch lie in one county")
+    if head.status != Status.CHECKED:
+        raise StepRefused(
+            f"batch {head.number} is {head.get_status_display()}: names join a batch before its first step"
+        )
+
+
+def batch_of(application: NamingApplication) -> list[NamingApplication]:
+    """Every name of the application's batch, head first then its members in the order submitted;
+    an application of no batch alone."""
+    head = application.batch if application.batch_id else application
+    members = head.members.select_related("place__unit", "county", "category").order_by("pk")
+    return [head, *members]
+
+
+def _name_of(application: NamingApplication) -> str:
+    return application.proposed_name or (application.place.name if application.place_id else "")
+
+
+BATCH_MAX = 200  # names in one batch
+
+
+@transaction.atomic
+def submit_batch(
+    *, county: AdminUnit, submitted_by, applicant: str, reason: str, names: list[dict], applicant_contact: str = ""
+) -> NamingApplication:
+    """Receive one application carrying many names (each a dict of submit's per-name inputs) and
+    return its head, the first name. Every name is submitted and checked as on its own, and one
+    refused refuses the batch. Two names of the batch that are one name (or change one record) are
+    refused too: the checks would find them only once both were decided, with one decision."""
+    if not 2 <= len(names) <= BATCH_MAX:
+        raise StepRefused(f"a batch carries from 2 to {BATCH_MAX} names, not {len(names)}")
+    _one_of_each(names)
+    head = None
+    for index, values in enumerate(names, 1):
+        try:
+            application = submit(
+                county=county,
+                submitted_by=submitted_by,
+                applicant=applicant,
+                reason=reason,
+                applicant_contact=applicant_contact,
+                batch=head,
+                **values,
+            )
+        except (StepRefused, place_service.PlaceRuleError) as exc:
+            raise StepRefused(f"name {index} of the batch ({_label(values)}): {exc}") from None
+        head = head or application
+    head.refresh_from_db()
+    return head
+
+
+def _label(values: dict) -> str:
+    place = values.get("place")
+    return (values.get("proposed_name") or "").strip() or (f"{place.name} {place.code}" if place else "no name")
+
+
+def _one_of_each(names: list[dict]) -> None:
+    """No two names of a batch the same name (all lie in its county), nor two changing one record."""
+    seen_names, seen_places = {}, {}
+    for index, values in enumerate(names, 1):
+        place = values.get("place")
+        name = (values.get("proposed_name") or "").strip()
+        if not name and place is not None and values.get("kind") == NamingApplication.Kind.NAME:
+            name = place.name
+        if name and values.get("kind") != NamingApplication.Kind.ABOLISH:
+            if name in seen_names:
+                raise StepRefused(
+                    f"names {seen_names[name]} and {index} of the batch are both {name}: a name is given once "
+                    "in a county"
+                )
+            seen_names[name] = index
+        if place is not None:
+            if place.pk in seen_places:
+                raise StepRefused(
+                    f"names {seen_places[place.pk]} and {index} of the batch both change {place.name} {place.code}"
+                )
+            seen_places[place.pk] = index
 
 
 def run_checks(application: NamingApplication, *, actor=None) -> NamingApplication:
@@ -335,11 +441,7 @@ def reject(application, *, actor, reason: str, expected_version=None) -> NamingA
     if not reason.strip():
         raise StepRefused("a rejection carries its reason")
     _event(locked, "rejected", actor, reason)
-    if locked.kind == NamingApplication.Kind.NAME and locked.place is not None:
-        changeset = open_changeset(
-            Changeset.Kind.DECISION, f"application {locked.number} rejected: {reason}", author=actor
-        )
-        place_service.retire_place(locked.place, changeset=changeset, valid_to=place_service.today())
+    _end_proposed_record(locked, actor, f"application {locked.number} rejected: {reason}")
     return _advance(locked, Status.REJECTED, rejection_reason=reason.strip())
 
 
@@ -347,7 +449,16 @@ def reject(application, *, actor, reason: str, expected_version=None) -> NamingA
 def withdraw(application, *, actor, reason: str, expected_version=None) -> NamingApplication:
     locked = _lock(application, expected_version, "withdraw")
     _event(locked, "withdrawn", actor, reason)
+    _end_proposed_record(locked, actor, f"application {locked.number} withdrawn: {reason}")
     return _advance(locked, Status.WITHDRAWN, rejection_reason=reason.strip())
+
+
+def _end_proposed_record(application: NamingApplication, actor, why: str) -> None:
+    """A new name that will not be: its proposed record ends (a candidate that was to be named stays as it was)."""
+    place = application.place
+    if application.kind == NamingApplication.Kind.NAME and place is not None and place.status == Place.Status.PROPOSED:
+        changeset = open_changeset(Changeset.Kind.DECISION, why, author=actor)
+        place_service.retire_place(place, changeset=changeset, valid_to=place_service.today())
 
 
 @transaction.atomic
@@ -389,27 +500,38 @@ def _write_effect(application: NamingApplication, actor) -> NamingApplication:
         author=actor,
     )
     place, day = application.place, application.effective_date
-    if application.kind == NamingApplication.Kind.NAME:
+    decision = standing.Decision(application.authority, application.document_number, application.decision_date)
+    if application.kind == NamingApplication.Kind.NAME and place.status == Place.Status.PROPOSED:
         place.names.filter(kind="standard", valid_to__isnull=True).update(valid_from=day)
         place_service.update_place(
             place, changeset=changeset, changes={"valid_from": day, "named_on": application.decision_date}
         )
         if day <= place_service.today():
             _put_in_use(place, changeset)
+    elif application.kind == NamingApplication.Kind.NAME:  # a candidate named: its record, its name if changed
+        place_service.update_place(place, changeset=changeset, changes={"named_on": application.decision_date})
+        if application.proposed_name != place.name:
+            _renamed(application, changeset)
     elif application.kind == NamingApplication.Kind.RENAME:
-        place_service.rename_place(
-            place,
-            application.proposed_name,
-            changeset=changeset,
-            effective=day,
-            note=f"{application.authority} {application.document_number}",
-        )
+        _renamed(application, changeset)
     else:
-        place_service.retire_place(place, changeset=changeset, valid_to=day)
+        place_service.abolish_place(place, changeset=changeset, valid_to=day)
+    if application.kind != NamingApplication.Kind.ABOLISH:
+        standing.made_standard_by_procedure(application.place, decision, changeset=changeset)
     if day <= place_service.today():
         _event(application, "effective", actor, f"effective {day}")
         return _advance(application, Status.EFFECTIVE)
     return application
+
+
+def _renamed(application: NamingApplication, changeset: Changeset) -> None:
+    place_service.rename_place(
+        application.place,
+        application.proposed_name,
+        changeset=changeset,
+        effective=application.effective_date,
+        note=f"{application.authority} {application.document_number}",
+    )
 
 
 def _put_in_use(place: Place, changeset: Changeset) -> None:
@@ -460,6 +582,9 @@ class Step:
     # The procedure waits for it where it is open (the staff's inbox, gazetteer.inbox); the others are
     # taken when something happens (an expert's opinion, a comment, a refusal, a withdrawal).
     awaited: bool = False
+    # Taken on a batch's head, it runs on every name of the batch; the others (the notice's comments,
+    # which are the batch's one notice's) on the head only.
+    whole_batch: bool = True
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -509,6 +634,7 @@ STEPS = {
             ),
             label="记录公示意见 Record a comment on the notice",
             open_in=frozenset({Status.IN_NOTICE}),
+            whole_batch=False,
         ),
         Step(
             "answer",
@@ -519,6 +645,7 @@ STEPS = {
             ),
             label="答复公示意见 Answer a comment on the notice",
             open_in=frozenset({Status.IN_NOTICE, Status.NOTICE_CLOSED}),
+            whole_batch=False,
         ),
         Step(
             "close-notice",
@@ -588,17 +715,38 @@ STEPS = {
 }
 
 
+@transaction.atomic
 def take_step(
     application: NamingApplication, step: str, *, actor, expected_version: int | None = None, **values
 ) -> NamingApplication:
-    """Run one step by name with the values it takes; missing required values are refused."""
+    """Run one step by name with the values it takes; missing required values are refused. A batch's
+    steps are taken on its head (``expected_version`` is the head's) and run on its members too
+    (Step.whole_batch), all or none; a step taken on a member is refused."""
     if step not in STEPS:
         raise StepRefused(f"unknown step {step!r}; one of {', '.join(STEPS)}")
     missing = [name for name in STEPS[step].required if values.get(name) in (None, "")]
     if missing:
         raise StepRefused(f"the step '{step}' needs: {', '.join(missing)}")
     values = {k: v for k, v in values.items() if v not in (None, "")}
-    return STEPS[step].run(application, actor=actor, expected_version=expected_version, **values)
+    if application.batch_id is not None:
+        head = NamingApplication.objects.values_list("number", flat=True).get(pk=application.batch_id)
+        raise StepRefused(f"application {application.number} is part of batch {head}: take the step there")
+    declared = STEPS[step]
+    head = declared.run(application, actor=actor, expected_version=expected_version, **values)
+    if declared.whole_batch:
+        _run_on_members(declared, head, actor=actor, values=values)
+    return head
+
+
+def _run_on_members(step: Step, head: NamingApplication, *, actor, values: dict) -> None:
+    """The step just taken on ``head``, on each member still under way (and on an ended one the step
+    is open in: the filing of an effective decision). A member that refuses refuses the whole step."""
+    members = head.members.exclude(status__in=FINAL - step.open_in).order_by("pk")
+    for member in members.select_related("place"):
+        try:
+            step.run(member, actor=actor, **values)
+        except (StepRefused, place_service.PlaceRuleError) as exc:
+            raise StepRefused(f"{member.number} {_name_of(member)} of batch {head.number}: {exc}") from None
 
 
 ATTACHMENT_TYPES = {

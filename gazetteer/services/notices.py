@@ -3,7 +3,10 @@ romanization, administrative unit, location, approving authority, approval date 
 
 And the public notice (公示) of a proposal, its own document while it is out for comment (page
 web.notices at /notices/<number>, and PDF): the proposed name, romanization, category, location,
-meaning and origin, the notice period and how to comment; and the comments the public leaves on it."""
+meaning and origin, the notice period and how to comment; and the comments the public leaves on it.
+
+A batch (gazetteer.services.naming.submit_batch) has one notice of each kind, its head's, listing
+every name of the batch; a member's number leads to it, and comments land on the head."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.template.loader import render_to_string
 
 from boundaries.levels import Tier
@@ -19,7 +23,7 @@ from core.pdf import DocumentInfo, html_to_pdf
 from core.text import has_control_character, text_problem
 from gazetteer.models import NamingApplication, NoticeComment, PlaceName
 from gazetteer.representation import unit_path
-from gazetteer.services import places
+from gazetteer.services import naming, places
 from gazetteer.services.places import computed_romanization
 
 KIND_TITLE = {
@@ -29,7 +33,8 @@ KIND_TITLE = {
 }
 
 
-def context(application: NamingApplication) -> dict:
+def _name(application: NamingApplication) -> dict:
+    """One name of a notice: the name, its romanization, what it was, its category and where it lies."""
     place = application.place
     name = application.proposed_name or (place.name if place else "")
     previous = None
@@ -41,19 +46,45 @@ def context(application: NamingApplication) -> dict:
             .first()
         )
         previous = row.name if row else None
-    authority = application.authority or settings.NAMING_AUTHORITY
     path = unit_path(place.unit if place and place.unit else application.county)
     return {
         "application": application,
-        "title": f"{authority}关于{name}{KIND_TITLE[application.kind]}的公告",
+        "number": application.number,
+        "kind_zh": KIND_TITLE[application.kind],
         "name": name,
         "romanization": computed_romanization(name, application.category)[0] if name else "",
         "previous_name": previous,
         "category": application.category.name_zh if application.category else "",
         "unit_path": " ".join(u["name"] for u in path),
-        "authority": authority,
+        "location_description": application.location_description,
+        "meaning": application.meaning,
+        "origin": application.origin,
         "code": place.code if place else "",
-        "draft": application.status not in (NamingApplication.Status.APPROVED, NamingApplication.Status.EFFECTIVE),
+    }
+
+
+def _kinds(names: list[dict]) -> str:
+    """命名, or 命名、更名 for a batch of several kinds (in the order they come)."""
+    return "、".join(dict.fromkeys(row["kind_zh"] for row in names))
+
+
+def context(application: NamingApplication) -> dict:
+    """What the decision notice says; a member's is its batch's, which lists every name."""
+    names = [_name(a) for a in naming.batch_of(application)]
+    first, head = names[0], names[0]["application"]
+    authority = head.authority or settings.NAMING_AUTHORITY
+    if len(names) > 1:
+        title = f"{authority}关于“{first['name']}”等{len(names)}处地名{_kinds(names)}的公告"
+    else:
+        title = f"{authority}关于{first['name']}{first['kind_zh']}的公告"
+    return {
+        **{key: first[key] for key in ("name", "romanization", "previous_name", "category", "unit_path", "code")},
+        "application": head,
+        "title": title,
+        "names": names,
+        "is_batch": len(names) > 1,
+        "authority": authority,
+        "draft": head.status not in (NamingApplication.Status.APPROVED, NamingApplication.Status.EFFECTIVE),
     }
 
 
@@ -64,10 +95,11 @@ def notice_html(application: NamingApplication) -> str:
 def notice_pdf(application: NamingApplication) -> bytes:
     """The notice as a PDF (core.pdf: WeasyPrint with the shared fonts), the authority as its author."""
     values = context(application)
+    head = values["application"]
     info = DocumentInfo(
         title=values["title"],
         author=values["authority"],
-        subject=f"地名{KIND_TITLE[application.kind]}公告 {application.number}",
+        subject=f"地名{_kinds(values['names'])}公告 {head.number}",
     )
     return html_to_pdf(render_to_string("gazetteer/notice.html", values), info)
 
@@ -79,6 +111,7 @@ NOTICE_TITLE = {
     NamingApplication.Kind.RENAME: "关于拟将“{previous}”更名为“{name}”的公示",
     NamingApplication.Kind.ABOLISH: "关于拟销名“{name}”的公示",
 }
+BATCH_NOTICE_TITLE = "关于拟{kinds}“{name}”等{count}处地名的公示"
 # Statuses in which a notice that has begun stays readable as a record (marked closed unless still open).
 NOTICE_SEEN = {
     NamingApplication.Status.IN_NOTICE,
@@ -123,10 +156,12 @@ def _today(today: dt.date | None) -> dt.date:
 def public_notice(number: str, today: dt.date | None = None) -> NamingApplication | None:
     """The application whose public notice anyone may read: one whose notice has begun (its start day has
     come) and has not been undone by an earlier step; None otherwise (not yet in notice, withdrawn
-    before it, or a notice set to begin on a later day)."""
-    application = (
-        NamingApplication.objects.select_related("place__unit", "county", "category").filter(number=number).first()
-    )
+    before it, or a notice set to begin on a later day). For a member of a batch, the batch's head,
+    whose notice is the batch's."""
+    applications = NamingApplication.objects.select_related("place__unit", "county", "category")
+    application = applications.filter(number=number).first()
+    if application is not None and application.batch_id is not None:
+        application = applications.get(pk=application.batch_id)
     if application is None or application.status not in NOTICE_SEEN or application.notice_start is None:
         return None
     if application.notice_start > _today(today):
@@ -145,15 +180,26 @@ def notice_is_open(application: NamingApplication, today: dt.date | None = None)
 
 
 def open_notices(today: dt.date | None = None):
-    """The notices open today, newest first."""
+    """The notices open today, newest first: a batch's once, as its head (with ``members``, how many
+    names it carries besides its own)."""
     day = _today(today)
     return (
         NamingApplication.objects.filter(
-            status=NamingApplication.Status.IN_NOTICE, notice_start__lte=day, notice_end__gte=day
+            status=NamingApplication.Status.IN_NOTICE, notice_start__lte=day, notice_end__gte=day, batch__isnull=True
         )
         .select_related("place", "county", "category")
+        .annotate(names_besides=Count("members"))
         .order_by("-notice_start", "-number")
     )
+
+
+def listed_name(application: NamingApplication) -> str:
+    """The name a list of notices shows: the proposal's, or a batch's first and how many (“甲”等3处)."""
+    name = application.proposed_name or (application.place.name if application.place else "")
+    besides = getattr(application, "names_besides", None)
+    if besides is None:
+        besides = application.members.count()
+    return f"“{name}”等{besides + 1}处" if besides else name
 
 
 def _location(application: NamingApplication) -> dict:
@@ -187,24 +233,43 @@ def _location(application: NamingApplication) -> dict:
     }
 
 
+def _proposed(row: dict) -> dict:
+    """A name as the public notice shows it: where it lies in words, and the present name of a rename."""
+    application = row["application"]
+    previous = row["previous_name"] or (application.place.name if application.place else "")
+    return {
+        **row,
+        "previous_name": previous if application.kind == NamingApplication.Kind.RENAME else "",
+        "location": _location(application),
+    }
+
+
 def public_notice_context(application: NamingApplication, today: dt.date | None = None) -> dict:
-    """What the public notice says, for its page and its PDF."""
+    """What the public notice says, for its page and its PDF; a batch's lists every name (``names``)."""
     values = context(application)
-    name = values["name"]
-    previous = values["previous_name"] or (application.place.name if application.place else "")
+    application = values["application"]  # a batch's notice is its head's
+    names = [_proposed(row) for row in values["names"]]
+    first = names[0]
+    name = first["name"]
+    if len(names) > 1:
+        title = BATCH_NOTICE_TITLE.format(kinds=_kinds(names), name=name, count=len(names))
+    else:
+        title = NOTICE_TITLE[application.kind].format(name=name, previous=first["previous_name"])
     is_open = notice_is_open(application, today)
     return {
         "application": application,
         "number": application.number,
         "kind": application.kind,
-        "kind_zh": KIND_TITLE[application.kind],
-        "title": NOTICE_TITLE[application.kind].format(name=name, previous=previous),
+        "kind_zh": _kinds(names),
+        "title": title,
         "name": name,
-        "previous_name": previous if application.kind == NamingApplication.Kind.RENAME else "",
+        "names": names,
+        "is_batch": len(names) > 1,
+        "previous_name": first["previous_name"],
         "romanization": values["romanization"],
         "category": values["category"],
         "unit_path": values["unit_path"],
-        "location": _location(application),
+        "location": first["location"],
         "location_description": application.location_description,
         "meaning": application.meaning,
         "origin": application.origin,
@@ -225,7 +290,7 @@ def public_notice_pdf(application: NamingApplication, page_url: str, today: dt.d
     info = DocumentInfo(
         title=values["title"],
         author=values["publisher"],
-        subject=f"地名{KIND_TITLE[application.kind]}公示 {application.number}",
+        subject=f"地名{values['kind_zh']}公示 {values['number']}",
     )
     return html_to_pdf(render_to_string("gazetteer/public_notice_pdf.html", values), info)
 
@@ -236,13 +301,14 @@ def record_public_comment(
 ) -> NoticeComment:
     """A comment left on the notice's public page: stored as such (channel public, no officer), received
     today; refused (CommentRefused) unless the notice is open today. Nothing else is written: the
-    application keeps its version, so an officer's step in progress is not disturbed."""
+    application keeps its version, so an officer's step in progress is not disturbed. A comment on a
+    batch is its head's: the batch has one notice."""
     faults = comment_text_faults(commenter=commenter, contact=contact, comment=comment)
     if faults:
         raise CommentInvalid(faults)
     day = _today(today)
     # Locked against a step that closes or withdraws the notice at the same moment.
-    locked = NamingApplication.objects.select_for_update().get(pk=application.pk)
+    locked = NamingApplication.objects.select_for_update().get(pk=application.batch_id or application.pk)
     if not notice_is_open(locked, day):
         raise CommentRefused(f"the public notice of {locked.number} ran until {locked.notice_end}")
     return NoticeComment.objects.create(

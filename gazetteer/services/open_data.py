@@ -1,6 +1,8 @@
 """Open data: what is published, as files (CSV, GeoJSON, GeoPackage) and a manifest that says so.
 
-What is published: the public records (``is_public``), never proposed ones, whoever asks. Each
+What is published: the public standard names (``is_public``, standing standard), never proposed
+names, candidates (OpenStreetMap, GeoNames, records awaiting the procedure) or synthetic demonstration
+records, whoever asks. Each
 record carries its licence and attribution; where its geometry comes from another source than the
 record (see geometry_provenance: the polygons and seats of the unit records), that source's licence
 and attribution are added after "几何 geometry:". Geometry whose source grants no open licence (the
@@ -55,15 +57,19 @@ FILE_NOTES = {
         "GeoPackage，按几何类型分图层：places_points（点）、places_lines（线）、places_polygons（面），"
         "各图层声明其几何类型；无几何（或几何未发布）的记录在属性表 places_no_geometry。"
         "字段有类型：version 为整数，elevation_m 为实数，named_on/valid_from/valid_to 为日期，"
-        "is_public/synthetic 为布尔值，代码与文本为文本",
+        "is_public/synthetic 为布尔值，decision_date 为日期，代码与文本为文本",
         "one layer per geometry type, each declaring it; typed fields (integer, real, date, boolean)",
     ),
 }
 GEOMETRY_LABEL = "几何 geometry"
 SETTING = "OPEN_DATA_INCLUDE_UNLICENSED_GEOMETRY"
-NOT_PUBLISHED = "拟用地名和非公开记录不在开放数据中。Proposed names and non-public records are never published."
+NOT_PUBLISHED = (
+    "只发布标准地名：拟用地名、候选地名（尚未经命名程序）、演示数据和非公开记录不在开放数据中。"
+    "Standard names only: proposed names, candidates (not yet through the naming procedure), demonstration "
+    "data and non-public records are never published."
+)
 # Bump when the files change shape without any record changing, so that caches see new ETags.
-FILE_LAYOUT = 2
+FILE_LAYOUT = 3
 
 
 class UnknownFormat(ValueError):
@@ -71,8 +77,12 @@ class UnknownFormat(ValueError):
 
 
 def published_places() -> QuerySet[Place]:
-    """The records open data publishes: what anyone may see, proposed names left out."""
-    return visible_places(AnonymousUser(), Place.objects.all()).exclude(status=Place.Status.PROPOSED)
+    """The records open data publishes: the standard names anyone may see, proposed names left out."""
+    return (
+        visible_places(AnonymousUser(), Place.objects.all())
+        .filter(standing=Place.Standing.STANDARD)
+        .exclude(status=Place.Status.PROPOSED)
+    )
 
 
 def include_unlicensed_geometry() -> bool:

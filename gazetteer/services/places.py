@@ -21,15 +21,13 @@ from core.models import Changeset
 from core.records import bump, changed_values, lock
 from gazetteer import fields
 from gazetteer.models import Category, Place, PlaceName, PlaceVersion
+from gazetteer.services import standing
 from gazetteer.services.codes import allocate_place_code, place_code_prefix
 from gazetteer.services.names import name_problem
+from gazetteer.services.rules import PlaceRuleError
 
 # Attributes an update may change (names change through rename_place or set_names).
 EDITABLE_FIELDS = fields.EDITABLE
-
-
-class PlaceRuleError(ValueError):
-    """A change the rules do not allow (e.g. an unknown category, a name left empty)."""
 
 
 def today() -> dt.date:
@@ -128,7 +126,11 @@ def snapshot(place: Place) -> dict:
         "unit_overridden": place.unit_overridden,
         "admin_unit": place.admin_unit.code if place.admin_unit_id else None,
         "romanization_overridden": place.romanization_overridden,
-        "is_synthetic": place.is_synthetic,
+        "standing": place.standing,
+        "standard_basis": place.standard_basis,
+        "decision_authority": place.decision_authority,
+        "decision_document": place.decision_document,
+        "decision_date": _date(place.decision_date),
         "source": place.source.key if place.source_id else None,
         "source_ref": place.source_ref,
         "names": names,
@@ -175,11 +177,17 @@ def create_place(
     township: AdminUnit | None = None,
     other_names: list[tuple[str, str]] = (),
     romanization: tuple[str, str] | None = None,
+    decision: standing.Decision | None = None,
+    synthetic: bool = False,
     **fields,
 ) -> Place:
     """A new record. The containing unit is derived from the geometry unless given; the code is
-    allocated from the county and township of that unit. ``other_names`` are (kind, name) pairs."""
+    allocated from the county and township of that unit. ``other_names`` are (kind, name) pairs.
+    Its standing follows gazetteer.services.standing: a candidate unless ``decision`` cites the
+    decision that made the name standard or the source is an official register; ``synthetic`` for
+    demonstration records."""
     name = check_name(name or "")
+    fields.update(standing.at_creation(source=fields.get("source"), decision=decision, synthetic=synthetic))
     check_unit_agrees(unit, geom)
     check_dates(fields.get("valid_from"), fields.get("valid_to"))
     derived = geography.unit_at(geom)
@@ -219,11 +227,13 @@ def _township_of(unit: AdminUnit | None) -> AdminUnit | None:
 # ---- changing -------------------------------------------------------------------------------------
 
 
-def _lock(place: Place, expected_version: int | None) -> Place:
+def lock_place(place: Place, expected_version: int | None) -> Place:
+    """The record locked for a change, refused (VersionConflict) when it moved on from the version expected."""
     return lock(Place.objects.select_related("category", "unit"), place.pk, expected_version)
 
 
-def _bump(place: Place, changeset: Changeset, changed: frozenset[str] = frozenset()) -> Place:
+def bump_version(place: Place, changeset: Changeset, changed: frozenset[str] = frozenset()) -> Place:
+    """Save the locked record as its next version in ``changeset``."""
     bump(place)
     record_version(place, changeset, changed)
     return Place.objects.select_related("category", "unit").get(pk=place.pk)
@@ -234,10 +244,11 @@ def update_place(place: Place, *, changeset: Changeset, changes: dict, expected_
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise PlaceRuleError(f"not editable here: {', '.join(sorted(unknown))}")
-    locked = _lock(place, expected_version)
+    locked = lock_place(place, expected_version)
     changed = changed_values(locked, changes)
     if not changed:
         return locked
+    standing.may_change(locked, changed)
     if "romanization" in changed or "romanization_tones" in changed:
         locked.romanization_overridden = True
     if "unit" in changed:
@@ -249,7 +260,7 @@ def update_place(place: Place, *, changeset: Changeset, changes: dict, expected_
     if "unit" in changed or "geom" in changed:
         check_unit_agrees(locked.unit, locked.geom)
     check_dates(locked.valid_from, locked.valid_to)
-    return _bump(locked, changeset, frozenset(changed))
+    return bump_version(locked, changeset, frozenset(changed))
 
 
 @transaction.atomic
@@ -271,7 +282,7 @@ def add_name(
         raise PlaceRuleError(f"a name added this way is one of former, alias, short, map; not {kind!r}")
     name = check_name(name or "")
     check_dates(valid_from, valid_to, "the name")
-    locked = _lock(place, expected_version) if changeset is not None else place
+    locked = lock_place(place, expected_version) if changeset is not None else place
     roman, tones = computed_romanization(name, place.category)
     row, created = PlaceName.objects.get_or_create(
         place=locked,
@@ -287,7 +298,7 @@ def add_name(
         },
     )
     if changeset is not None and created:
-        _bump(locked, changeset)
+        bump_version(locked, changeset)
     return row
 
 
@@ -305,7 +316,7 @@ def rename_place(
     day and it becomes a former name; the new one is standard from that day. A rename dated in the
     future is written now (so ``?at=`` answers right) and made current by apply_due_renames."""
     new_name = check_name(new_name or "")
-    locked = _lock(place, expected_version)
+    locked = lock_place(place, expected_version)
     current = locked.names.filter(kind=PlaceName.Kind.STANDARD, valid_to__isnull=True).first()
     if current is not None and current.valid_from and current.valid_from >= effective:
         raise PlaceRuleError(f"the current name is valid from {current.valid_from}; a rename must take effect later")
@@ -324,7 +335,7 @@ def rename_place(
         note=note,
     )
     _make_names_current(locked, today())
-    return _bump(locked, changeset)
+    return bump_version(locked, changeset)
 
 
 def _make_names_current(place: Place, day: dt.date) -> bool:
@@ -350,7 +361,7 @@ def apply_due_renames(day: dt.date | None = None, *, changeset_factory=None) -> 
     due = Place.objects.filter(names__kind=PlaceName.Kind.STANDARD, names__valid_to__lte=day).distinct()
     applied = []
     for place in due:
-        locked = _lock(place, None)
+        locked = lock_place(place, None)
         if _make_names_current(locked, day):
             changeset = changeset_factory(locked) if changeset_factory else None
             if changeset is None:
@@ -361,7 +372,7 @@ def apply_due_renames(day: dt.date | None = None, *, changeset_factory=None) -> 
                     f"rename of {locked.code} takes effect on {day}",
                     label="scheduled: apply_due_renames",
                 )
-            applied.append(_bump(locked, changeset))
+            applied.append(bump_version(locked, changeset))
     return applied
 
 
@@ -369,12 +380,25 @@ def apply_due_renames(day: dt.date | None = None, *, changeset_factory=None) -> 
 def retire_place(
     place: Place, *, changeset: Changeset, valid_to: dt.date, expected_version: int | None = None
 ) -> Place:
+    """A candidate or synthetic record ends on ``valid_to``; a standard name is refused (it ends by
+    abolition, the naming procedure's ``abolish_place``)."""
+    locked = lock_place(place, expected_version)
+    standing.may_retire_directly(locked)
+    return _end(locked, changeset, valid_to)
+
+
+@transaction.atomic
+def abolish_place(place: Place, *, changeset: Changeset, valid_to: dt.date) -> Place:
+    """销名: the procedure's decision ends the record on ``valid_to`` (gazetteer.services.naming only)."""
+    return _end(lock_place(place, None), changeset, valid_to)
+
+
+def _end(locked: Place, changeset: Changeset, valid_to: dt.date) -> Place:
     """The place ceases to exist on ``valid_to``: status historical, names end that day. Not deleted."""
-    locked = _lock(place, expected_version)
     check_dates(locked.valid_from, valid_to)
     for name in locked.names.filter(valid_to__isnull=True):
         check_dates(name.valid_from, valid_to, f"the name {name.name}")
     locked.valid_to = valid_to
     locked.status = Place.Status.HISTORICAL
     locked.names.filter(valid_to__isnull=True).update(valid_to=valid_to)
-    return _bump(locked, changeset)
+    return bump_version(locked, changeset)

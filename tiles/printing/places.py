@@ -1,8 +1,8 @@
 """Rivers, lakes and reservoirs, roads and railways from the place-name records, where there are any.
 
-Only public records in use on the day, with a line (rivers, roads, railways) or polygon (lakes,
-reservoirs) geometry in the frame. The data has none today: then nothing is drawn and nothing of
-them appears in the legend.
+Only public standard (or flagged synthetic) records in use on the day, with a line (rivers, roads,
+railways) or polygon (lakes, reservoirs) geometry in the frame. The data has none today: then nothing
+is drawn and nothing of them appears in the legend.
 """
 
 from __future__ import annotations
@@ -34,8 +34,14 @@ class MappedPlace:
     place: Place
 
 
-def _in_use(day: dt.date | None):
-    places = Place.objects.filter(is_public=True, geom__isnull=False).exclude(status=Place.Status.PROPOSED)
+def printable(day: dt.date | None):
+    """The records a print map may draw: public, located, existing on the day, and standard names or
+    synthetic ones (which the sheet flags); candidates wait for the procedure (gazetteer.services.standing)."""
+    places = (
+        Place.objects.filter(is_public=True, geom__isnull=False)
+        .exclude(status=Place.Status.PROPOSED)
+        .exclude(standing=Place.Standing.CANDIDATE)
+    )
     if day is None:
         return places.filter(valid_to__isnull=True).exclude(status=Place.Status.HISTORICAL)
     return places.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
@@ -50,7 +56,7 @@ def mapped_places(day: dt.date | None, window: Window) -> list[MappedPlace]:
         by_class = Q()
         for prefix in prefixes:
             by_class |= Q(category__code__startswith=prefix)
-        places = list(_in_use(day).filter(by_class, geom__intersects=box).select_related("source").order_by("code"))
+        places = list(printable(day).filter(by_class, geom__intersects=box).select_related("source").order_by("code"))
         names = place_names_at(places, day)
         for place in places:
             geometry = window.clip(metric(place.geom))

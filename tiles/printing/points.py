@@ -16,7 +16,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import shapely
-from django.db.models import Q
 
 from boundaries.levels import TOWNSHIP_LEVELS, Tier
 from boundaries.models import AdminUnit
@@ -25,6 +24,7 @@ from tiles.printing.areas import Area
 from tiles.printing.features import Window, metric
 from tiles.printing.names import place_names_at, unit_names_at
 from tiles.printing.papers import PT_PER_MM
+from tiles.printing.places import printable
 from tiles.printing.scale import MapScale
 from tiles.printing.style import TEXTS
 
@@ -103,18 +103,9 @@ def seatless_towns(parts: list[Area], day: dt.date | None) -> list[AdminUnit]:
 
 
 def settlements(unit: AdminUnit, day: dt.date | None, window: Window) -> list[Settlement]:
-    places = Place.objects.filter(
-        category__code__startswith=SETTLEMENT_CLASS,
-        is_public=True,
-        geom__intersects=unit.geom,
-        admin_unit__isnull=True,
-    ).exclude(status=Place.Status.PROPOSED)
-    if day is None:
-        places = places.filter(valid_to__isnull=True).exclude(status=Place.Status.HISTORICAL)
-    else:
-        places = places.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gt=day)
-        )
+    places = printable(day).filter(
+        category__code__startswith=SETTLEMENT_CLASS, geom__intersects=unit.geom, admin_unit__isnull=True
+    )
     places = list(places.select_related("source").order_by("code"))
     names = place_names_at(places, day)
     found = []

@@ -37,6 +37,8 @@ class Layer:
     max_zoom: int = MAX_ZOOM
 
 
+STANDING = "String: standard; candidate (not yet a standard name, drawn and labelled as such); synthetic"
+
 LAYERS = (
     Layer(
         "context",
@@ -57,7 +59,13 @@ LAYERS = (
     Layer(
         "roads",
         "Roads, streets and lanes (place records of category 081xx with a line geometry); none recorded yet",
-        {"code": "String: 20-digit place code", "name": "String", "category": "String", "synthetic": "Boolean"},
+        {
+            "code": "String: 20-digit place code",
+            "name": "String",
+            "category": "String",
+            "synthetic": "Boolean",
+            "standing": STANDING,
+        },
         min_zoom=10,
     ),
     Layer(
@@ -87,6 +95,7 @@ LAYERS = (
             "rank": "Number: 1 city, 2 county-level, 3 township-level, 4 village-level, 5 settlements and others",
             "code": "String: 20-digit place code",
             "synthetic": "Boolean",
+            "standing": STANDING,
             "at_seat": "Boolean: true where the label stands at the unit's seat (absent otherwise)",
         },
     ),

@@ -49,7 +49,7 @@ WHERE g.kind = 'context' AND %(z)s BETWEEN g.min_zoom AND g.max_zoom AND g.label
 
 UNITS = """
 SELECT ST_AsMVTGeom(g.geom, b.tile, %(extent)s, %(buffer)s, true) AS geom, u.code, u.name, u.level,
-       coalesce(p.is_synthetic, false) AS synthetic
+       coalesce(p.standing = 'synthetic', false) AS synthetic
 FROM {generalised} g JOIN {units} u ON u.id = g.source_id
 LEFT JOIN {places} p ON p.admin_unit_id = u.id CROSS JOIN bounds b
 WHERE g.kind = 'unit' AND %(z)s BETWEEN g.min_zoom AND g.max_zoom AND g.geom && b.area
@@ -58,7 +58,7 @@ ORDER BY u.tier, u.code"""
 
 ROADS = """
 SELECT ST_AsMVTGeom(ST_Transform(p.geom, %(tile_srid)s), b.tile, %(extent)s, %(buffer)s, true) AS geom,
-       p.code, p.name, c.code AS category, p.is_synthetic AS synthetic
+       p.code, p.name, c.code AS category, p.standing = 'synthetic' AS synthetic, p.standing
 FROM {places} p JOIN {categories} c ON c.id = p.category_id CROSS JOIN bounds b
 WHERE %(z)s >= %(roads_min_zoom)s AND p.geom && b.area_stored AND c.code LIKE %(road_categories)s
   AND GeometryType(p.geom) IN ('LINESTRING', 'MULTILINESTRING') AND p.is_public AND p.status = 'in_use'
@@ -84,8 +84,8 @@ HOUSE_NUMBERS = (
 # point (the search index's). ``at_seat`` (true, or absent): the label stands at the unit's seat.
 PLACES = """
 SELECT ST_AsMVTGeom(ST_Transform(l.point, %(tile_srid)s), b.tile, %(extent)s, %(buffer)s, true) AS geom,
-       e.name, p.romanization, e.category_code AS category, e.tier AS rank, p.code, p.is_synthetic AS synthetic,
-       l.at_seat
+       e.name, p.romanization, e.category_code AS category, e.tier AS rank, p.code,
+       p.standing = 'synthetic' AS synthetic, p.standing, l.at_seat
 FROM {entries} e JOIN {places} p ON p.id = e.place_id
 LEFT JOIN {units} u ON u.id = p.admin_unit_id
 CROSS JOIN LATERAL (SELECT {unit_label} AS point) ul

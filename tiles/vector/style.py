@@ -41,6 +41,20 @@ RANK_LABELS = {
     2: (14.5, True, "#23203a"),
     1: (17.0, True, "#1b1530"),
 }
+# A name that is not (yet) a standard one says so on the map (gazetteer.services.standing), in grey.
+STANDING_SUFFIX = {"candidate": "（候选）", "synthetic": "（示例）"}
+NOT_STANDARD_COLOUR = "#6b6f76"
+
+
+def _label_text() -> list:
+    cases = []
+    for standing, suffix in STANDING_SUFFIX.items():
+        cases += [standing, ["concat", ["get", "name"], suffix]]
+    return ["match", ["get", "standing"], *cases, ["get", "name"]]
+
+
+def _label_colour(colour: str) -> list:
+    return ["match", ["get", "standing"], list(STANDING_SUFFIX), NOT_STANDARD_COLOUR, colour]
 
 
 def _county_colours() -> list:
@@ -156,8 +170,8 @@ def _place_layers() -> list[dict]:
     }
     made = [dots, seats]
     for rank, (size, bold, colour) in RANK_LABELS.items():
-        layout = {"text-field": ["get", "name"], "text-font": [FONT_BOLD if bold else FONT], "text-size": size}
-        paint = {"text-color": colour, "text-halo-color": "#ffffff", "text-halo-width": 1.5}
+        layout = {"text-field": _label_text(), "text-font": [FONT_BOLD if bold else FONT], "text-size": size}
+        paint = {"text-color": _label_colour(colour), "text-halo-color": "#ffffff", "text-halo-width": 1.5}
         is_rank = ["==", ["get", "rank"], rank]
         if rank >= 3:
             layout.update({"text-anchor": "top", "text-offset": [0, 0.5]})

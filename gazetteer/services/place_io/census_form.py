@@ -4,7 +4,8 @@
 Location is given as the form gives it: longitude and latitude ranges in degrees, minutes and seconds
 (a single value for a point), in CGCS2000. The form has no geometry column, so a census file re-imports
 names and texts by 地名代码 but not shapes. 地名来历 stands beside 地名含义 as on the printed form. Every
-row also carries the record's licence, attribution and whether it is synthetic (demonstration) data.
+row also carries the record's licence, attribution, whether it is synthetic (demonstration) data, and
+its standing (standard, candidate) with the decision of a standard name where one is cited.
 Text cells that a spreadsheet would run as formulas are escaped as formulas.py says. No cell holds more
 than a spreadsheet cell does (32,767 characters): a text that does not fit is left out whole and its
 header named in the last column, 未收录（超长）, as cells.py says.
@@ -55,8 +56,13 @@ HEADERS = (
     "数据许可",
     "数据署名",
     "合成数据",
+    "名称性质",
+    "批准机关",
+    "批准文号",
+    "批准日期",
     CENSUS_NOT_IN_CSV,
 )
+STANDING_LABELS = {"standard": "标准地名", "candidate": "候选地名（非标准地名）", "synthetic": "演示数据"}
 COORDINATE_SYSTEM = "2000国家大地坐标系"
 SURVEY_LABELS = {"measured": "实测", "from_map": "图解", "derived": "派生"}
 CURRENT, HISTORICAL = "现今地名", "历史地名"
@@ -132,6 +138,10 @@ def census_values(row: ExportRow) -> list:
         v["licence"],
         v["attribution"],
         "true" if place.is_synthetic else "false",
+        STANDING_LABELS[place.standing],
+        place.decision_authority,
+        place.decision_document,
+        place.decision_date.isoformat() if place.decision_date else "",
     ]
 
 

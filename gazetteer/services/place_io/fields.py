@@ -45,6 +45,11 @@ IMPORT_ALIASES: dict[str, tuple[str, ...]] = {
     "wkt": ("geometry", "geom", "几何"),
     "lon": ("lng", "longitude", "x", "经度"),
     "lat": ("latitude", "y", "纬度"),
+    # The decision that made the name standard: a row citing one in full registers a standard name
+    # (gazetteer.services.standing); a row without one creates a candidate.
+    "decision_authority": ("批准机关", "authority"),
+    "decision_document": ("批准文号", "document_number"),
+    "decision_date": ("批准日期", "decision_date"),
     NOT_IN_CSV: (CENSUS_NOT_IN_CSV,),  # the columns a CSV left out as too long (cells.py)
 }
 
@@ -79,6 +84,11 @@ EXPORT_FIELDS = (
     "licence",
     "attribution",
     "synthetic",
+    "standing",
+    "standard_basis",
+    "decision_authority",
+    "decision_document",
+    "decision_date",
 )
 
 # Shapefile (dBase) field names have at most 10 characters: the documented mapping of the export.
@@ -92,10 +102,25 @@ SHAPEFILE_NAMES = {
     "survey_method": "survey",
     "elevation_m": "elev_m",
     "attribution": "attributn",
+    "standard_basis": "basis",
+    "decision_authority": "dec_auth",
+    "decision_document": "dec_doc",
+    "decision_date": "dec_date",
 }
 
 # Export-only columns: read back without complaint, never written to a record.
-READ_ONLY = {"unit_name", "county", "licence", "attribution", "synthetic", "category_name", "geometry_type"}
+READ_ONLY = {
+    "unit_name",
+    "county",
+    "licence",
+    "attribution",
+    "synthetic",
+    "standing",
+    "standard_basis",
+    "category_name",
+    "geometry_type",
+}
+DECISION_FIELDS = ("decision_authority", "decision_document", "decision_date")
 
 NAME_KINDS = {"alias": "alias", "short_name": "short", "map_name": "map", "former_name": "former"}
 TEXT_FIELDS = record_fields.PROSE_FIELDS

@@ -99,6 +99,11 @@ def export_row(place: Place, *, with_geometry: bool = True) -> ExportRow:
         "licence": licence,
         "attribution": attribution,
         "synthetic": place.is_synthetic,
+        "standing": place.standing,
+        "standard_basis": place.standard_basis,
+        "decision_authority": place.decision_authority,
+        "decision_document": place.decision_document,
+        "decision_date": _iso(place.decision_date),
     }
     geometry = from_geos(place.geom) if with_geometry and place.geom is not None else None
     return ExportRow(place, values, geometry)

@@ -53,7 +53,8 @@ class ImportReport:
     unchanged: int = 0
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
-    records: list[dict] = field(default_factory=list)  # {row, action, code, name[, from_version, to_version]}
+    # {row, action, code, name, standing[, from_version, to_version]}
+    records: list[dict] = field(default_factory=list)
     refused: str | None = None  # a Refusal value when nothing was (or would be) written
     changeset: int | None = None
     unlisted_errors: int = 0
@@ -115,6 +116,7 @@ class ImportReport:
         would = "" if self.committed else "would "  # the codes of a run rolled back were provisional
         out += [
             f"  {would if r['action'] != 'unchanged' else ''}{r['action']}: row {r['row']} {r['code']} {r['name']}"
+            f" ({r['standing']})"
             for r in self.records
         ]
         out += [f"  error: {_where(p)}{p.field}: {p.message}" for p in self.errors]

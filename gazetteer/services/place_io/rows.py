@@ -11,6 +11,7 @@ from boundaries.models import AdminUnit
 from boundaries.services.queries import UnknownUnit, unit_by_code
 from core.geometry import GeometryError
 from gazetteer.models import Category, Place
+from gazetteer.services import standing
 from gazetteer.services.names import name_problem
 from gazetteer.services.place_io import fields as f
 from gazetteer.services.place_io.cells import NOT_IN_CSV, left_out
@@ -41,6 +42,7 @@ class RowPlan:
     attributes: dict = field(default_factory=dict)  # Place field -> value, only those the row carries
     other_names: list[tuple[str, str]] = field(default_factory=list)  # (kind, name)
     version: int | None = None
+    decision: standing.Decision | None = None  # cited in full: the name is registered as standard
     left_out: set[str] = field(default_factory=set)  # fields the CSV left out as too long (cells.py)
     errors: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
@@ -62,7 +64,7 @@ class RowPlanner:
     def plan(self, raw: RawRow) -> RowPlan:
         plan = RowPlan(raw.number, raw.layer, errors=list(raw.problems))
         self._left_out(raw, plan)
-        for step in (self._identity, self._category, self._attributes, self._names, self._unit):
+        for step in (self._identity, self._category, self._attributes, self._decision, self._names, self._unit):
             step(raw, plan)
         self._geometry(raw, plan)
         self._requirements(plan)
@@ -140,6 +142,17 @@ class RowPlanner:
         start, end = plan.attributes.get("valid_from"), plan.attributes.get("valid_to")
         if start and end and end <= start:
             plan.error("valid_to", f"valid_to {end} is not after valid_from {start}")
+
+    def _decision(self, raw: RawRow, plan: RowPlan) -> None:
+        authority, document, day = (self._cell(raw, name) for name in f.DECISION_FIELDS)
+        try:
+            plan.decision = standing.Decision.from_values(
+                f.text(authority, 200) if authority is not None else None,
+                f.text(document, 100) if document is not None else None,
+                f.date(day) if day is not None else None,
+            )
+        except (f.ValueProblem, standing.StandingRefused) as exc:
+            plan.error("decision", str(exc))
 
     def _names(self, raw: RawRow, plan: RowPlan) -> None:
         for field_name, kind in f.NAME_KINDS.items():

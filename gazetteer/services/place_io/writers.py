@@ -24,7 +24,8 @@
   CRS). Fields are typed (GEOPACKAGE_TYPES): whole numbers as integers, elevation as a real, dates as
   dates, the flags as booleans, codes and texts as text (a 20-digit code is not a number).
 - census: census_form.census_csv (the same rule for long cells).
-Every row carries its licence and attribution, and ``synthetic`` true for demonstration data.
+Every row carries its licence and attribution, ``synthetic`` true for demonstration data, and its
+``standing`` (standard, candidate or synthetic) with the basis and decision of a standard name.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ GEOPACKAGE_TYPES = {
     "named_on": "datetime64[D]",  # Date
     "valid_from": "datetime64[D]",
     "valid_to": "datetime64[D]",
+    "decision_date": "datetime64[D]",
     "is_public": np.bool_,  # Integer(Boolean)
     "synthetic": np.bool_,
 }

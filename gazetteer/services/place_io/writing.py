@@ -15,6 +15,7 @@ from core.models import Changeset
 from gazetteer.models import Category, Place
 from gazetteer.permissions import Action, can
 from gazetteer.services import places as place_service
+from gazetteer.services import standing
 from gazetteer.services.place_io.report import ImportReport
 from gazetteer.services.place_io.rows import RowPlan
 
@@ -138,6 +139,7 @@ class RowWriter:
             unit=plan.unit,
             other_names=plan.other_names,
             romanization=romanization,
+            decision=plan.decision,
             registered_by=self.user,
             **attributes,
         )
@@ -174,6 +176,7 @@ class RowWriter:
         if plan.unit is not None:
             changes["unit"] = plan.unit
         place = place_service.update_place(place, changeset=self.changeset, changes=changes)
+        place = self._register(plan, place)
         have = set(place.names.values_list("kind", "name"))
         for kind, name in plan.other_names:
             if (kind, name) not in have:
@@ -187,8 +190,34 @@ class RowWriter:
             self.report.unchanged += 1
             self._record(plan, "unchanged", place)
 
+    def _register(self, plan: RowPlan, place: Place) -> Place:
+        """A row citing a decision for a candidate registers its name as standard; for a record that is
+        standard already the citation is not applied (its own stays), and the report says so."""
+        if plan.decision is None:
+            return place
+        if place.standing == Place.Standing.CANDIDATE:
+            return standing.register_standard(place, plan.decision, changeset=self.changeset)
+        if standing.Decision.from_values(place.decision_authority, place.decision_document, place.decision_date) != (
+            plan.decision
+        ):
+            self.report.warn(
+                plan.number,
+                "decision",
+                f"{place.code} is {place.get_standing_display()} ({place.get_standard_basis_display() or '-'}): "
+                "the row's decision is not applied",
+                plan.layer,
+            )
+        return place
+
     def _record(self, plan: RowPlan, action: str, place: Place, **extra) -> None:
-        entry = {"row": plan.number, "action": action, "code": place.code, "name": place.name, **extra}
+        entry = {
+            "row": plan.number,
+            "action": action,
+            "code": place.code,
+            "name": place.name,
+            "standing": place.standing,
+            **extra,
+        }
         if plan.layer:
             entry["layer"] = plan.layer
         self.report.records.append(entry)

@@ -68,7 +68,7 @@ window.cityMap = (function () {
 
   // ---- the GL style, read for OpenLayers ------------------------------------------------------------
 
-  const OPERATORS = new Set(['get', 'geometry-type', 'literal', 'match', 'in', 'all', 'any', '!',
+  const OPERATORS = new Set(['get', 'geometry-type', 'literal', 'concat', 'match', 'in', 'all', 'any', '!',
     '==', '!=', '<', '<=', '>', '>=']);
 
   function isExpression(value) {
@@ -85,6 +85,7 @@ window.cityMap = (function () {
       case 'get': return feature.get(args[0]);
       case 'geometry-type': return feature.getType().replace('Multi', '');
       case 'literal': return args[0];
+      case 'concat': return args.map(arg => String(value(arg) ?? '')).join('');
       case 'all': return args.every(arg => value(arg));
       case 'any': return args.some(arg => value(arg));
       case '!': return !value(args[0]);

@@ -130,6 +130,7 @@
       li.setAttribute('aria-selected', 'false');
       li.dataset.code = row.code;
       li.append(el('span', row.name, 's-name'), el('span', row.romanization, 's-roman'));
+      if (t.standing_badges[row.standing]) li.append(el('span', t.standing_badges[row.standing], 'badge warn'));
       const matched = row.matched && (typeof row.matched === 'string' ? row.matched : row.matched.name);
       const meta = [categoryLabel(row.category), unitLabel(row.unit)].filter(Boolean).join(' · ');
       if (meta) li.append(el('span', meta, 's-meta'));
@@ -248,6 +249,8 @@
     const head = el('div', null, 'result-head');
     head.append(link(recordUrl(result.code), result.name, 'result-name'));
     if (result.romanization) head.append(el('span', result.romanization, 'result-roman'));
+    const standing = t.standing_badges[result.standing];  // a candidate or a demonstration record says so
+    if (standing) head.append(el('span', standing, 'badge warn result-standing'));
     body.append(head);
     const meta = [categoryLabel(result.category), pathLabel(result.unit_path)].filter(Boolean).join(' · ');
     if (meta) body.append(el('div', meta, 'result-meta'));
@@ -383,6 +386,7 @@
         const li = el('li');
         li.append(link(recordUrl(place.code), place.name, 'here-name'));
         if (place.romanization) li.append(el('span', place.romanization, 'here-roman'));
+        if (t.standing_badges[place.standing]) li.append(el('span', t.standing_badges[place.standing], 'badge warn'));
         const meta = [categoryLabel(place.category), distanceLabel(place.distance_m)].filter(Boolean).join(' · ');
         if (meta) li.append(el('span', meta, 'muted'));
         list.append(li);
