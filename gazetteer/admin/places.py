@@ -146,6 +146,7 @@ class PlaceAdmin(ServiceAdmin):
             return fields
         at = fields.index("name") + 1 if "name" in fields else 0
         return [*fields[:at], *self.STANDING_FIELDS, *fields[at:]]
+
     object_history_template = "admin/gazetteer/place/object_history.html"
 
     def history_view(self, request, object_id, extra_context=None):
