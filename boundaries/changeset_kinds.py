@@ -6,6 +6,7 @@ from django.contrib.gis.geos import MultiPolygon
 
 from accounts.roles import is_administrator
 from boundaries.models import AdminUnit
+from boundaries.services import topology
 from boundaries.services.queries import UnknownUnit, unit_by_code
 from boundaries.services.units import UnitRuleError, update_unit
 from core.api import ApiError
@@ -36,6 +37,8 @@ def _prepare(user, unit: AdminUnit, attributes: dict) -> dict:
     sent = validated(UnitChanges, attributes)
     changes = {name: getattr(sent, name) for name in sent.model_fields_set if name != "geometry"}
     if "geometry" in sent.model_fields_set:
+        if topology.keeps_outline(unit):
+            raise ApiError(400, f"{unit.name}: {topology.OUTLINE_BY_EDGES}", field="geometry")
         geom = sent.geometry
         if geom.geom_type == "Polygon":
             geom = MultiPolygon(geom, srid=geom.srid)

@@ -12,9 +12,15 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 
 from boundaries.levels import Tier
-from boundaries.models import AdminUnit, BoundaryLine, ContextArea
+from boundaries.models import AdminUnit, BoundaryLine, ContextArea, LineParty, TopologyEdge
+from boundaries.services.line_records import record_version
 from core.events import subscribe
 from core.geometry import from_geos, to_geos
+from core.history import open_changeset
+from core.models import Changeset
+from core.records import bump
+
+Level = BoundaryLine.Level
 
 # The other area is first clipped to this box around the unit (a country outline has 150,000 vertices).
 CLIP_MARGIN_DEG = 0.05
@@ -56,24 +62,71 @@ def _outer_level(area: ContextArea, city: AdminUnit) -> str:
     return BoundaryLine.Level.PREFECTURE if same_province else BoundaryLine.Level.PROVINCE
 
 
-def _save(code: str, name: str, level: str, parties: list[dict], geom, derived_from: str) -> bool:
-    fields = {"name": name, "level": level, "parties": parties, "derived_from": derived_from}
-    line = BoundaryLine.objects.filter(code=code).first()
+def _save(run: Derivation, code: str, name: str, level: str, parties: list, geom, derived_from: str) -> bool:
+    """Create or bring up to date one derived line; ``parties`` are units or outside areas, in order.
+    A change is a new version of the line, in one changeset for the whole derivation."""
+    fields = {"name": name, "level": level, "derived_from": derived_from, "read_only": level == Level.NATIONAL}
+    line = BoundaryLine.objects.filter(code=code).prefetch_related("party_rows").first()
     if line is None:
-        BoundaryLine.objects.create(code=code, geom=geom, **fields)
+        line = BoundaryLine.objects.create(code=code, geom=geom, **fields)
+        _set_parties(line, parties)
+        _record(run, line)
         return True
-    if line.geom.equals_exact(geom, tolerance=0) and all(getattr(line, k) == v for k, v in fields.items()):
+    same_parties = [(r.unit_id, r.outside_id) for r in line.party_rows.all()] == [_refs(p) for p in parties]
+    if (
+        line.geom.equals_exact(geom, tolerance=0)
+        and same_parties
+        and all(getattr(line, k) == v for k, v in fields.items())
+    ):
         return False
     for key, value in fields.items():
         setattr(line, key, value)
     line.geom = geom
-    line.save()
+    bump(line)
+    if not same_parties:
+        line.party_rows.all().delete()
+        _set_parties(line, parties)
+    _record(run, line)
     return True
+
+
+def _refs(party) -> tuple[int | None, int | None]:
+    return (party.pk, None) if isinstance(party, AdminUnit) else (None, party.pk)
+
+
+def _set_parties(line: BoundaryLine, parties: list) -> None:
+    for order, party in enumerate(parties):
+        unit_id, outside_id = _refs(party)
+        LineParty.objects.create(line=line, order=order, unit_id=unit_id, outside_id=outside_id)
+
+
+class Derivation:
+    """One run of the derivation: its changeset, opened at its first change."""
+
+    def __init__(self):
+        self._changeset = None
+
+    @property
+    def changeset(self) -> Changeset:
+        if self._changeset is None:
+            self._changeset = open_changeset(
+                Changeset.Kind.IMPORT, "boundary lines derived from the unit polygons", label="derive boundary lines"
+            )
+        return self._changeset
+
+
+def _record(run: Derivation, line: BoundaryLine) -> None:
+    record_version(line, run.changeset)
 
 
 @transaction.atomic
 def sync_boundary_lines() -> int:
-    """Create or update the derived lines; returns how many changed."""
+    """Create or update the derived lines; returns how many changed. Once the topology exists
+    (boundaries.services.topology) a line is the chain of its edges; before, the shared edges of
+    the polygons."""
+    run = Derivation()
+    if TopologyEdge.objects.exists():
+        return _sync_from_edges(run)
     city = AdminUnit.objects.current().filter(code=settings.TERRITORY_CODE, geom__isnull=False).first()
     if city is None:
         return 0
@@ -85,31 +138,53 @@ def sync_boundary_lines() -> int:
         for b in counties[i + 1 :]:
             edge = _edge(a, b)
             if edge is not None:
-                parties = [{"code": a.code, "name": a.name}, {"code": b.code, "name": b.name}]
                 changed += _save(
+                    run,
                     f"{a.code}-{b.code}",
                     f"{a.name}—{b.name}线",
                     BoundaryLine.Level.COUNTY,
-                    parties,
+                    [a, b],
                     edge,
                     "shared edge of the two units' polygons",
                 )
     for area in ContextArea.objects.filter(kind=ContextArea.Kind.PREFECTURE):
         edge = _edge(city, area)
         if edge is not None:
-            changed += _save_outer(city, area, edge, "the city's polygon where it meets the neighbouring prefecture")
-    changed += _sync_national_border(city)
+            changed += _save_outer(
+                run, city, area, edge, "the city's polygon where it meets the neighbouring prefecture"
+            )
+    changed += _sync_national_border(run, city)
     return changed
 
 
-def _save_outer(city: AdminUnit, area: ContextArea, edge, derived_from: str) -> bool:
-    parties = [{"code": city.code, "name": city.name}, {"code": area.code, "name": area.name}]
+def _sync_from_edges(run: Derivation) -> int:
+    changed = 0
+    lines = BoundaryLine.objects.filter(edges__isnull=False).distinct().prefetch_related("edges", "party_rows")
+    for line in lines:
+        merged = shapely.line_merge(shapely.union_all([from_geos(edge.geom) for edge in line.edges.all()]))
+        geom = to_geos(merged if merged.geom_type == "MultiLineString" else shapely.MultiLineString([merged]))
+        if line.geom.equals_exact(geom, tolerance=0):
+            continue
+        line.geom = geom
+        bump(line)
+        _record(run, line)
+        changed += 1
+    return changed
+
+
+def _save_outer(run: Derivation, city: AdminUnit, area: ContextArea, edge, derived_from: str) -> bool:
     return _save(
-        f"{city.code}-{area.code}", f"{city.name}—{area.name}线", _outer_level(area, city), parties, edge, derived_from
+        run,
+        f"{city.code}-{area.code}",
+        f"{city.name}—{area.name}线",
+        _outer_level(area, city),
+        [city, area],
+        edge,
+        derived_from,
     )
 
 
-def _sync_national_border(city: AdminUnit) -> int:
+def _sync_national_border(run: Derivation, city: AdminUnit) -> int:
     """Where the city's boundary is the country's outline (same lineage: exact), with the foreign country
     across it. The foreign country's own outline (another lineage) only says which country that is."""
     country = ContextArea.objects.filter(kind=ContextArea.Kind.COUNTRY).first()
@@ -124,7 +199,7 @@ def _sync_national_border(city: AdminUnit) -> int:
     )
     if foreign is None:
         return 0
-    return int(_save_outer(city, foreign, edge, "the city's polygon where it is the country's outline"))
+    return int(_save_outer(run, city, foreign, edge, "the city's polygon where it is the country's outline"))
 
 
 # ---- kept derived: the lines follow the polygons ------------------------------------------------------

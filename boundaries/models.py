@@ -284,12 +284,17 @@ class ContextArea(models.Model):
         return f"{self.name} ({self.code})"
 
 
-class BoundaryLine(models.Model):
-    """A boundary line between two (or three) neighbouring units: the legal object both sides manage.
+class BoundaryLine(VersionedRecord):
+    """A boundary line between two (or three) neighbouring units: the legal record both sides manage.
 
     The lines of the territory are derived from the unit polygons (boundaries.lines): each shared edge of
     two county-level units, and each stretch of the city's outer boundary by its neighbour (a prefecture,
-    a province, or the national border). Level by the highest boundary it is part of."""
+    a province, or the national border). Level by the highest boundary it is part of. Its geometry is
+    the chain of its topology edges (TopologyEdge.line); its parties are references (LineParty), units
+    of the territory or, across the city's outer boundary, areas outside the system (ContextArea)."""
+
+    record_kind = "line"
+    record_key = "code"
 
     class Level(models.TextChoices):
         NATIONAL = "national", "国界"
@@ -298,20 +303,36 @@ class BoundaryLine(models.Model):
         COUNTY = "county", "县级界"
         TOWNSHIP = "township", "乡级界"
 
-    code = models.CharField(max_length=40, unique=True, help_text="The parties' codes, e.g. 231083-231084.")
+    class Status(models.TextChoices):
+        IN_FORCE = "in_force", "现行 in force"
+        ABOLISHED = "abolished", "废止 abolished"
+
+    code = models.CharField(
+        max_length=40,
+        unique=True,
+        help_text="Internal key: the parties' codes in order, e.g. 231083-231084 (the agreement's own "
+        "number is agreement_number).",
+    )
     name = models.CharField(max_length=200, help_text="e.g. 海林市—宁安市线")
     level = models.CharField(max_length=12, choices=Level.choices)
-    parties = models.JSONField(help_text="[{code, name}] of the units on either side.")
     geom = models.MultiLineStringField(srid=STORAGE_SRID, spatial_index=False, help_text=f"{STORAGE_CRS_LABEL}.")
     length_km = models.GeneratedField(
         expression=gis.Length(gis.Transform("geom", METRIC_SRID)) / 1000,
         output_field=models.FloatField(),
         db_persist=True,
     )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.IN_FORCE)
+    read_only = models.BooleanField(
+        default=False, help_text="Not the bureau's to edit (the national border): drawn and described only."
+    )
+    agreement_number = models.CharField(max_length=100, blank=True, help_text="协议书编号")
+    agreement_date = models.DateField(null=True, blank=True, help_text="协议书签订日期")
+    agreement_signatories = models.TextField(blank=True, help_text="协议书签字方 (one per line)")
+    course_description = models.TextField(blank=True, help_text="走向说明, generated from the data")
+    course_generated_at = models.DateTimeField(null=True, blank=True)
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
     derived_from = models.CharField(max_length=100, blank=True, help_text="What the geometry was derived from.")
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["level", "code"]
@@ -319,3 +340,101 @@ class BoundaryLine(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def parties(self) -> list[dict]:
+        """[{code, name, outside}] in the line's order (prefetch ``party_rows__unit``/``__outside``)."""
+        return [row.as_dict() for row in sorted(self.party_rows.all(), key=lambda row: row.order)]
+
+
+class LineParty(models.Model):
+    """One side of a line: a unit of the territory, or an area outside the system (a neighbouring
+    prefecture, another province, a foreign country) whose approval an officer records."""
+
+    line = models.ForeignKey(BoundaryLine, on_delete=models.CASCADE, related_name="party_rows")
+    order = models.PositiveSmallIntegerField()
+    unit = models.ForeignKey(AdminUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="line_parties")
+    outside = models.ForeignKey(
+        ContextArea, null=True, blank=True, on_delete=models.PROTECT, related_name="line_parties"
+    )
+
+    class Meta:
+        ordering = ["line", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "order"], name="lineparty_order_unique"),
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False, outside__isnull=True) | Q(unit__isnull=True, outside__isnull=False),
+                name="lineparty_one_side",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line_id}: {self.party}"
+
+    @property
+    def party(self):
+        return self.unit or self.outside
+
+    def as_dict(self) -> dict:
+        party = self.party
+        return {"code": party.code, "name": party.name, "outside": self.unit_id is None}
+
+
+class BoundaryLineVersion(RecordVersion):
+    line = models.ForeignKey(BoundaryLine, on_delete=models.PROTECT, related_name="versions")
+    changeset = models.ForeignKey(Changeset, on_delete=models.PROTECT, related_name="line_versions")
+    geom = models.MultiLineStringField(srid=STORAGE_SRID, null=True, blank=True, spatial_index=False)
+
+    class Meta:
+        ordering = ["line", "version"]
+        constraints = [models.UniqueConstraint(fields=["line", "version"], name="boundarylineversion_unique")]
+
+
+class TopologyNode(models.Model):
+    """Where three or more faces meet, or a ring's chosen start: every edge begins and ends at a node."""
+
+    geom = models.PointField(srid=STORAGE_SRID, spatial_index=False)
+
+    class Meta:
+        indexes = [GistIndex(fields=["geom"], name="topologynode_geom_gist")]
+
+    def __str__(self) -> str:
+        return f"node {self.pk}"
+
+
+class TopologyEdge(VersionedRecord):
+    """A stretch of boundary stored once, between two nodes, with the unit on its left and on its right
+    (null: outside the territory). The county polygons are rebuilt from their edges
+    (boundaries.topology.rebuild), so one edit of an edge changes both neighbours."""
+
+    record_kind = "edge"
+
+    geom = models.LineStringField(srid=STORAGE_SRID, spatial_index=False, help_text=f"{STORAGE_CRS_LABEL}.")
+    start_node = models.ForeignKey(TopologyNode, on_delete=models.PROTECT, related_name="+")
+    end_node = models.ForeignKey(TopologyNode, on_delete=models.PROTECT, related_name="+")
+    left = models.ForeignKey(AdminUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    right = models.ForeignKey(AdminUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    line = models.ForeignKey(BoundaryLine, null=True, blank=True, on_delete=models.PROTECT, related_name="edges")
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [GistIndex(fields=["geom"], name="topologyedge_geom_gist")]
+        constraints = [
+            models.CheckConstraint(condition=Q(left__isnull=False) | Q(right__isnull=False), name="edge_has_a_face"),
+        ]
+
+    def __str__(self) -> str:
+        return f"edge {self.pk}"
+
+
+class TopologyEdgeVersion(RecordVersion):
+    edge = models.ForeignKey(TopologyEdge, on_delete=models.PROTECT, related_name="versions")
+    changeset = models.ForeignKey(Changeset, on_delete=models.PROTECT, related_name="edge_versions")
+    geom = models.LineStringField(srid=STORAGE_SRID, null=True, blank=True, spatial_index=False)
+
+    class Meta:
+        ordering = ["edge", "version"]
+        constraints = [models.UniqueConstraint(fields=["edge", "version"], name="topologyedgeversion_unique")]
+
+
+from boundaries.models_markers import *  # noqa: E402,F403  (markers: their own module)

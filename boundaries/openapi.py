@@ -5,7 +5,7 @@ path). The inputs are declared with the endpoints."""
 from __future__ import annotations
 
 from boundaries.levels import Level
-from boundaries.models import DivisionChange, UnitCode, UnitName
+from boundaries.models import BoundaryLine, DivisionChange, UnitCode, UnitName
 from core.openapi_schemas import (
     ANY_OBJECT,
     BOOLEAN,
@@ -21,6 +21,7 @@ from core.openapi_schemas import (
     obj,
     ref,
 )
+from core.srid import METRIC_CRS_LABEL
 
 UNIT_BRIEF = obj({"code": STRING, "name": STRING, "level": enum(Level.values)})
 LON_LAT = array(NUMBER, minItems=2, maxItems=2, description="[longitude, latitude], WGS84")
@@ -102,7 +103,80 @@ UNIT_HISTORY = obj(
 )
 
 
+LINE_PARTY = obj(
+    {
+        "code": STRING,
+        "name": STRING,
+        "outside": {"type": "boolean", "description": "An area outside the system (a neighbouring prefecture, Russia)"},
+    }
+)
+LINE_PROPERTIES = obj(
+    {
+        "code": {"type": "string", "description": "Internal key: the parties' codes (the agreement's number is apart)"},
+        "name": STRING,
+        "level": enum(BoundaryLine.Level.values),
+        "level_label": STRING,
+        "status": enum(BoundaryLine.Status.values),
+        "read_only": {"type": "boolean", "description": "Not the bureau's to edit (the national border)"},
+        "parties": array(ref("LineParty")),
+        "length_m": nullable({**NUMBER, "description": f"Length in metres, {METRIC_CRS_LABEL}"}),
+        "agreement": obj({"number": STRING, "date": nullable(DATE), "signatories": array(STRING)}),
+        "course_description": {"type": "string", "description": "走向说明, generated from the data"},
+        "valid_from": nullable(DATE),
+        "valid_to": nullable(DATE),
+        "version": INTEGER,
+        "geometry_generalised": ANY_OBJECT,
+    },
+    required=["code", "name", "level", "status", "read_only", "parties", "length_m", "agreement", "version"],
+)
+FINDING = obj(
+    {
+        "kind": enum(["invalid", "gap", "overlap", "sliver", "dangling", "stray"]),
+        "message": STRING,
+        "lon": NUMBER,
+        "lat": NUMBER,
+    }
+)
+EDGE_PROPERTIES = obj(
+    {
+        "id": INTEGER,
+        "version": INTEGER,
+        "left": nullable(STRING),
+        "right": nullable(STRING),
+        "line": nullable(STRING),
+        "start_node": INTEGER,
+        "end_node": INTEGER,
+    }
+)
+EDGE = obj(
+    {"type": {"const": "Feature"}, "id": INTEGER, "geometry": ref("Geometry"), "properties": EDGE_PROPERTIES},
+    description="A stretch of boundary stored once, with the units on its left and right (null: outside the city).",
+)
+
 OUTPUT_SCHEMAS = {
+    "LineParty": LINE_PARTY,
+    "BoundaryLine": feature(LINE_PROPERTIES, "A boundary line as a GeoJSON Feature (WGS84)."),
+    "BoundaryLineList": obj({"lines": array(LINE_PROPERTIES)}),
+    "BoundaryLineHistory": obj(
+        {
+            "code": STRING,
+            "versions": array(
+                obj(
+                    {
+                        "version": INTEGER,
+                        "at": DATETIME,
+                        "by": STRING,
+                        "kind": STRING,
+                        "reason": STRING,
+                        "data": ANY_OBJECT,
+                    }
+                )
+            ),
+        }
+    ),
+    "TopologyValidation": obj({"ok": BOOLEAN, "edges": INTEGER, "findings": array(FINDING)}),
+    "TopologyEdge": EDGE,
+    "TopologyEdges": obj({"type": {"const": "FeatureCollection"}, "features": array(EDGE)}),
     "UnitBrief": UNIT_BRIEF,
     "UnitSource": UNIT_SOURCE,
     "Unit": feature(UNIT_PROPERTIES, "An administrative unit as a GeoJSON Feature (WGS84)."),

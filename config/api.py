@@ -12,7 +12,10 @@ from functools import cache
 from ninja import Router
 
 from boundaries.api import router as units_router
+from boundaries.api_lines import router as lines_router
+from boundaries.api_markers import router as markers_router
 from boundaries.openapi import OUTPUT_SCHEMAS as UNIT_SCHEMAS
+from boundaries.openapi_markers import OUTPUT_SCHEMAS as MARKER_SCHEMAS
 from core.endpoints import router as core_router
 from core.http import json_response
 from core.openapi_schemas import OUTPUT_SCHEMAS as CORE_SCHEMAS
@@ -53,6 +56,9 @@ administrative-division system.
 TAGS = (
     Tag("service", "Health of the service"),
     Tag("units", "行政区划 Administrative units"),
+    Tag("boundary lines", "行政区域界线 Boundary lines as legal records"),
+    Tag("topology", "界线拓扑 Edges, nodes and the validator (staff)"),
+    Tag("markers", "界桩 Boundary markers (staff; synthetic demonstration markers are public)"),
     Tag("places", "地名 Place-name records (public read)"),
     Tag("search", "检索 Search, type-ahead and reverse lookup"),
     Tag("romanization", "罗马字母拼写 Romanization (GB/T 16159)"),
@@ -66,7 +72,7 @@ TAGS = (
 
 api = build_api(title="牡丹江市地名与行政区划信息系统 API", version="1.0.0", description=DESCRIPTION)
 documentation = Router()
-OUTPUT_SCHEMAS = {**CORE_SCHEMAS, **UNIT_SCHEMAS, **GAZETTEER_SCHEMAS, **TILE_SCHEMAS}
+OUTPUT_SCHEMAS = {**CORE_SCHEMAS, **UNIT_SCHEMAS, **MARKER_SCHEMAS, **GAZETTEER_SCHEMAS, **TILE_SCHEMAS}
 
 
 @cache
@@ -92,6 +98,8 @@ def openapi_json(request):
 for prefix, router in (
     ("/", core_router),
     ("/api/v1/", units_router),
+    ("/api/v1/", lines_router),
+    ("/api/v1/", markers_router),
     ("/api/v1/", search.router),
     ("/api/v1/", place_io.router),
     ("/api/v1/", places.router),

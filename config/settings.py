@@ -311,6 +311,10 @@ CONTENT_SECURITY_POLICY = {
 # The territory this installation keeps: a prefecture-level code (GB/T 2260). Mudanjiang by default.
 TERRITORY_CODE = _env("MDJ_TERRITORY", "231000")
 
+# Boundary markers (boundaries.services.markers_registry): a marker farther than this from its line, in
+# metres, needs a stated reason (off_line_reason).
+MARKER_LINE_TOLERANCE_M = float(_env("MDJ_MARKER_LINE_TOLERANCE_M", "50"))
+
 # Print maps (tiles/printing). The map approval number (审图号) public maps must carry once the
 # surveying authority has reviewed them; empty: the sheets say 未送审 (not submitted for review).
 MAP_APPROVAL_NUMBER = _env("MDJ_MAP_APPROVAL_NUMBER")

@@ -22,7 +22,9 @@ REFERENCE_TABLES = ("gazetteer.reference.sync_categories",)
 # Records derived from what the steps loaded, brought up to date after them.
 DERIVATIONS = (
     "boundaries.lines.sync_boundary_lines",
+    "boundaries.services.topology.ensure_built",
     "gazetteer.derive.sync_unit_places",
+    "boundaries.services.course_lines.describe_stale_lines",  # names the places above: after them
     "gazetteer.search.index.ensure_built",
     "tiles.vector.build.ensure_built",
 )

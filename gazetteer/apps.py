@@ -34,3 +34,7 @@ class GazetteerConfig(AppConfig):
 
         reports.register("gazetteer.reports.place_summary")  # its lines after load_base_data
         inbox.register("gazetteer.inbox.naming_steps", "gazetteer.inbox.notice_comments")  # the staff's inbox
+        from boundaries.services.landmarks import register_landmarks
+        from gazetteer.landmarks import gazetteer_landmarks
+
+        register_landmarks(gazetteer_landmarks)  # standard places and waters named in the lines' courses

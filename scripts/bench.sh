@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench` (not part of `make test`). Figures are printed to compare. BENCH_KINDS="search tiles maps api"
+# `make bench` (not part of `make test`). Figures are printed to compare. BENCH_KINDS="search tiles maps api topology"
 # (the default: all) chooses which:
 #   search  over HTTP against the production server and the same SQL run directly, on the real data and
 #           on synthetic corpora of 100k and 1M names, each in a database of its own (mdj_bench_100k,
@@ -10,6 +10,8 @@
 #           four districts), A3, in-process, on the real data.
 #   api     what one API request costs in-process (routing, validation, error answers; bench/api_bench.py):
 #           reads, refusals and a stale write, BENCH_API_REQUESTS=300 each, officer token.
+#   topology  the boundaries' topology: build from the polygons, rebuild every county from its edges,
+#           validate, move one edge (each rolled back; bench/topology_bench.py, BENCH_TOPOLOGY_RUNS=5).
 #   load    many clients at once against the production server as `make run` starts it (its workers and
 #           threads; BENCH_WEB_WORKERS/BENCH_WEB_THREADS to try others), on the real data: closed loop,
 #           50 search + 20 tile clients (BENCH_LOAD_SECONDS=60), search alone, /healthz alone, then an
@@ -22,9 +24,9 @@ cd "$PROJECT_DIR"
 load_local_env
 [ -n "${DATABASE_URL:-}" ] || die "no database: run 'make setup' first"
 
-KINDS="${BENCH_KINDS:-search tiles maps api}"
+KINDS="${BENCH_KINDS:-search tiles maps api topology}"
 for kind in $KINDS; do
-  case "$kind" in search|tiles|maps|api|load) ;; *) die "BENCH_KINDS: unknown kind '$kind' (search, tiles, maps, api, load)" ;; esac
+  case "$kind" in search|tiles|maps|api|topology|load) ;; *) die "BENCH_KINDS: unknown kind '$kind' (search, tiles, maps, api, topology, load)" ;; esac
 done
 wants() { case " $KINDS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 SIZES="${BENCH_SIZES:-real 100000 1000000}"
@@ -130,6 +132,11 @@ bench_maps() {
 bench_api() {
   # In-process: no server; the warnings Django logs for each refused request are not figures.
   "$PY" bench/api_bench.py --requests "${BENCH_API_REQUESTS:-300}" 2> >(grep -v "WARNING django.request" >&2)
+}
+
+bench_topology() {
+  # Build, rebuild, validate and one edge moved, each rolled back (bench/topology_bench.py).
+  "$PY" bench/topology_bench.py --runs "${BENCH_TOPOLOGY_RUNS:-5}"
 }
 
 revoke_token() {

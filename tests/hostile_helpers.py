@@ -52,7 +52,11 @@ WRITTEN_TABLES = (
     "boundaries_adminunit",
     "boundaries_adminunitversion",
     "boundaries_importconflict",
+    "boundaries_boundarymarker",
+    "boundaries_boundarymarkerversion",
+    "boundaries_referenceobject",
 )
+MARKER_LINE = "231083-231084"  # 海林市—宁安市线: the throwaway marker's line
 
 
 # ---- HTTP ----------------------------------------------------------------------------------------
@@ -252,6 +256,7 @@ class World:
     dongning_place: str = ""
     review_app: str = ""
     closed_app: str = ""
+    marker: str = ""
 
     def traceback(self, error_id: str, lines: int = 12) -> str:
         """The last lines of the server log's traceback for an error id (the exception itself)."""
@@ -283,6 +288,12 @@ class World:
 
         with self.blocker.unblock():
             return Place.objects.get(code=self.place).version
+
+    def marker_version(self) -> int:
+        from boundaries.models import BoundaryMarker
+
+        with self.blocker.unblock():
+            return BoundaryMarker.objects.get(number=self.marker).version
 
     def application_version(self, number: str) -> int:
         from gazetteer.models import NamingApplication
@@ -336,12 +347,36 @@ def _make_records(world: World) -> None:
         )
     world.closed_app = _application(world, "试验旧屯")
     _close_notice(world)
+    world.marker = _marker(world)
     from gazetteer.models import Place
 
     with world.blocker.unblock():
         world.dongning_place = (
             Place.objects.filter(admin_unit__parent__code=DONGNING).order_by("code").values_list("code", flat=True)[0]
         )
+
+
+def marker_point(blocker) -> list[float]:
+    """[lon, lat] of the middle of the throwaway marker's line (on it)."""
+    from boundaries.models import BoundaryLine
+    from core.geometry import from_geos
+    from core.metric import to_lonlat, to_metric
+
+    with blocker.unblock():
+        metric = to_metric(from_geos(BoundaryLine.objects.get(code=MARKER_LINE).geom))
+    point = to_lonlat(metric.interpolate(metric.length / 2))
+    return [point.x, point.y]
+
+
+def _marker(world: World) -> str:
+    body = {
+        "line": MARKER_LINE,
+        "kind": "Q",
+        "geometry": {"type": "Point", "coordinates": marker_point(world.blocker)},
+        "reason": FIXTURE_REASON,
+    }
+    reply = world.call("POST", "/api/v1/boundary-markers", "ningan", json_body=body)
+    return _expect(world, reply, 201, "registering the throwaway marker")["properties"]["number"]
 
 
 def _application(world: World, proposed_name: str) -> str:
@@ -418,6 +453,7 @@ def purge(blocker, users: list) -> None:
 
     ids = [user.pk for user in users]
     _stop_jobs(blocker, ids)
+    _purge_markers(blocker, ids)
     with blocker.unblock(), transaction.atomic():
         applications = list(NamingApplication.objects.filter(submitted_by__in=ids).values_list("pk", "place_id"))
         app_ids = [pk for pk, _ in applications]
@@ -441,6 +477,18 @@ def purge(blocker, users: list) -> None:
             job.delete()
         for user in users:
             user.delete()
+
+
+def _purge_markers(blocker, ids: list[int]) -> None:
+    """The markers the suites' accounts registered or changed, with their versions and reference objects."""
+    from boundaries.models import BoundaryMarker, BoundaryMarkerVersion, ReferenceObject
+
+    with blocker.unblock(), transaction.atomic():
+        touched = BoundaryMarkerVersion.objects.filter(changeset__author__in=ids).values_list("marker_id", flat=True)
+        markers = list(BoundaryMarker.objects.filter(pk__in=touched).values_list("pk", flat=True))
+        ReferenceObject.objects.filter(marker__in=markers).delete()
+        BoundaryMarkerVersion.objects.filter(marker__in=markers).delete()
+        BoundaryMarker.objects.filter(pk__in=markers).delete()
 
 
 def _remove_job_file(job) -> None:
@@ -506,6 +554,7 @@ class Ref:
 
 
 PLACE, PLACE_VERSION = Ref("PLACE"), Ref("PLACE_VERSION")
+MARKER_VERSION, MARKER_POINT = Ref("MARKER_VERSION"), Ref("MARKER_POINT")
 REVIEW_VERSION, CLOSED_VERSION = Ref("REVIEW_VERSION"), Ref("CLOSED_VERSION")
 
 
@@ -531,6 +580,8 @@ def resolve(value, world):
             "PLACE_VERSION": world.place_version,
             "REVIEW_VERSION": lambda: world.application_version(world.review_app),
             "CLOSED_VERSION": lambda: world.application_version(world.closed_app),
+            "MARKER_VERSION": world.marker_version,
+            "MARKER_POINT": lambda: {"type": "Point", "coordinates": marker_point(world.blocker)},
         }[value.name]()
     if isinstance(value, str) and value == "{dongning}":
         return world.dongning_place
@@ -542,7 +593,7 @@ def resolve(value, world):
 
 
 def request_for(c: Case, world) -> tuple[str, bytes | None, dict[str, str]]:
-    path = c.path.format(place=world.place, review=world.review_app, closed=world.closed_app)
+    path = c.path.format(place=world.place, review=world.review_app, closed=world.closed_app, marker=world.marker)
     headers = {}
     if c.who == "bad-token":
         headers["Authorization"] = "Token not-a-real-token"

@@ -167,6 +167,8 @@ def test_boundary_lines_are_derived_from_the_polygons():
     assert lines.filter(level="county").count() == 19  # every pair of county-level units that touch
     national = lines.get(level="national")
     assert national.parties[1]["name"] == "俄罗斯" and 195 < national.length_km < 215
+    assert national.read_only and national.parties[1]["outside"] and not national.parties[0]["outside"]
+    assert not lines.filter(read_only=True).exclude(level="national").exists()  # the bureau's lines
     assert lines.get(level="province").parties[1]["name"] == "延边朝鲜族自治州"
     assert set(lines.filter(level="prefecture").values_list("code", flat=True)) == {
         "231000-230100",

@@ -8,13 +8,14 @@ import uuid
 import pytest
 
 from tests.gazetteer_helpers import NINGAN
+from tests.hostile_helpers import purge
 from tests.live_server import PROJECT_DIR
 from tests.test_browser_portal import open_portal, result_item
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
 PASSWORD = "standing-walk-pass-1"
-DIGITS = "甲乙丙丁戊己庚辛壬癸"
+DIGITS = "东西南北山前后上下新"  # one reading each: the name romanizes without guessing
 
 
 @pytest.fixture(scope="module")
@@ -36,14 +37,16 @@ def candidate(django_db_blocker):
         officer, _ = create_officer(f"standing_{uuid.uuid4().hex[:8]}", role=Role.OFFICER, counties=[NINGAN])
         officer.set_password(PASSWORD)
         officer.save()
-        changeset = open_changeset(Changeset.Kind.EDIT, "browser walk: a candidate", label="tests")
+        changeset = open_changeset(Changeset.Kind.EDIT, "browser walk: a candidate", author=officer)
         place = place_service.create_place(
             changeset=changeset,
             name=name,
             category=Category.objects.get(code="07200"),
             geom=Point(129.52, 44.30, srid=STORAGE_SRID),
+            registered_by=officer,
         )
-    return place, officer
+    yield place, officer
+    purge(django_db_blocker, [officer])  # the rest of the session sees the base data as it was
 
 
 def _shot(page, name: str) -> None:

@@ -26,6 +26,8 @@ from tests.hostile_helpers import (
     DONGNING,
     DROP,
     JSON,
+    MARKER_POINT,
+    MARKER_VERSION,
     NINGAN,
     NO_BODY,
     PLACE,
@@ -968,6 +970,183 @@ CHANGESET_CASES = [
     ),
 ]
 
+MARKERS = "/api/v1/boundary-markers"
+MARKER = "/api/v1/boundary-markers/{marker}"
+MARKER_CREATE = {
+    "line": "231083-231084",
+    "kind": "Q",
+    "geometry": MARKER_POINT,
+    "reason": "联检补设界桩",
+    "position_description": "位于公路西侧",
+}
+REFERENCES = [{"name": f"示例树{n}", "bearing_deg": 100.0 * n, "distance_m": 30} for n in (1, 2, 3)]
+MARKER_UPDATE = {"version": MARKER_VERSION, "reason": "联检发现损坏", "status": "damaged"}
+MARKER_ABOLISH = {"version": MARKER_VERSION, "reason": "界线调整", "abolished_on": "2026-06-01"}
+
+
+def with_reference(**changes) -> dict:
+    """MARKER_CREATE with three reference objects, the first one changed."""
+    return changed(MARKER_CREATE, reference_objects=[changed(REFERENCES[0], **changes), *REFERENCES[1:]])
+
+
+MARKER_CASES = [
+    case("marker-create-anonymous", "POST", MARKERS, 401, None, MARKER_CREATE),
+    case("marker-create-bad-token", "POST", MARKERS, 401, "bad-token", MARKER_CREATE),
+    case("marker-create-approver", "POST", MARKERS, 403, "approver", MARKER_CREATE),
+    case("marker-create-cartographer", "POST", MARKERS, 403, "carto", MARKER_CREATE),
+    # 绥芬河市—东宁市线: neither is 宁安市 (the rights are asked before where the marker stands)
+    case(
+        "marker-create-other-county-officer",
+        "POST",
+        MARKERS,
+        403,
+        "ningan",
+        changed(MARKER_CREATE, line="231081-231086"),
+    ),
+    case("marker-create-kind-x", "POST", MARKERS, 400, "ningan", changed(MARKER_CREATE, kind="X"), names="kind"),
+    case("marker-create-kind-c-no-tri-point", "POST", MARKERS, 400, "ningan", changed(MARKER_CREATE, kind="C")),
+    case("marker-create-sequence-1000", "POST", MARKERS, 400, "ningan", changed(MARKER_CREATE, sequence=1000)),
+    case("marker-create-sequence-string", "POST", MARKERS, 400, "ningan", changed(MARKER_CREATE, sequence="7")),
+    case("marker-create-sequence-bool", "POST", MARKERS, 400, "ningan", changed(MARKER_CREATE, sequence=True)),
+    case("marker-create-line-unknown", "POST", MARKERS, 400, "ningan", changed(MARKER_CREATE, line="x"), names="line"),
+    case("marker-create-line-nul", "POST", MARKERS, 400, "ningan", changed(MARKER_CREATE, line=NUL), names="line"),
+    case(
+        "marker-create-line-41-chars",
+        "POST",
+        MARKERS,
+        400,
+        "ningan",
+        changed(MARKER_CREATE, line="2" * 41),
+        names="line",
+    ),
+    case(
+        "marker-create-geometry-linestring",
+        "POST",
+        MARKERS,
+        400,
+        "ningan",
+        changed(MARKER_CREATE, geometry={"type": "LineString", "coordinates": [[129.4, 44.4], [129.5, 44.5]]}),
+        names="geometry",
+    ),
+    case(
+        "marker-create-lon-181",
+        "POST",
+        MARKERS,
+        400,
+        "ningan",
+        changed(MARKER_CREATE, geometry={"type": "Point", "coordinates": [181, 44.34]}),
+    ),
+    case(
+        "marker-create-off-line-without-reason",
+        "POST",
+        MARKERS,
+        400,
+        "ningan",
+        changed(MARKER_CREATE, geometry=POINT_NINGAN),  # 13 km from the line
+        names="off_line_reason",
+    ),
+    case("marker-create-elevation-nan", "POST", MARKERS, 400, "ningan", changed(MARKER_CREATE, elevation_m=NAN)),
+    case("marker-create-elevation-inf", "POST", MARKERS, 400, "ningan", changed(MARKER_CREATE, elevation_m=INFINITY)),
+    case(
+        "marker-create-elevation-1e400", "POST", MARKERS, 400, "ningan", changed(MARKER_CREATE, elevation_m=HUGE_FLOAT)
+    ),
+    case(
+        "marker-create-elevation-5000-digits",
+        "POST",
+        MARKERS,
+        400,
+        "ningan",
+        changed(MARKER_CREATE, elevation_m=LONG_INT),
+    ),
+    case("marker-create-elevation-bool", "POST", MARKERS, 400, "ningan", changed(MARKER_CREATE, elevation_m=True)),
+    case(
+        "marker-create-description-surrogate",
+        "POST",
+        MARKERS,
+        400,
+        "ningan",
+        changed(MARKER_CREATE, position_description=SURROGATE),
+    ),
+    case(
+        "marker-create-description-nul",
+        "POST",
+        MARKERS,
+        400,
+        "ningan",
+        changed(MARKER_CREATE, position_description=NUL),
+    ),
+    case("marker-create-reason-20001", "POST", MARKERS, 400, "ningan", changed(MARKER_CREATE, reason="因" * 20_001)),
+    case("marker-create-set-on-feb-30", "POST", MARKERS, 400, "ningan", changed(MARKER_CREATE, set_on="2020-02-30")),
+    case("marker-create-set-on-year-1", "POST", MARKERS, 400, "ningan", changed(MARKER_CREATE, set_on="0001-01-01")),
+    case("marker-create-ref-bearing-360", "POST", MARKERS, 400, "ningan", with_reference(bearing_deg=360)),
+    case("marker-create-ref-bearing-nan", "POST", MARKERS, 400, "ningan", with_reference(bearing_deg=NAN)),
+    case("marker-create-ref-bearing-bool", "POST", MARKERS, 400, "ningan", with_reference(bearing_deg=True)),
+    case("marker-create-ref-distance-0", "POST", MARKERS, 400, "ningan", with_reference(distance_m=0)),
+    case("marker-create-ref-name-201-chars", "POST", MARKERS, 400, "ningan", with_reference(name="树" * 201)),
+    case("marker-create-ref-unknown-field", "POST", MARKERS, 400, "ningan", with_reference(colour="red")),
+    case(
+        "marker-create-refs-only-two",
+        "POST",
+        MARKERS,
+        400,
+        "ningan",
+        changed(MARKER_CREATE, reference_objects=REFERENCES[:2]),
+        names="reference_objects",
+    ),
+    case("marker-create-unknown-field", "POST", MARKERS, 400, "ningan", changed(MARKER_CREATE, colour="red")),
+    *broken_json("marker-create", "POST", MARKERS, "ningan", MARKER_CREATE, "position_description"),
+    case("marker-create-put", "PUT", MARKERS, 405, "ningan", MARKER_CREATE),
+    case("marker-list-limit-0", "GET", f"{MARKERS}?limit=0", 400),
+    case("marker-list-limit-501", "GET", f"{MARKERS}?limit=501", 400),
+    case("marker-list-offset-negative", "GET", f"{MARKERS}?offset=-1", 400),
+    case("marker-list-status-x", "GET", f"{MARKERS}?status=x", 400),
+    case("marker-real-anonymous-404", "GET", MARKER, 404),
+    case("marker-unknown-404", "GET", f"{MARKERS}/no-such-marker001Q", 404, "admin"),
+    case("marker-update-anonymous", "PATCH", MARKER, 401, None, MARKER_UPDATE),
+    case("marker-update-cartographer", "PATCH", MARKER, 403, "carto", MARKER_UPDATE),
+    case("marker-update-version-stale", "PATCH", MARKER, 409, "ningan", changed(MARKER_UPDATE, version=99)),
+    case("marker-update-version-0", "PATCH", MARKER, 400, "ningan", changed(MARKER_UPDATE, version=0)),
+    case("marker-update-version-string", "PATCH", MARKER, 400, "ningan", changed(MARKER_UPDATE, version="1")),
+    case("marker-update-version-missing", "PATCH", MARKER, 400, "ningan", changed(MARKER_UPDATE, version=DROP)),
+    case(
+        "marker-update-status-abolished",
+        "PATCH",
+        MARKER,
+        400,
+        "ningan",
+        changed(MARKER_UPDATE, status="abolished"),
+        names="status",
+    ),
+    case("marker-update-grade-null", "PATCH", MARKER, 400, "ningan", changed(MARKER_UPDATE, grade=None)),
+    case(
+        "marker-update-moved-off-line",
+        "PATCH",
+        MARKER,
+        400,
+        "ningan",
+        changed(MARKER_UPDATE, status=DROP, geometry=POINT_NINGAN),
+        names="off_line_reason",
+    ),
+    case("marker-update-unknown-field", "PATCH", MARKER, 400, "ningan", changed(MARKER_UPDATE, number="1")),
+    *broken_json("marker-update", "PATCH", MARKER, "ningan", MARKER_UPDATE, "reason"),
+    case("marker-update-unknown-404", "PATCH", f"{MARKERS}/no-such-marker001Q", 404, "ningan", MARKER_UPDATE),
+    case("marker-update-delete", "DELETE", MARKER, 405, "ningan"),
+    case("marker-abolish-anonymous", "POST", f"{MARKER}/abolish", 401, None, MARKER_ABOLISH),
+    case("marker-abolish-approver", "POST", f"{MARKER}/abolish", 403, "approver", MARKER_ABOLISH),
+    case(
+        "marker-abolish-version-stale", "POST", f"{MARKER}/abolish", 409, "ningan", changed(MARKER_ABOLISH, version=99)
+    ),
+    case(
+        "marker-abolish-feb-30",
+        "POST",
+        f"{MARKER}/abolish",
+        400,
+        "ningan",
+        changed(MARKER_ABOLISH, abolished_on="2026-02-30"),
+    ),
+    case("marker-abolish-get", "GET", f"{MARKER}/abolish", 405, "ningan"),
+]
+
 ALL_CASES = [
     *CREATE_CASES,
     *UPDATE_CASES,
@@ -981,6 +1160,7 @@ ALL_CASES = [
     *STEP_CASES,
     *MAP_CASES,
     *CHANGESET_CASES,
+    *MARKER_CASES,
 ]
 
 

@@ -28,6 +28,7 @@ SAMPLES = {
     "fmt": "html",
     "pk": "1",
     "name": "applications/2026/map.pdf",
+    "edge_id": "1",
 }
 DOC_URI = "urn:mdj:openapi"
 
@@ -229,3 +230,51 @@ def test_map_job_responses_fit_the_schemas():
     refused = client.post("/api/v1/map-jobs", '{"unit": "1"}', content_type="application/json", **auth)
     fits("/api/v1/map-jobs", "post", refused, 400)
     fits("/api/v1/map-jobs/{pk}/file", "get", client.get(f"{job['url']}/file", **auth), 409)
+
+
+def test_marker_responses_fit_the_schemas():
+    from accounts.models import Role
+    from accounts.services import create_officer
+    from boundaries.models import BoundaryLine
+    from core.geometry import from_geos, to_geos
+    from core.metric import to_lonlat, to_metric
+
+    _, key = create_officer("schema_marker_officer", role=Role.OFFICER, counties=["231084"], with_token=True)
+    client, auth = Client(), {"HTTP_AUTHORIZATION": f"Token {key}"}
+    metric = to_metric(from_geos(BoundaryLine.objects.get(code="231083-231084").geom))
+    point = to_geos(to_lonlat(metric.interpolate(metric.length / 2)))
+
+    def fits(path: str, method: str, response, status: int) -> dict:
+        assert response.status_code == status, response.content[:300]
+        errors = list(_validator(path, method, str(status)).iter_errors(response.json()))
+        assert errors == [], [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
+        return response.json()
+
+    body = {
+        "line": "231083-231084",
+        "kind": "A",
+        "geometry": {"type": "Point", "coordinates": [point.x, point.y]},
+        "reason": "schema check",
+        "reference_objects": [{"name": f"树{n}", "bearing_deg": 90.0 * n, "distance_m": 20} for n in (1, 2, 3)],
+    }
+    post = client.post("/api/v1/boundary-markers", body, content_type="application/json", **auth)
+    number = fits("/api/v1/boundary-markers", "post", post, 201)["properties"]["number"]
+    one = "/api/v1/boundary-markers/{number}"
+    fits(one, "get", client.get(f"/api/v1/boundary-markers/{number}", **auth), 200)
+    fits(one, "get", client.get(f"/api/v1/boundary-markers/{number}"), 404)  # no real marker is public
+    fits("/api/v1/boundary-markers", "get", client.get("/api/v1/boundary-markers", **auth), 200)
+    fits("/api/v1/boundary-markers", "get", client.get("/api/v1/boundary-markers"), 200)
+    fits(f"{one}/history", "get", client.get(f"/api/v1/boundary-markers/{number}/history", **auth), 200)
+    patch = client.patch(
+        f"/api/v1/boundary-markers/{number}",
+        {"version": 1, "reason": "损坏", "status": "damaged"},
+        content_type="application/json",
+        **auth,
+    )
+    fits(one, "patch", patch, 200)
+    stale = client.patch(
+        f"/api/v1/boundary-markers/{number}", {"version": 1, "reason": "x"}, content_type="application/json", **auth
+    )
+    fits(one, "patch", stale, 409)
+    bad = client.post("/api/v1/boundary-markers", {**body, "kind": "Z"}, content_type="application/json", **auth)
+    fits("/api/v1/boundary-markers", "post", bad, 400)

@@ -4,13 +4,14 @@ announcements; a county's new polygon carries its boundary lines with it."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+import shapely
+from django.contrib.gis.geos import GEOSGeometry
 
 from boundaries.models import AdminUnit, BoundaryLine
 from boundaries.services.units import update_unit
 from core import events
 from core.events import Moment, RecordChanged, announce, subscribe
-from core.geometry import from_geos, to_geos
+from core.geometry import from_geos
 from core.history import VersionConflict, open_changeset
 from core.models import Changeset
 from core.records import changed_values, history_entries, same_value
@@ -26,28 +27,38 @@ def county_line() -> BoundaryLine:
     return BoundaryLine.objects.filter(level=BoundaryLine.Level.COUNTY).order_by("code").first()
 
 
-def bitten(unit: AdminUnit, line: BoundaryLine) -> GEOSGeometry:
-    """The unit's polygon with a bite taken out where it meets the line's other party."""
-    middle = from_geos(line.geom).interpolate(0.5, normalized=True)
-    shape = from_geos(unit.geom).difference(middle.buffer(0.02))
-    geom = to_geos(shape)
-    return geom if isinstance(geom, MultiPolygon) else MultiPolygon(geom, srid=geom.srid)
+def test_moving_an_edge_carries_both_counties_and_their_line():
+    """The counties' outlines are kept by their boundary edges (boundaries.services.topology): one edge
+    moved, both neighbours' polygons and the line between them follow; other lines stay."""
+    from boundaries.models import TopologyEdge
+    from boundaries.services import topology
 
-
-def test_editing_a_county_polygon_rederives_the_lines_on_both_sides():
-    line = county_line()
+    edge = (
+        TopologyEdge.objects.filter(left__isnull=False, right__isnull=False, line__isnull=False).order_by("pk").first()
+    )
+    line = edge.line
     left_code, right_code = line.code.split("-")
-    left = AdminUnit.objects.current().get(code=left_code)
-    others = {other.code: other.geom.wkb for other in BoundaryLine.objects.exclude(code__contains=left_code)}
-    before = from_geos(line.geom).length
+    others = {
+        o.code: o.geom.wkb
+        for o in BoundaryLine.objects.exclude(code__contains=left_code).exclude(code__contains=right_code)
+    }
+    coords = list(from_geos(edge.geom).coords)
+    i = len(coords) // 2
+    coords[i] = (coords[i][0] + 0.001, coords[i][1] + 0.0005)
+    moved = shapely.LineString(coords)
 
-    update_unit(left, changeset=changeset(), changes={"geom": bitten(left, line)}, expected_version=left.version)
+    topology.move_edge(edge, moved, changeset=changeset(), expected_version=edge.version)
 
     line.refresh_from_db()
-    assert from_geos(line.geom).length < before - 0.01  # the bitten stretch is no longer shared
+    assert from_geos(line.geom).distance(shapely.Point(coords[i])) < 1e-9
     assert [party["code"] for party in line.parties] == [left_code, right_code]
-    # Lines that do not touch the edited county are as they were.
-    assert {o.code: o.geom.wkb for o in BoundaryLine.objects.exclude(code__contains=left_code)} == others
+    for code in (left_code, right_code):
+        assert shapely.Point(coords[i]).distance(from_geos(AdminUnit.objects.get(code=code).geom).boundary) < 1e-9
+    # Lines that touch neither county are as they were.
+    assert {
+        o.code: o.geom.wkb
+        for o in BoundaryLine.objects.exclude(code__contains=left_code).exclude(code__contains=right_code)
+    } == others
 
 
 def test_a_unit_edit_that_leaves_the_polygon_alone_does_not_rederive(monkeypatch):

@@ -68,6 +68,9 @@ OFFICER_WRITES = {
     ("POST", "/api/v1/naming-applications/batch"),
     ("POST", "/api/v1/naming-applications/{number}/{step}"),
     ("POST", "/api/v1/naming-applications/{number}/attachments"),
+    ("POST", "/api/v1/boundary-markers"),
+    ("PATCH", "/api/v1/boundary-markers/{number}"),
+    ("POST", "/api/v1/boundary-markers/{number}/abolish"),
 }
 
 
@@ -93,7 +96,8 @@ def is_public(operation) -> bool:
 
 def real_objects(world, operation) -> dict[str, str]:
     """Path parameters that name objects that exist, so that success answers are reached."""
-    known = {"number": world.review_app}
+    markers = operation.path.startswith("/api/v1/boundary-markers")
+    known = {"number": world.marker if markers else world.review_app}
     if "{code}" in operation.path:
         known["code"] = NINGAN if operation.path.startswith("/api/v1/units") else world.place
     return {name: value for name, value in known.items() if "{" + name + "}" in operation.path}

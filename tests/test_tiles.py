@@ -397,8 +397,8 @@ def test_style_refers_only_to_the_tile_source_and_draws_every_layer_by_the_rules
     # Neighbouring counties never share a fill colour.
     fill = next(layer for layer in drawn if layer["id"] == "units-county")["paint"]["fill-color"]
     colour = dict(zip(fill[2:-1:2], fill[3:-1:2], strict=True))
-    for parties in BoundaryLine.objects.filter(level="county").values_list("parties", flat=True):
-        a, b = (p["code"] for p in parties)
+    for line in BoundaryLine.objects.filter(level="county"):
+        a, b = (p["code"] for p in line.parties)
         assert colour[a] != colour[b], (a, b)
     json.dumps(style)  # plain JSON
 

@@ -15,7 +15,7 @@ import logging
 from django.contrib.gis.geos import GEOSGeometry
 
 from boundaries.levels import Tier
-from boundaries.models import AdminUnit, AdminUnitVersion
+from boundaries.models import AdminUnit, AdminUnitVersion, BoundaryMarker, BoundaryMarkerVersion
 from core.events import Moment, RecordChanged, subscribe
 from core.srid import STORAGE_SRID
 from gazetteer.models import Place, PlaceVersion
@@ -49,6 +49,17 @@ def unit_changed(unit: AdminUnit) -> int:
     return drop_tiles_under([previous_geom, unit.geom, old_seat, unit.seat])
 
 
+def marker_changed(marker: BoundaryMarker) -> int:
+    """Drop the cached tiles under a drawn (synthetic) marker's old and new position; returns how many."""
+    previous = (
+        BoundaryMarkerVersion.objects.filter(marker_id=marker.pk, version__lt=marker.version)
+        .order_by("-version")
+        .values_list("geom", flat=True)
+        .first()
+    )
+    return drop_tiles_under([previous, marker.geom])
+
+
 def in_generalised_coverage(event: RecordChanged) -> bool:
     """The city and its county-level units make up the generalised coverage."""
     return event.record.tier <= Tier.COUNTY
@@ -76,8 +87,18 @@ def _unit_event(event: RecordChanged) -> None:
     unit_changed(event.record)
 
 
+def is_drawn_marker(event: RecordChanged) -> bool:
+    """The tiles draw the synthetic markers only (no real marker is public)."""
+    return event.record.is_synthetic
+
+
+def _marker_event(event: RecordChanged) -> None:
+    marker_changed(event.record)
+
+
 def subscribe_to_records() -> None:
     subscribe("place", _place_event)
+    subscribe("marker", _marker_event, when=is_drawn_marker)
     subscribe("unit", _unit_event)
     subscribe(
         "unit",

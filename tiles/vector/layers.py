@@ -79,8 +79,12 @@ LAYERS = (
     ),
     Layer(
         "markers",
-        "Boundary markers (界桩); the system has no marker records yet, so the layer is empty",
-        {"code": "String: marker number", "grade": "String", "synthetic": "Boolean"},
+        "Boundary markers (界桩): the synthetic demonstration markers only (no real marker is public), from z12",
+        {
+            "code": "String: marker number (界桩号)",
+            "grade": "String: province, city, county or township",
+            "synthetic": "Boolean: demonstration data, not real (always true here)",
+        },
         min_zoom=12,
     ),
     Layer(

@@ -118,7 +118,11 @@ def load_inputs() -> Inputs:
     counties = _in_tile_crs(
         AdminUnit.objects.current().filter(parent=city_row, tier=Tier.COUNTY, geom__isnull=False).order_by("code")
     )
-    lines = _in_tile_crs(BoundaryLine.objects.filter(valid_to__isnull=True).order_by("code"))
+    lines = _in_tile_crs(
+        BoundaryLine.objects.filter(valid_to__isnull=True)
+        .prefetch_related("party_rows__unit", "party_rows__outside")
+        .order_by("code")
+    )
     box = _context_box(city.geom)
     prefectures, foreign = _context(box)
     return Inputs(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
-from boundaries.models import AdminUnit, BoundaryLine, ContextArea
+from boundaries.models import AdminUnit, BoundaryLine, BoundaryMarker, ContextArea
 from boundaries.services import markers
 from core.srid import STORAGE_SRID, TILE_SRID
 from gazetteer.models import Category, Place, SearchEntry
@@ -23,6 +23,7 @@ def _tables() -> dict[str, str]:
         "generalised": GeneralisedGeometry._meta.db_table,
         "units": AdminUnit._meta.db_table,
         "lines": BoundaryLine._meta.db_table,
+        "markers": BoundaryMarker._meta.db_table,
         "context": ContextArea._meta.db_table,
         "places": Place._meta.db_table,
         "entries": SearchEntry._meta.db_table,
@@ -71,10 +72,15 @@ WHERE g.kind = 'line' AND %(z)s BETWEEN g.min_zoom AND g.max_zoom AND g.geom && 
   AND l.valid_to IS NULL AND l.level = ANY(%(line_levels)s)
 ORDER BY l.code"""
 
-# No boundary-marker or house-number records exist yet: the layers select nothing, with their fields.
-MARKERS = (
-    "SELECT NULL::geometry AS geom, NULL::text AS code, NULL::text AS grade, NULL::boolean AS synthetic WHERE false"
-)
+# Boundary markers: the tiles are public, and no real marker is (boundaries.permissions), so they carry
+# the synthetic demonstration markers only, labelled ``synthetic``; abolished ones are not drawn.
+MARKERS = """
+SELECT ST_AsMVTGeom(ST_Transform(m.geom, %(tile_srid)s), b.tile, %(extent)s, %(buffer)s, true) AS geom,
+       m.number AS code, m.grade, m.is_synthetic AS synthetic
+FROM {markers} m CROSS JOIN bounds b
+WHERE %(z)s >= %(markers_min_zoom)s AND m.geom && b.area_stored AND m.is_synthetic AND m.status <> 'abolished'
+ORDER BY m.number"""
+# No house-number records exist yet: the layer selects nothing, with its fields.
 HOUSE_NUMBERS = (
     "SELECT NULL::geometry AS geom, NULL::text AS number, NULL::text AS road, NULL::boolean AS synthetic WHERE false"
 )
@@ -166,6 +172,7 @@ def parameters(z: int, x: int, y: int, today: dt.date) -> dict:
         "line_levels": layers.line_levels(z),
         "max_rank": layers.max_rank(z),
         "roads_min_zoom": layers.layer("roads").min_zoom,
+        "markers_min_zoom": layers.layer("markers").min_zoom,
         "road_categories": layers.ROAD_CATEGORY_PREFIX + "%",
         "today": today,
         "store": False,

@@ -60,10 +60,9 @@ def _label_colour(colour: str) -> list:
 def _county_colours() -> list:
     """A 'match' expression: county code -> a colour no neighbour has (by the county lines' parties)."""
     neighbours: dict[str, set[str]] = {}
-    for parties in BoundaryLine.objects.filter(level=Level.COUNTY, valid_to__isnull=True).values_list(
-        "parties", flat=True
-    ):
-        codes = [p.get("code") for p in parties or [] if p.get("code")]
+    lines = BoundaryLine.objects.filter(level=Level.COUNTY, valid_to__isnull=True)
+    for line in lines.prefetch_related("party_rows__unit", "party_rows__outside"):
+        codes = [party["code"] for party in line.parties]
         for code in codes:
             neighbours.setdefault(code, set()).update(c for c in codes if c != code)
     colour: dict[str, str] = {}
