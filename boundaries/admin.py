@@ -178,3 +178,4 @@ class BoundaryLineAdmin(ServiceAdmin):
 
 
 from boundaries import admin_markers  # noqa: E402,F401  (markers: their own module)
+from boundaries.admin_proposals import BoundaryProposalAdmin  # noqa: E402,F401  (proposals: their own module)

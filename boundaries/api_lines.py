@@ -9,17 +9,16 @@ import json
 from ninja import Router
 from pydantic import Field
 
-from accounts.roles import is_administrator, is_staff_reader
+from accounts.roles import is_staff_reader
 from boundaries.models import BoundaryLine, TopologyEdge
 from boundaries.services import line_records, topology
 from boundaries.services.licensing import full_geometry_released, generalised, generalised_note
 from core.api import ApiError
-from core.geometry import from_geos
 from core.history import open_changeset
 from core.http import json_response
 from core.models import Changeset
 from core.records import history_entries
-from core.restapi import GEOJSON, OFFICERS, Answer, Day, Geometry, Json, StrictSchema, Text, Version, Whole, endpoint
+from core.restapi import GEOJSON, OFFICERS, Answer, Day, Json, StrictSchema, Text, Version, endpoint
 from core.srid import API_SRID
 
 router = Router()
@@ -203,39 +202,3 @@ def _edge_feature(edge: TopologyEdge) -> dict:
             "end_node": edge.end_node_id,
         },
     }
-
-
-class EdgeMove(StrictSchema):
-    geometry: Geometry = Field(..., description="The new course: a LineString between the edge's own two nodes")
-    version: Version
-    reason: Reason
-
-
-@endpoint(
-    router,
-    "PATCH",
-    "/topology/edges/{edge_id}",
-    operation_id="moveTopologyEdge",
-    summary="Move an edge between its nodes: both neighbouring units' polygons follow (administrators)",
-    description="Refused with a 400 that says where when the course leaves its nodes, crosses itself or "
-    "another edge, or would leave a gap, an overlap or a sliver. Until the two-party proposal exists an "
-    "edge is moved by an administrator only.",
-    tag=OFFICERS,
-    officer=True,
-    answers=Answer("The edge", "TopologyEdge", GEOJSON),
-    url_name="topology-edge-move",
-)
-def move_edge(request, edge_id: Whole(ge=1, description="The edge's id"), body: Json[EdgeMove]):
-    if not is_administrator(request.user):
-        raise ApiError(403, "an edge is moved by an administrator (the two parties' proposal comes later)")
-    edge = TopologyEdge.objects.filter(pk=edge_id).first()
-    if edge is None:
-        raise ApiError(404, f"no edge {edge_id}")
-    geometry = from_geos(body.geometry)
-    changeset = open_changeset(Changeset.Kind.EDIT, body.reason, author=request.user)
-    try:
-        moved = topology.move_edge(edge, geometry, changeset=changeset, expected_version=body.version)
-    except topology.TopologyRefused as exc:
-        extra = {"where": list(exc.where)} if exc.where else {}
-        raise ApiError(400, str(exc), field="geometry", **extra) from None
-    return json_response(_edge_feature(TopologyEdge.objects.select_related("left", "right", "line").get(pk=moved.pk)))

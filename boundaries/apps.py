@@ -11,6 +11,7 @@ class BoundariesConfig(AppConfig):
 
         lines_follow_units()  # the boundary lines follow the county polygons
         changeset_kinds.register_kinds()  # units in POST /api/v1/changesets
-        from core import reports
+        from core import inbox, reports
 
         reports.register("boundaries.reports.unit_summary")  # its lines after load_base_data
+        inbox.register("boundaries.inbox.boundary_proposals")  # proposals awaiting a party's approval

@@ -438,3 +438,4 @@ class TopologyEdgeVersion(RecordVersion):
 
 
 from boundaries.models_markers import *  # noqa: E402,F403  (markers: their own module)
+from boundaries.models_proposals import *  # noqa: E402,F403  (proposals: their own module)

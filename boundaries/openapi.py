@@ -153,7 +153,45 @@ EDGE = obj(
     description="A stretch of boundary stored once, with the units on its left and right (null: outside the city).",
 )
 
+APPROVAL = obj(
+    {
+        "party": enum(["county", "bureau", "outside"]),
+        "unit": nullable(STRING),
+        "outside": nullable(STRING),
+        "approved_by": STRING,
+        "approved_at": DATETIME,
+        "signed_by": STRING,
+        "signed_on": nullable(DATE),
+        "document": STRING,
+    }
+)
+PROPOSAL = obj(
+    {
+        "number": STRING,
+        "status": enum(["pending", "applied", "rejected", "withdrawn"]),
+        "line": STRING,
+        "edge": INTEGER,
+        "base_version": INTEGER,
+        "reason": STRING,
+        "proposed_by": STRING,
+        "proposed_at": DATETIME,
+        "approvals": array(APPROVAL),
+        "awaiting": array(
+            obj(
+                {"party": enum(["county", "bureau", "outside"]), "unit": nullable(STRING), "outside": nullable(STRING)}
+            ),
+            description="The approvals still missing (empty once decided)",
+        ),
+        "decided_at": nullable(DATETIME),
+        "decision_note": STRING,
+        "version": INTEGER,
+    },
+    description="A proposed new course for one edge: applied whole once every party has approved it.",
+)
+
 OUTPUT_SCHEMAS = {
+    "BoundaryProposal": PROPOSAL,
+    "BoundaryProposals": obj({"proposals": array(PROPOSAL)}),
     "LineParty": LINE_PARTY,
     "BoundaryLine": feature(LINE_PROPERTIES, "A boundary line as a GeoJSON Feature (WGS84)."),
     "BoundaryLineList": obj({"lines": array(LINE_PROPERTIES)}),

@@ -14,6 +14,7 @@ from ninja import Router
 from boundaries.api import router as units_router
 from boundaries.api_lines import router as lines_router
 from boundaries.api_markers import router as markers_router
+from boundaries.api_proposals import router as proposals_router
 from boundaries.openapi import OUTPUT_SCHEMAS as UNIT_SCHEMAS
 from boundaries.openapi_markers import OUTPUT_SCHEMAS as MARKER_SCHEMAS
 from core.endpoints import router as core_router
@@ -99,6 +100,7 @@ for prefix, router in (
     ("/", core_router),
     ("/api/v1/", units_router),
     ("/api/v1/", lines_router),
+    ("/api/v1/", proposals_router),
     ("/api/v1/", markers_router),
     ("/api/v1/", search.router),
     ("/api/v1/", place_io.router),

@@ -989,6 +989,53 @@ def with_reference(**changes) -> dict:
     return changed(MARKER_CREATE, reference_objects=[changed(REFERENCES[0], **changes), *REFERENCES[1:]])
 
 
+PROPOSALS = "/api/v1/topology/proposals"
+PROPOSAL = {
+    "edge": 1,
+    "geometry": {"type": "LineString", "coordinates": [[129.4, 44.4], [129.5, 44.5]]},
+    "version": 1,
+    "reason": "x",
+}
+PROPOSAL_CASES = [
+    case("proposal-anonymous", "POST", PROPOSALS, 401, None, PROPOSAL),
+    case("proposal-edge-text", "POST", PROPOSALS, 400, "ningan", changed(PROPOSAL, edge="1")),
+    case("proposal-edge-zero", "POST", PROPOSALS, 400, "ningan", changed(PROPOSAL, edge=0)),
+    case("proposal-edge-unknown", "POST", PROPOSALS, 404, "ningan", changed(PROPOSAL, edge=2**31 - 1)),
+    case(
+        "proposal-geometry-crs",
+        "POST",
+        PROPOSALS,
+        400,
+        "ningan",
+        changed(PROPOSAL, geometry={**PROPOSAL["geometry"], "crs": {}}),
+    ),
+    case("proposal-reason-empty", "POST", PROPOSALS, 400, "ningan", changed(PROPOSAL, reason="")),
+    case("proposal-unknown-member", "POST", PROPOSALS, 400, "ningan", changed(PROPOSAL, applied=True)),
+    case("proposal-list-anonymous", "GET", PROPOSALS, 401, None),
+    case("proposal-unknown-number", "GET", PROPOSALS + "/BJ-2026-9999", 404, "ningan"),
+    case(
+        "proposal-approve-unknown",
+        "POST",
+        PROPOSALS + "/BJ-2026-9999/approve",
+        404,
+        "approver",
+        {"party": "bureau", "version": 1},
+    ),
+    case(
+        "proposal-approve-bad-party",
+        "POST",
+        PROPOSALS + "/BJ-2026-9999/approve",
+        400,
+        "approver",
+        {"party": "mayor", "version": 1},
+    ),
+    case(
+        "proposal-reject-no-note", "POST", PROPOSALS + "/BJ-2026-9999/reject", 400, "ningan", {"note": "", "version": 1}
+    ),
+    case("validation-anonymous", "GET", "/api/v1/topology/validation", 401, None),
+    case("edges-line-too-long", "GET", "/api/v1/topology/edges?line=" + "9" * 41, 400, "ningan"),
+]
+
 MARKER_CASES = [
     case("marker-create-anonymous", "POST", MARKERS, 401, None, MARKER_CREATE),
     case("marker-create-bad-token", "POST", MARKERS, 401, "bad-token", MARKER_CREATE),
@@ -1161,6 +1208,7 @@ ALL_CASES = [
     *MAP_CASES,
     *CHANGESET_CASES,
     *MARKER_CASES,
+    *PROPOSAL_CASES,
 ]
 
 

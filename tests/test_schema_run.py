@@ -69,6 +69,10 @@ OFFICER_WRITES = {
     ("POST", "/api/v1/naming-applications/{number}/{step}"),
     ("POST", "/api/v1/naming-applications/{number}/attachments"),
     ("POST", "/api/v1/boundary-markers"),
+    ("PATCH", "/api/v1/boundary-lines/{code}"),
+    ("POST", "/api/v1/topology/proposals"),
+    ("POST", "/api/v1/topology/proposals/{number}/approve"),
+    ("POST", "/api/v1/topology/proposals/{number}/reject"),
     ("PATCH", "/api/v1/boundary-markers/{number}"),
     ("POST", "/api/v1/boundary-markers/{number}/abolish"),
 }

@@ -8,7 +8,6 @@ import json
 
 import pytest
 import shapely
-from django.contrib.gis.geos import GEOSGeometry
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -199,24 +198,14 @@ def test_lines_are_public_records_with_their_parties_and_agreement(officers):
     assert officers["admin"].patch(national_url, {**body, "version": national["version"]}).status_code == 403
 
 
-def test_the_topology_api_is_staffs_and_an_edge_is_moved_by_an_administrator(officers):
+def test_the_topology_api_is_staffs(officers):
     assert Client().get("/api/v1/topology/validation").status_code == 401
     report = officers["officer_ningan"].get("/api/v1/topology/validation").json()
     assert report == {"ok": True, "edges": 32, "findings": []}
     edge = _edge(HAILIN, XIAN)
     features = officers["officer_ningan"].get("/api/v1/topology/edges", line=f"{XIAN}-{HAILIN}").json()["features"]
     assert [f["id"] for f in features] == [edge.pk]
-    geometry = features[0]["geometry"]
-    url = f"/api/v1/topology/edges/{edge.pk}"
-    assert officers["officer_hailin"].patch(url, {"geometry": geometry, "version": 1, "reason": "x"}).status_code == 403
-
-    crossing = json.loads(GEOSGeometry(to_geos(_nudged(edge, 0.3, 0.0)).wkt, srid=4490).json)
-    refused = officers["admin"].patch(url, {"geometry": crossing, "version": 1, "reason": "调整"})
-    assert refused.status_code == 400
-    error = refused.json()["error"]
-    assert error["field"] == "geometry" and len(error["where"]) == 2 and "cross" in error["message"]
-
-    nudged = json.loads(GEOSGeometry(to_geos(_nudged(edge, 0.001, 0.0005)).wkt, srid=4490).json)
-    done = officers["admin"].patch(url, {"geometry": nudged, "version": 1, "reason": "界线调整（测试）"})
-    assert done.status_code == 200, done.content
-    assert done.json()["properties"]["version"] == 2
+    assert features[0]["properties"]["left"] in (HAILIN, XIAN) and features[0]["properties"]["version"] == 1
+    assert Client().get("/api/v1/topology/edges").status_code == 401
+    # An edge changes by a proposal the parties approve (tests/test_proposals.py), not by a direct edit.
+    assert officers["admin"].patch(f"/api/v1/topology/edges/{edge.pk}", {"version": 1}).status_code in (404, 405)

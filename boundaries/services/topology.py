@@ -328,7 +328,9 @@ def move_edge(edge: TopologyEdge, geometry: shapely.LineString, *, changeset: Ch
         raise TopologyRefused(f"{locked.line.name} is not the bureau's to edit")
     _check_course(locked, geometry)
     polygons = polygons_from_edges({locked.id: geometry})
-    findings = [f for f in validate(polygons) if f.kind in ("invalid", "gap", "overlap", "sliver")]
+    on_outline = locked.left_id is None or locked.right_id is None  # the city's outline moves with it
+    outline = shapely.union_all(list(polygons.values())) if on_outline else None
+    findings = [f for f in validate(polygons, outline=outline) if f.kind in ("invalid", "gap", "overlap", "sliver")]
     if findings:
         first = findings[0]
         raise TopologyRefused(f"the edit would break the tiling: {first.message}", (first.lon, first.lat))
@@ -342,9 +344,8 @@ def move_edge(edge: TopologyEdge, geometry: shapely.LineString, *, changeset: Ch
         if unit_id is not None:
             unit = AdminUnit.objects.get(pk=unit_id)
             update_unit(unit, changeset=changeset, changes={"geom": to_geos_multipolygon(polygons[unit_id])})
-    if locked.left_id is None or locked.right_id is None:  # the city's outline moves too
+    if on_outline:
         city = AdminUnit.objects.current().get(code=settings.TERRITORY_CODE)
-        outline = shapely.union_all(list(polygons.values()))
         update_unit(city, changeset=changeset, changes={"geom": to_geos_multipolygon(outline)})
     return locked
 
