@@ -70,6 +70,9 @@ UNIT_PROPERTIES = obj(
         ),
         "version": INTEGER,
         "geometry_generalised": ref("GeometryGeneralised"),
+        "as_of": {**DATE, "description": "Only with ?at=: the day the unit is shown as of (code, name, level)"},
+        "current": {**UNIT_BRIEF, "description": "Only with ?at=: the unit's code, name and level today"},
+        "geometry_as_of": {"type": "string", "description": "Only with ?at=: which outline the geometry is"},
     },
     required=[
         *("code", "name", "level", "tier", "parent", "children", "valid_from", "valid_to", "source"),
