@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 
+from django.http import HttpResponse
 from ninja import Router
 from pydantic import Field
 
 from accounts.roles import is_staff_reader
 from boundaries.models import BoundaryLine, TopologyEdge
-from boundaries.services import line_records, topology
+from boundaries.services import line_records, marker_tables, topology
 from boundaries.services.licensing import full_geometry_released, generalised, generalised_note
 from core.api import ApiError
 from core.history import open_changeset
@@ -99,6 +100,27 @@ def line_history(request, code: LineCode):
     return json_response(
         {"code": line.code, "versions": history_entries(line.versions.select_related("changeset").order_by("version"))}
     )
+
+
+@endpoint(
+    router,
+    "GET",
+    "/boundary-lines/{code}/markers.pdf",
+    operation_id="getBoundaryMarkerTable",
+    summary="The line's markers as its results table (界桩成果表), PDF (staff)",
+    tag=OFFICERS,
+    officer=True,
+    answers=Answer("The results table", media={"application/pdf": {"type": "string", "format": "binary"}}),
+    errors=("404",),
+    url_name="boundary-line-marker-table",
+)
+def marker_table(request, code: LineCode):
+    if not is_staff_reader(request.user):
+        raise ApiError(403, "the marker tables are the bureau's working files: staff only")
+    line = _line(code)
+    response = HttpResponse(marker_tables.results_table_pdf(line), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="markers-{line.code}.pdf"'
+    return response
 
 
 class LineChange(StrictSchema):

@@ -55,13 +55,14 @@ def place_demo_markers() -> DemoResult:
         if BoundaryMarker.objects.filter(line=line, is_synthetic=True).exists():
             result.skipped_lines += 1
             continue
-        result.markers += _place_on(line)
+        result.markers += place_on(line)
         result.lines += 1
     return result
 
 
 @transaction.atomic
-def _place_on(line: BoundaryLine) -> int:
+def place_on(line: BoundaryLine) -> int:
+    """Synthetic markers along one line, every 5-10 km (deterministic per line); how many."""
     rng = random.Random(f"demo-markers:{line.code}")  # noqa: S311 (demonstration data, not security)
     metric = to_metric(from_geos(line.geom))
     changeset = open_changeset(Changeset.Kind.IMPORT, REASON, label="place_demo_markers")
