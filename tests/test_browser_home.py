@@ -42,6 +42,23 @@ def test_divisions_show_the_city_its_counties_and_a_map(page):
     page.screenshot(path=str(PROJECT_DIR / "var" / "screenshot-divisions.png"))
 
 
+def test_the_divisions_as_they_stood_on_a_day(page):
+    page.goto(page.origin + "/divisions?at=2010-06-01")
+    page.wait_for_selector("#children li")
+    assert "2010-06-01" in page.locator("#as-of").inner_text()
+    names = set(page.locator("#children li span:first-child").all_inner_texts())
+    assert "东宁县" in names and "东宁市" not in names  # 撤县设市 came in 2015
+    page.locator("#children li", has_text="东宁县").click()
+    page.wait_for_function("() => document.querySelector('.unit-card .name').textContent === '东宁县'")
+    card = page.locator(".unit-card").inner_text()
+    assert "231024" in card and "东宁市 231086" in card  # the code of that day, and what it is today
+    assert page.locator("#children li").count() > 3
+    page.screenshot(path=str(PROJECT_DIR / "var" / "screenshot-divisions-2010.png"))
+    page.locator("#as-of a").click()
+    page.wait_for_selector("#children li")
+    assert "东宁市" in page.locator("#children li span:first-child").all_inner_texts()
+
+
 def test_drilling_down_to_a_village(page):
     page.goto(page.origin + "/divisions")
     page.locator("#children li", has_text="宁安市").click()

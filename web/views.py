@@ -58,8 +58,14 @@ def portal(request):
 @remember_language
 @require_GET
 def divisions(request):
-    """The divisions browser: a unit and its children from /api/v1/units, drawn over the vector tiles."""
-    return render(request, "divisions.html", _map_context())
+    """The divisions browser: a unit and its children from /api/v1/units, drawn over the vector tiles;
+    with ``?at=YYYY-MM-DD`` the divisions as they stood that day (the API's ``at``)."""
+    try:
+        at = dt.date.fromisoformat(request.GET.get("at", "")) if request.GET.get("at") else None
+    except ValueError:
+        return _error(request, 400, f"?at={request.GET['at'][:20]}: a day is written YYYY-MM-DD")
+    label = strings(request)["divisions_as_of"].format(date=at.isoformat()) if at else None
+    return render(request, "divisions.html", {**_map_context(), "at": at, "as_of_label": label})
 
 
 def _error(request, status: int, message: str, title: str | None = None):

@@ -60,6 +60,11 @@
     fitCounties: false  // the page fits the map to the unit it shows
   }).map;
 
+  // ?at=YYYY-MM-DD (the page checked it): every unit as it stood that day (the API's at).
+  const banner = document.getElementById('as-of');
+  const at = banner ? banner.dataset.at : '';
+  function dated(url) { return at ? url + (url.includes('?') ? '&' : '?') + 'at=' + encodeURIComponent(at) : url; }
+
   async function getJSON(url) {
     const response = await fetch(url, {headers: {Accept: 'application/json'}});
     if (!response.ok) throw new Error(url + ': ' + response.status);
@@ -86,6 +91,7 @@
       [t.card_children, t.card_children_count.replace('{n}', p.children.length)],
       [t.card_source, p.source ? p.source.title : '—']
     ];
+    if (p.current) rows.push([t.card_today, p.current.name + ' ' + p.current.code]);
     p.other_names.forEach(n => rows.push([n.kind === 'former' ? t.card_former_name : t.card_statistical_name, n.name]));
     p.other_codes.forEach(c => rows.push([c.kind === 'former' ? t.card_former_code : t.card_statistical_code, c.code]));
     rows.forEach(([k, v]) => { dl.append(el('dt', k), el('dd', v)); });
@@ -98,7 +104,7 @@
     let parent = unit.properties.parent;
     while (parent) {
       chain.unshift(parent);
-      parent = parent.code === territory ? null : (await getJSON('/api/v1/units/' + parent.code + '?geometry=none')).properties.parent;
+      parent = parent.code === territory ? null : (await getJSON(dated('/api/v1/units/' + parent.code + '?geometry=none'))).properties.parent;
     }
     const nav = document.getElementById('breadcrumb');
     nav.replaceChildren();
@@ -133,8 +139,8 @@
   }
 
   async function show(code) {
-    const unit = await getJSON('/api/v1/units/' + encodeURIComponent(code) + '?geometry=simplified');
-    const children = await getJSON('/api/v1/units?parent=' + encodeURIComponent(unit.properties.code) + '&geometry=simplified');
+    const unit = await getJSON(dated('/api/v1/units/' + encodeURIComponent(code) + '?geometry=simplified'));
+    const children = await getJSON(dated('/api/v1/units?parent=' + encodeURIComponent(unit.properties.code) + '&geometry=simplified'));
     renderCard(unit);
     renderChildren(children);
     renderBreadcrumb(unit);
