@@ -17,11 +17,13 @@ from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_head
 
 # Paths whose answers are the same for every user; a path added here must never read request.user.
 SHARED_PATHS = ("/tiles/",)
+# ... except the staff's tiles, which depend on who asks (tiles/views.py staff_tile): private.
+PRIVATE_PATHS = ("/tiles/staff/",)
 WHO_ASKS = ("Cookie", "Authorization")
 
 
 def shared(path: str) -> bool:
-    return path.startswith((settings.STATIC_URL, *SHARED_PATHS))
+    return path.startswith((settings.STATIC_URL, *SHARED_PATHS)) and not path.startswith(PRIVATE_PATHS)
 
 
 def authenticated(request) -> bool:

@@ -14,10 +14,11 @@ from typing import Annotated
 from django.http import HttpRequest, HttpResponse
 from ninja import Path, Router
 
+from accounts.roles import is_staff_reader
 from core.http import json_error
-from core.restapi import FILE, Answer, endpoint
+from core.restapi import FILE, OFFICERS, Answer, endpoint
 from core.srid import TILE_SRID
-from tiles.vector.cache import get_tile
+from tiles.vector.cache import get_tile, render_for_staff
 from tiles.vector.documents import document
 from tiles.vector.grid import TileOutOfRange
 
@@ -73,6 +74,36 @@ def tile(request: HttpRequest, z: _tile_number("z"), x: _tile_number("x"), y: _t
         return json_error(404, str(error))
     response = _answer(request, made.data, made.etag, MVT_CONTENT_TYPE, TILE_MAX_AGE)
     response["X-Tile-Cache"] = "hit" if made.cached else "miss"
+    return response
+
+
+@endpoint(
+    router,
+    "GET",
+    "/staff/{int:z}/{int:x}/{int:y}.mvt",
+    operation_id="getStaffTile",
+    summary="The staff's vector tile: every boundary marker and the pending boundary proposals too",
+    tag=OFFICERS,
+    officer=True,
+    answers=[
+        Answer("Mapbox Vector Tile", FILE, MVT_CONTENT_TYPE),
+        Answer("No feature in this tile", None, status="204"),
+        Answer("Not modified", None, status="304"),
+    ],
+    errors=("404",),
+    description="Cache-Control: private (never stored by a shared cache), made for each request.",
+    url_name="staff-tile",
+)
+def staff_tile(request: HttpRequest, z: _tile_number("z"), x: _tile_number("x"), y: _tile_number("y")) -> HttpResponse:
+    if not is_staff_reader(request.user):
+        return json_error(403, "the staff's tiles carry the bureau's working data: staff only")
+    try:
+        made = render_for_staff(z, x, y)
+    except TileOutOfRange as error:
+        return json_error(404, str(error))
+    response = _answer(request, made.data, made.etag, MVT_CONTENT_TYPE, 0)
+    response["Cache-Control"] = "private, no-cache"
+    response["Vary"] = "Authorization, Cookie"
     return response
 
 

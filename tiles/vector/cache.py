@@ -65,6 +65,16 @@ def render(z: int, x: int, y: int) -> Tile:
     return Tile(bytes(data), etag, cached=False)
 
 
+def render_for_staff(z: int, x: int, y: int) -> Tile:
+    """The staff's tile (every marker, pending proposals): made for each request, never stored."""
+    check_tile(z, x, y)
+    params = {**sql.parameters(z, x, y, timezone.localdate()), "staff": True, "store": False}
+    with connection.cursor() as cursor:
+        cursor.execute(sql.render_and_store_statement(), params)
+        data, etag, _stored = cursor.fetchone()
+    return Tile(bytes(data), etag, cached=False)
+
+
 def _announce_edit() -> None:
     """Hold every key shared until the surrounding transaction ends (see the module's note)."""
     with connection.cursor() as cursor:

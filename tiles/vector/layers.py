@@ -79,13 +79,23 @@ LAYERS = (
     ),
     Layer(
         "markers",
-        "Boundary markers (界桩): the synthetic demonstration markers only (no real marker is public), from z12",
+        "Boundary markers (界桩), from z12: the synthetic demonstration markers only in the public tiles (no "
+        "real marker is public); every marker in the staff's tiles (/tiles/staff/...)",
         {
             "code": "String: marker number (界桩号)",
             "grade": "String: province, city, county or township",
-            "synthetic": "Boolean: demonstration data, not real (always true here)",
+            "synthetic": "Boolean: demonstration data, not real",
         },
         min_zoom=12,
+    ),
+    Layer(
+        "proposals",
+        "Pending proposals to change a boundary (the proposed course, drawn dashed): the staff's tiles only",
+        {
+            "code": "String: the proposal's number",
+            "line": "String: the line's code",
+            "status": "String: pending",
+        },
     ),
     Layer(
         "places",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
-from boundaries.models import AdminUnit, BoundaryLine, BoundaryMarker, ContextArea
+from boundaries.models import AdminUnit, BoundaryLine, BoundaryMarker, BoundaryProposal, ContextArea
 from boundaries.services import markers
 from core.srid import STORAGE_SRID, TILE_SRID
 from gazetteer.models import Category, Place, SearchEntry
@@ -24,6 +24,7 @@ def _tables() -> dict[str, str]:
         "units": AdminUnit._meta.db_table,
         "lines": BoundaryLine._meta.db_table,
         "markers": BoundaryMarker._meta.db_table,
+        "proposals": BoundaryProposal._meta.db_table,
         "context": ContextArea._meta.db_table,
         "places": Place._meta.db_table,
         "entries": SearchEntry._meta.db_table,
@@ -72,14 +73,23 @@ WHERE g.kind = 'line' AND %(z)s BETWEEN g.min_zoom AND g.max_zoom AND g.geom && 
   AND l.valid_to IS NULL AND l.level = ANY(%(line_levels)s)
 ORDER BY l.code"""
 
-# Boundary markers: the tiles are public, and no real marker is (boundaries.permissions), so they carry
-# the synthetic demonstration markers only, labelled ``synthetic``; abolished ones are not drawn.
+# Boundary markers: the public tiles carry the synthetic demonstration markers only (no real marker is
+# public, boundaries.permissions), labelled ``synthetic``; the staff's tiles (%(staff)s) carry every one.
+# Abolished markers are not drawn.
 MARKERS = """
 SELECT ST_AsMVTGeom(ST_Transform(m.geom, %(tile_srid)s), b.tile, %(extent)s, %(buffer)s, true) AS geom,
        m.number AS code, m.grade, m.is_synthetic AS synthetic
 FROM {markers} m CROSS JOIN bounds b
-WHERE %(z)s >= %(markers_min_zoom)s AND m.geom && b.area_stored AND m.is_synthetic AND m.status <> 'abolished'
+WHERE %(z)s >= %(markers_min_zoom)s AND m.geom && b.area_stored AND (m.is_synthetic OR %(staff)s)
+  AND m.status <> 'abolished'
 ORDER BY m.number"""
+# Pending proposals to change a boundary (boundaries.services.proposals): the staff's tiles only, drawn dashed.
+PROPOSALS = """
+SELECT ST_AsMVTGeom(ST_Transform(pr.geom, %(tile_srid)s), b.tile, %(extent)s, %(buffer)s, true) AS geom,
+       pr.number AS code, l.code AS line, pr.status
+FROM {proposals} pr JOIN {lines} l ON l.id = pr.line_id CROSS JOIN bounds b
+WHERE %(staff)s AND pr.status = 'pending' AND pr.geom && b.area_stored
+ORDER BY pr.number"""
 # No house-number records exist yet: the layer selects nothing, with its fields.
 HOUSE_NUMBERS = (
     "SELECT NULL::geometry AS geom, NULL::text AS number, NULL::text AS road, NULL::boolean AS synthetic WHERE false"
@@ -114,6 +124,7 @@ FRAGMENTS = {
     "roads": ROADS,
     "boundaries": BOUNDARIES,
     "markers": MARKERS,
+    "proposals": PROPOSALS,
     "places": PLACES,
     "house_numbers": HOUSE_NUMBERS,
 }
@@ -176,4 +187,5 @@ def parameters(z: int, x: int, y: int, today: dt.date) -> dict:
         "road_categories": layers.ROAD_CATEGORY_PREFIX + "%",
         "today": today,
         "store": False,
+        "staff": False,
     }

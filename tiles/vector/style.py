@@ -216,6 +216,10 @@ def layers() -> list[dict]:
             layer("roads").min_zoom,
         ),
         *_boundary_layers(),
+        # A pending proposal's course (the staff's tiles only), dashed over the line it would change.
+        _line(
+            "proposals", "proposals", ["all"], {"line-color": "#c0392b", "line-width": 2.5, "line-dasharray": [2, 1.5]}
+        ),
         {
             "id": "markers",
             "type": "circle",
