@@ -29,12 +29,7 @@ Reason = Text(min_length=1, description="Why: recorded in the change history.")
 
 
 def _line(code: str) -> BoundaryLine:
-    line = (
-        BoundaryLine.objects.filter(code=code)
-        .select_related()
-        .prefetch_related("party_rows__unit", "party_rows__outside")
-        .first()
-    )
+    line = BoundaryLine.objects.filter(code=code).prefetch_related("party_rows__unit", "party_rows__outside").first()
     if line is None:
         raise ApiError(404, f"no boundary line has the code {code!r}", code=code)
     return line

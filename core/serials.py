@@ -36,3 +36,16 @@ def next_serial(scope: str, *, floor: int | Callable[[], int] = 0, maximum: int 
     if maximum is not None and number > maximum:
         raise SerialsExhausted(f"no number left in {scope} (the last is {maximum})")
     return number
+
+
+def next_number(scope: str, queryset, field: str, prefix: str, *, width: int = 4) -> str:
+    """``prefix`` and the next serial of ``width`` digits in ``scope`` (231084-2026-0007, BJ-2026-0001),
+    after the highest such number the records in ``queryset`` already carry in ``field``."""
+
+    def highest_in_use() -> int:
+        numbers = queryset.filter(**{f"{field}__startswith": prefix}).order_by(f"-{field}")
+        last = numbers.values_list(field, flat=True).first()
+        return int(last[-width:]) if last else 0
+
+    serial = next_serial(f"{scope}:{prefix}", floor=highest_in_use, maximum=10**width - 1)
+    return f"{prefix}{serial:0{width}d}"

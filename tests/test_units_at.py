@@ -40,3 +40,15 @@ def test_without_a_day_the_units_are_todays_and_a_bad_day_is_a_400():
     assert props["name"] == "东宁市" and "as_of" not in props and "current" not in props
     bad = Client().get("/api/v1/units", {"at": "2010-02-30"})
     assert bad.status_code == 400 and bad.json()["error"]["parameter"] == "at"
+
+
+@pytest.mark.parametrize("at", ["9999-01-01", "2010-02-30", "<script>alert(1)</script>", "1" * 5000])
+def test_the_divisions_page_refuses_a_day_the_api_would_refuse(at):
+    page = Client().get("/divisions", {"at": at})
+    assert page.status_code == 400
+    assert "<script>alert" not in page.content.decode()
+
+
+def test_the_divisions_page_of_a_day_says_so():
+    page = Client().get("/divisions", {"at": "2010-06-01", "lang": "zh"}).content.decode()
+    assert 'data-at="2010-06-01"' in page and "2010-06-01 时的行政区划" in page

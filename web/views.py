@@ -15,8 +15,10 @@ from django.http import HttpRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
+from pydantic import TypeAdapter, ValidationError
 
 from core.models import DataSource
+from core.restapi import Day
 from core.srid import API_SRID, TILE_SRID
 from gazetteer import representation
 from gazetteer.queries import visible_place
@@ -60,9 +62,9 @@ def portal(request):
 def divisions(request):
     """The divisions browser: a unit and its children from /api/v1/units, drawn over the vector tiles;
     with ``?at=YYYY-MM-DD`` the divisions as they stood that day (the API's ``at``)."""
-    try:
-        at = dt.date.fromisoformat(request.GET.get("at", "")) if request.GET.get("at") else None
-    except ValueError:
+    try:  # the API's rule for a day (core.restapi.Day), so that the page never asks it what it refuses
+        at = TypeAdapter(Day).validate_python(request.GET["at"]) if request.GET.get("at") else None
+    except ValidationError:
         return _error(request, 400, f"?at={request.GET['at'][:20]}: a day is written YYYY-MM-DD")
     label = strings(request)["divisions_as_of"].format(date=at.isoformat()) if at else None
     return render(request, "divisions.html", {**_map_context(), "at": at, "as_of_label": label})

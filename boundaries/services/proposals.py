@@ -28,11 +28,11 @@ from accounts.roles import assigned_counties, is_administrator, may_write_in, ro
 from boundaries.models import AdminUnit, BoundaryProposal, ContextArea, ProposalApproval, TopologyEdge
 from boundaries.services import topology
 from core.events import RecordChanged, announce
-from core.geometry import to_geos
+from core.geometry import from_geos, to_geos
 from core.history import open_changeset
 from core.models import Changeset
 from core.records import bump, lock
-from core.serials import next_serial
+from core.serials import SerialsExhausted, next_number
 
 Status = BoundaryProposal.Status
 Party = ProposalApproval.Party
@@ -81,14 +81,12 @@ def missing(proposal: BoundaryProposal) -> list[Required]:
 
 
 def _number() -> str:
-    year = timezone.localdate().year
-    prefix = f"BJ-{year}-"
-
-    def highest() -> int:
-        last = BoundaryProposal.objects.filter(number__startswith=prefix).order_by("-number").first()
-        return int(last.number[-4:]) if last else 0
-
-    return f"{prefix}{next_serial(f'boundary-proposal:{year}', floor=highest, maximum=9999):04d}"
+    """BJ-year-serial, e.g. BJ-2026-0001 (core.serials)."""
+    try:
+        year = timezone.localdate().year
+        return next_number("boundary-proposal", BoundaryProposal.objects, "number", f"BJ-{year}-")
+    except SerialsExhausted as exc:
+        raise ProposalRefused(str(exc)) from None
 
 
 def _sides(edge: TopologyEdge) -> set[int]:
@@ -165,16 +163,8 @@ def approve(
     )
     if locked.status != Status.PENDING:
         raise ProposalRefused(f"proposal {locked.number} is {locked.get_status_display()}")
-    need = next(
-        (
-            n
-            for n in missing(locked)
-            if n.party == party
-            and (n.unit == unit if n.unit else True)
-            and (n.outside == outside if n.outside else True)
-        ),
-        None,
-    )
+    asked = Required(party, unit=unit, outside=outside)
+    need = next((n for n in missing(locked) if n == asked), None)
     if need is None:
         wanted = "; ".join(n.label for n in missing(locked)) or "none"
         raise ProposalRefused(f"no approval of that party is awaited (awaited: {wanted})")
@@ -206,7 +196,7 @@ def approve(
 
 
 def _course(proposal: BoundaryProposal) -> shapely.LineString:
-    return shapely.from_wkb(bytes(proposal.geom.wkb))
+    return from_geos(proposal.geom)
 
 
 @transaction.atomic

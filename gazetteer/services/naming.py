@@ -27,7 +27,7 @@ from core.events import RecordChanged, announce
 from core.history import open_changeset
 from core.models import Changeset
 from core.records import bump, lock
-from core.serials import SerialsExhausted, next_serial
+from core.serials import SerialsExhausted, next_number
 from gazetteer.models import (
     ApplicationAttachment,
     ApplicationEvent,
@@ -52,22 +52,10 @@ class StepRefused(ValueError):
 
 def _number(county: AdminUnit, year: int) -> str:
     """受理编号 county-year-serial, e.g. 231084-2026-0007 (core.serials: two submissions at once never share one)."""
-    prefix = f"{county.code[:6]}-{year}-"
-
-    def highest_in_use() -> int:
-        last = (
-            NamingApplication.objects.filter(number__startswith=prefix)
-            .order_by("-number")
-            .values_list("number", flat=True)
-            .first()
-        )
-        return int(last[-4:]) if last else 0
-
     try:
-        serial = next_serial(f"naming-application:{prefix}", floor=highest_in_use, maximum=9999)
+        return next_number("naming-application", NamingApplication.objects, "number", f"{county.code[:6]}-{year}-")
     except SerialsExhausted as exc:
         raise StepRefused(str(exc)) from None
-    return f"{prefix}{serial:04d}"
 
 
 def check_county(county: AdminUnit, *, place: Place | None = None, geom=None) -> None:
