@@ -1,5 +1,5 @@
 """A change to a shared boundary is a proposal (界线变更): a new course for one edge, checked at once
-(the same checks as the move itself, in a savepoint that is rolled back), held until every party has
+(topology.check_move: the move's own checks, nothing written), held until every party has
 approved it, then applied whole by boundaries.services.topology.move_edge; nothing of it is applied
 before. Who must approve:
 
@@ -40,10 +40,6 @@ Party = ProposalApproval.Party
 
 class ProposalRefused(ValueError):
     """The proposal, approval or refusal does not fit its state or the user's part."""
-
-
-class Rollback(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -99,14 +95,13 @@ def propose(edge: TopologyEdge, geometry: shapely.LineString, *, user, reason: s
     saying where) when it would break the tiling."""
     if not reason.strip():
         raise ProposalRefused("a proposal says why")
-    locked = lock(TopologyEdge.objects.select_related("left", "right", "line"), edge.pk, expected_version)
+    edges = TopologyEdge.objects.select_related("left", "right", "line", "start_node", "end_node")
+    locked = lock(edges, edge.pk, expected_version)
     if not may_write_in(user, _sides(locked)):
         raise ProposalRefused("a change to a boundary is proposed by an officer of a county on either side")
-    if locked.line is not None and locked.line.read_only:
-        raise topology.TopologyRefused(f"{locked.line.name} is not the bureau's to edit")
     if BoundaryProposal.objects.filter(edge=locked, status=Status.PENDING).exists():
         raise ProposalRefused(f"edge {locked.pk} has a pending proposal: decide it first")
-    _dry_run(locked, geometry, user)
+    topology.check_move(locked, geometry)  # refused here as the move itself would be; nothing written
     proposal = BoundaryProposal.objects.create(
         number=_number(),
         edge=locked,
@@ -121,17 +116,6 @@ def propose(edge: TopologyEdge, geometry: shapely.LineString, *, user, reason: s
             ProposalApproval.objects.create(proposal=proposal, party=Party.COUNTY, unit=need.unit, approved_by=user)
     announce(RecordChanged("proposal", proposal, frozenset({"status"}), created=True))
     return proposal
-
-
-def _dry_run(edge: TopologyEdge, geometry: shapely.LineString, user) -> None:
-    """The move, done and undone: its refusal is the proposal's."""
-    try:
-        with transaction.atomic():
-            changeset = open_changeset(Changeset.Kind.EDIT, "check of a proposal (rolled back)", author=user)
-            topology.move_edge(edge, geometry, changeset=changeset, expected_version=edge.version)
-            raise Rollback
-    except Rollback:
-        pass
 
 
 def _may_give(user, proposal: BoundaryProposal, need: Required) -> bool:

@@ -217,6 +217,11 @@ def validate(polygons: dict[int, shapely.Geometry] | None = None, *, outline: sh
     polygons, gaps, overlaps, slivers, dangling edge ends, edges straying from their units' outlines."""
     units = {unit.id: unit for unit in counties()}
     polygons = polygons if polygons is not None else polygons_from_edges()
+    return tiling_findings(polygons, units, outline=outline) + _dangling() + _strays(units)
+
+
+def tiling_findings(polygons: dict[int, shapely.Geometry], units: dict[int, AdminUnit], *, outline=None):
+    """Invalid polygons, overlaps, slivers and gaps (of ``outline``, else the city's stored outline)."""
     findings: list[Finding] = []
     for unit_id, polygon in polygons.items():
         name = units[unit_id].name if unit_id in units else str(unit_id)
@@ -228,7 +233,7 @@ def validate(polygons: dict[int, shapely.Geometry] | None = None, *, outline: sh
     # The pairs are intersected only when the areas do not add up (cheap): that is where an overlap is.
     if sum(p.area for p in valid.values()) - union.area > OVERLAP_NOISE_DEG2:
         findings += _overlaps(valid, units)
-    findings += _slivers(valid, units) + _dangling() + _strays(units)
+    findings += _slivers(valid, units)
     city = (
         outline
         if outline is not None
@@ -317,23 +322,30 @@ def _strays(units) -> list[Finding]:
 # ---- an edit of an edge: both neighbours at once ------------------------------------------------------
 
 
-@transaction.atomic
-def move_edge(edge: TopologyEdge, geometry: shapely.LineString, *, changeset: Changeset, expected_version: int | None):
-    """The edge takes a new course between its own two nodes; the units on both sides get the polygons
-    rebuilt from their edges, versioned in ``changeset``. Refused (TopologyRefused, saying where) when
-    the ends are not the edge's nodes, the course crosses itself or another edge, or the tiling would
-    break; nothing is written then."""
-    locked = lock(TopologyEdge.objects.select_related("start_node", "end_node", "line"), edge.pk, expected_version)
-    if locked.line is not None and locked.line.read_only:
-        raise TopologyRefused(f"{locked.line.name} is not the bureau's to edit")
-    _check_course(locked, geometry)
-    polygons = polygons_from_edges({locked.id: geometry})
-    on_outline = locked.left_id is None or locked.right_id is None  # the city's outline moves with it
+def check_move(edge: TopologyEdge, geometry: shapely.LineString):
+    """Refused (TopologyRefused, saying where) unless the edge may take this course: its ends at its
+    own nodes, crossing neither itself nor another edge, the counties still tiling the city. Writes
+    nothing; returns the rebuilt polygons and, for an edge of the city's outline, the new outline."""
+    if edge.line is not None and edge.line.read_only:
+        raise TopologyRefused(f"{edge.line.name} is not the bureau's to edit")
+    _check_course(edge, geometry)
+    polygons = polygons_from_edges({edge.id: geometry})
+    on_outline = edge.left_id is None or edge.right_id is None  # the city's outline moves with it
     outline = shapely.union_all(list(polygons.values())) if on_outline else None
-    findings = [f for f in validate(polygons, outline=outline) if f.kind in ("invalid", "gap", "overlap", "sliver")]
+    units = {unit.id: unit for unit in counties()}
+    findings = tiling_findings(polygons, units, outline=outline)
     if findings:
         first = findings[0]
         raise TopologyRefused(f"the edit would break the tiling: {first.message}", (first.lon, first.lat))
+    return polygons, outline
+
+
+@transaction.atomic
+def move_edge(edge: TopologyEdge, geometry: shapely.LineString, *, changeset: Changeset, expected_version: int | None):
+    """The edge takes a new course between its own two nodes (``check_move``); the units on both sides
+    get the polygons rebuilt from their edges, versioned in ``changeset``; nothing is written when refused."""
+    locked = lock(TopologyEdge.objects.select_related("start_node", "end_node", "line"), edge.pk, expected_version)
+    polygons, outline = check_move(locked, geometry)
     locked.geom = to_geos(geometry)
     bump(locked)
     locked.refresh_from_db()
@@ -344,7 +356,7 @@ def move_edge(edge: TopologyEdge, geometry: shapely.LineString, *, changeset: Ch
         if unit_id is not None:
             unit = AdminUnit.objects.get(pk=unit_id)
             update_unit(unit, changeset=changeset, changes={"geom": to_geos_multipolygon(polygons[unit_id])})
-    if on_outline:
+    if outline is not None:
         city = AdminUnit.objects.current().get(code=settings.TERRITORY_CODE)
         update_unit(city, changeset=changeset, changes={"geom": to_geos_multipolygon(outline)})
     return locked
