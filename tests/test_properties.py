@@ -255,8 +255,8 @@ def zip_files(draw) -> bytes:
         for name, content in members:
             try:
                 archive.writestr(name, content)
-            except (ValueError, UnicodeEncodeError):
-                continue  # a name zipfile itself cannot write
+            except (ValueError, UnicodeEncodeError, IndexError):
+                continue  # a name zipfile itself cannot write (one it cuts to nothing at a NUL: IndexError)
     return out.getvalue()
 
 
