@@ -314,6 +314,14 @@ TERRITORY_CODE = _env("MDJ_TERRITORY", "231000")
 # Boundary markers (boundaries.services.markers_registry): a marker farther than this from its line, in
 # metres, needs a stated reason (off_line_reason).
 MARKER_LINE_TOLERANCE_M = float(_env("MDJ_MARKER_LINE_TOLERANCE_M", "50"))
+# Joint inspections: a marker measured farther than this from its registered position has moved (it is
+# restored to the registered spot); a finding's task is due this many days after the check.
+MARKER_DISPLACEMENT_TOLERANCE_M = float(_env("MDJ_MARKER_DISPLACEMENT_TOLERANCE_M", "1.0"))
+INSPECTION_TASK_DAYS = int(_env("MDJ_INSPECTION_TASK_DAYS", "90"))
+# Photos (core.photos: boundary markers, inspection checks): a file larger than this is refused before
+# it is decoded (413), and an image of more pixels than this is refused as a decompression bomb.
+PHOTO_MAX_BYTES = int(_env("MDJ_PHOTO_MAX_BYTES", str(15 * 1024 * 1024)))
+PHOTO_MAX_PIXELS = int(_env("MDJ_PHOTO_MAX_PIXELS", str(60_000_000)))
 
 # Print maps (tiles/printing). The map approval number (审图号) public maps must carry once the
 # surveying authority has reviewed them; empty: the sheets say 未送审 (not submitted for review).
