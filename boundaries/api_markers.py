@@ -4,7 +4,10 @@ is described in boundaries.openapi.
 
 No real marker is public: anonymous readers (and accounts without a role) see the synthetic
 demonstration markers only, and a real marker's number answers 404 to them, as a non-public place
-record does. Writes are for an officer of a county that is party to the line (or an administrator).
+record does. Writes are for an officer of a county that is party to the line (or an administrator), and
+none is applied at once: each is proposed as a marker event (boundaries.services.marker_events), checked
+now by the registry's rules, and answered 202 with the pending event (its number, the parties awaited);
+it is applied when every party has approved it (boundaries.api_marker_events).
 """
 
 from __future__ import annotations
@@ -20,11 +23,10 @@ from pydantic_core import PydanticCustomError
 from boundaries import representation_markers as representation
 from boundaries.models import BoundaryLine, BoundaryMarker
 from boundaries.permissions import may_write_marker, visible_markers
+from boundaries.services import marker_events
 from boundaries.services import markers_registry as registry
 from core.api import ApiError
-from core.history import open_changeset
 from core.http import json_response
-from core.models import Changeset
 from core.restapi import (
     GEOJSON,
     MAX_TEXT,
@@ -173,15 +175,24 @@ def _forbid_unless(user, line: BoundaryLine, *positions) -> None:
 
 @contextlib.contextmanager
 def _marker_rules():
-    """A marker rule refusing the write: 400 naming the attribute (a stale version is 409, core.restapi)."""
+    """A marker rule (or the event's) refusing the write: 400 naming the attribute where there is one (a
+    stale version is 409, core.restapi)."""
     try:
         yield
     except registry.MarkerRuleError as exc:
         raise ApiError(400, str(exc), **({"field": exc.field} if exc.field else {})) from None
+    except marker_events.EventRefused as exc:
+        raise ApiError(400, str(exc)) from None
 
 
-def _changeset(request, reason: str) -> Changeset:
-    return open_changeset(Changeset.Kind.EDIT, reason, author=request.user)
+def _pending(event):
+    """202: the change awaits the parties; the event's page says which."""
+    response = json_response(marker_events.represent(event), status=202)
+    response["Location"] = f"/api/v1/marker-events/{event.number}"
+    return response
+
+
+PENDING = "The marker event, awaiting the parties' approval (Location header); nothing is changed yet"
 
 
 # ---- reads ----------------------------------------------------------------------------------------------
@@ -263,10 +274,10 @@ def marker_history(request, number: MarkerNumber):
     "POST",
     "/boundary-markers",
     operation_id="registerBoundaryMarker",
-    summary="Register a marker as set (埋设) on a line; its number is given by the registry",
+    summary="Propose a marker as set (埋设) on a line; set, with its number, once both sides approve",
     tag=OFFICERS,
     officer=True,
-    answers=Answer("The new marker (Location header)", "Marker", GEOJSON, status="201"),
+    answers=Answer(PENDING, "MarkerEvent", status="202"),
     url_name="marker-list-post",
 )
 def marker_register(request, body: Json[MarkerCreate]):
@@ -277,8 +288,10 @@ def marker_register(request, body: Json[MarkerCreate]):
     references = _references(body.reference_objects)
     _forbid_unless(request.user, line, geom)
     with _marker_rules():
-        marker = registry.register_marker(
-            changeset=_changeset(request, body.reason),
+        event = marker_events.propose(
+            marker_events.Kind.SET,
+            user=request.user,
+            reason=body.reason,
             line=line,
             kind=body.kind,
             geom=geom,
@@ -292,9 +305,7 @@ def marker_register(request, body: Json[MarkerCreate]):
             set_on=body.set_on,
             reference_objects=references,
         )
-    response = _feature(request, marker.number, status=201)
-    response["Location"] = f"/api/v1/boundary-markers/{marker.number}"
-    return response
+    return _pending(event)
 
 
 TEXTS = ("position_description", "off_line_reason")
@@ -305,10 +316,10 @@ TEXTS = ("position_description", "off_line_reason")
     "PATCH",
     "/boundary-markers/{number}",
     operation_id="updateBoundaryMarker",
-    summary="Record a change of a marker: moved, found damaged, lost or displaced, repaired, or its details",
+    summary="Propose a change of a marker: moved, found damaged, lost or displaced, repaired, or its details",
     tag=OFFICERS,
     officer=True,
-    answers=Answer("The changed marker", "Marker", GEOJSON),
+    answers=Answer(PENDING, "MarkerEvent", status="202"),
     url_name="marker-detail-patch",
 )
 def marker_update(request, number: MarkerNumber, body: Json[MarkerUpdate]):
@@ -326,15 +337,12 @@ def marker_update(request, number: MarkerNumber, body: Json[MarkerUpdate]):
         positions.append(_point(changes["geom"], "geometry"))
     references = _references(body.reference_objects)
     _forbid_unless(request.user, marker.line, *positions)
+    kind, arguments = marker_events.of_changes(changes, references)
     with _marker_rules():
-        registry.update_marker(
-            marker,
-            changeset=_changeset(request, body.reason),
-            changes=changes,
-            expected_version=body.version,
-            reference_objects=references,
+        event = marker_events.propose(
+            kind, user=request.user, reason=body.reason, marker=marker, expected_version=body.version, **arguments
         )
-    return _feature(request, number)
+    return _pending(event)
 
 
 @endpoint(
@@ -342,20 +350,22 @@ def marker_update(request, number: MarkerNumber, body: Json[MarkerUpdate]):
     "POST",
     "/boundary-markers/{number}/abolish",
     operation_id="abolishBoundaryMarker",
-    summary="Abolish a marker (废止): it stays in the register and its number is never given again",
+    summary="Propose abolishing a marker (废止): it stays in the register, its number never given again",
     tag=OFFICERS,
     officer=True,
-    answers=Answer("The abolished marker", "Marker", GEOJSON),
+    answers=Answer(PENDING, "MarkerEvent", status="202"),
     url_name="marker-abolish",
 )
 def marker_abolish(request, number: MarkerNumber, body: Json[MarkerAbolish]):
     marker = _marker(request, number)
     _forbid_unless(request.user, marker.line, marker.geom)
     with _marker_rules():
-        registry.abolish_marker(
-            marker,
-            changeset=_changeset(request, body.reason),
-            abolished_on=body.abolished_on,
+        event = marker_events.propose(
+            marker_events.Kind.ABOLISH,
+            user=request.user,
+            reason=body.reason,
+            marker=marker,
             expected_version=body.version,
+            abolished_on=body.abolished_on,
         )
-    return _feature(request, number)
+    return _pending(event)

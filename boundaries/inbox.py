@@ -1,7 +1,8 @@
-"""Boundary proposals in the staff's inbox (core.inbox), registered in boundaries.apps: a pending
-proposal awaits each party whose approval is missing (boundaries.services.proposals.required): the
-officers of the counties on its two sides, the bureau's approver, and on the city's outline the officer
-who records the outside party's signed approval."""
+"""Boundary proposals and marker events in the staff's inbox (core.inbox), registered in
+boundaries.apps: a pending proposal or marker event awaits each party whose approval is missing
+(boundaries.services.agreement): the officers of the counties that are its parties, the bureau's
+approver where it is one, and on the city's outline the officer who records the outside party's signed
+approval. The counts are the query form of proposals.awaiting and marker_events.awaiting."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from django.urls import reverse
 
 from accounts.models import CountyAssignment, Role
 from accounts.roles import is_administrator, roles
-from boundaries.models import BoundaryProposal, ProposalApproval
-from boundaries.services import proposals
+from boundaries.models import BoundaryProposal, LineParty, MarkerEvent, MarkerEventApproval, ProposalApproval
+from boundaries.services import marker_events, proposals
 from core.inbox import Item, Provider
 
 KIND = "界线变更 Boundary proposal"
@@ -58,3 +59,51 @@ def _count(user) -> int:
 
 
 boundary_proposals = Provider("boundary proposals", _items, _count)
+
+
+MARKER_KIND = "界桩事项 Marker event"
+
+
+def _awaiting_events(user) -> QuerySet:
+    """The query form of marker_events.awaiting (one query for the count)."""
+    pending = MarkerEvent.objects.filter(status=MarkerEvent.Status.PENDING)
+    if is_administrator(user):
+        return pending
+    approvals = MarkerEventApproval.objects.filter(event=OuterRef("pk"))
+    wanted = Q(pk__in=[])
+    if Role.APPROVER in roles(user):
+        wanted |= Q(needs_bureau=True) & ~Exists(approvals.filter(party="bureau"))
+    mine = CountyAssignment.objects.filter(user_id=user.pk).values("county_id")
+    parties = MarkerEvent.counties.through.objects.filter(markerevent_id=OuterRef("pk"), adminunit_id__in=mine)
+    given = MarkerEventApproval.objects.filter(
+        event_id=OuterRef("markerevent_id"), party="county", unit_id=OuterRef("adminunit_id")
+    )
+    wanted |= Exists(parties.exclude(Exists(given)))
+    if Role.OFFICER in roles(user):
+        recorded = MarkerEventApproval.objects.filter(
+            event_id=OuterRef(OuterRef("pk")), party="outside", outside_id=OuterRef("outside_id")
+        )
+        unsigned = LineParty.objects.filter(line_id=OuterRef("line_id"), outside__isnull=False).exclude(
+            Exists(recorded)
+        )
+        wanted |= Exists(parties) & Exists(unsigned)
+    return pending.filter(wanted)
+
+
+def _event_items(user) -> list[Item]:
+    found = []
+    for event in marker_events.awaiting(user):
+        awaited = "、".join(need.label for need in marker_events.missing(event))
+        found.append(
+            Item(
+                MARKER_KIND,
+                f"{event.number} {event.get_kind_display()} {event.marker or event.line.name}",  # a demo one: 示例
+                f"批准 Approve ({awaited})",
+                event.proposed_at,
+                reverse("admin:boundaries_markerevent_change", args=[event.pk]),
+            )
+        )
+    return found
+
+
+marker_events_awaiting = Provider("marker events", _event_items, lambda user: _awaiting_events(user).count())

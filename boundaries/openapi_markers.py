@@ -3,7 +3,8 @@ document (config.api adds them to its components, beside boundaries.openapi's)."
 
 from __future__ import annotations
 
-from boundaries.models import BoundaryLine, BoundaryMarker
+from boundaries.models import BoundaryLine, BoundaryMarker, MarkerEvent
+from boundaries.openapi import APPROVAL
 from core.openapi_schemas import (
     ANY_OBJECT,
     BOOLEAN,
@@ -72,7 +73,44 @@ MARKER_PROPERTIES = obj(
         *("off_line_reason", "set_on", "abolished_on", "reference_objects", "version"),
     ],
 )
+PARTY = enum(["county", "bureau", "outside"])
+MARKER_EVENT = obj(
+    {
+        "number": {**STRING, "description": "e.g. JZ-2026-0001"},
+        "kind": enum(
+            MarkerEvent.Kind.values, "set, move, status (damaged, lost, displaced, repaired), replace, edit, abolish"
+        ),
+        "status": enum(MarkerEvent.Status.values),
+        "line": STRING,
+        "marker": {**nullable(STRING), "description": "The marker's number (null for one to be set, until applied)"},
+        "synthetic": {**BOOLEAN, "description": "The marker is a demonstration marker (示例)"},
+        "change": {**ANY_OBJECT, "description": "The arguments of the register's step (positions as GeoJSON)"},
+        "base_version": {**nullable(INTEGER), "description": "The marker's version the event was drawn on"},
+        "reason": STRING,
+        "needs_bureau": {**BOOLEAN, "description": "Whether the bureau's approver is a party (set, move, abolish)"},
+        "proposed_by": STRING,
+        "proposed_at": DATETIME,
+        "approvals": array(APPROVAL),
+        "awaiting": array(
+            obj({"party": PARTY, "unit": nullable(STRING), "outside": nullable(STRING)}),
+            description="The approvals still missing (empty once decided)",
+        ),
+        "decided_at": nullable(DATETIME),
+        "decision_note": STRING,
+        "version": INTEGER,
+    },
+    description="A change of a marker held until every party has approved it, then applied to the register.",
+)
 OUTPUT_SCHEMAS = {
+    "MarkerEvent": MARKER_EVENT,
+    "MarkerEvents": obj(
+        {
+            "count": {"type": "integer", "description": "All events that match, not only this page."},
+            "offset": INTEGER,
+            "limit": INTEGER,
+            "events": array(MARKER_EVENT),
+        }
+    ),
     "MarkerReference": MARKER_REFERENCE,
     "Marker": feature(MARKER_PROPERTIES, "A boundary marker (界桩) as a GeoJSON Feature (WGS84)."),
     "MarkerCollection": obj(

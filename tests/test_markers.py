@@ -276,6 +276,15 @@ def create_body(line: BoundaryLine, fraction: float = 0.5, **extra) -> dict:
     }
 
 
+def set_through_api(accounts, body: dict, proposer: str = "officer_ningan") -> str:
+    """Propose a marker (202, a pending event) and let every awaited party approve it: its number."""
+    made = accounts[proposer].post(MARKERS, body)
+    assert made.status_code == 202, made.content
+    event = approve_event(accounts, made.json())
+    assert event["status"] == "applied", event
+    return event["marker"]
+
+
 @pytest.mark.django_db
 def test_an_officer_of_a_party_county_registers_one_of_another_county_may_not(accounts):
     line = the_line()
@@ -283,23 +292,33 @@ def test_an_officer_of_a_party_county_registers_one_of_another_county_may_not(ac
     assert Api(key).post(MARKERS, create_body(line)).status_code == 403
     assert accounts["public"].post(MARKERS, create_body(line)).status_code == 401
     assert accounts["approver"].post(MARKERS, create_body(line)).status_code == 403
-    created = accounts["officer_ningan"].post(MARKERS, create_body(line))
-    assert created.status_code == 201, created.content
-    properties = created.json()["properties"]
-    assert created["Location"] == f"{MARKERS}/{properties['number']}"
+    number = set_through_api(accounts, create_body(line))
+    properties = accounts["officer_ningan"].get(f"{MARKERS}/{number}").json()["properties"]
     north = properties["reference_objects"][0]
     assert north["bearing"] == "0°00′" and north["distance_m"] == pytest.approx(100, abs=0.01)
     assert properties["gauss_kruger"]["epsg"] in (4552, 4553) and properties["synthetic"] is False
-    assert accounts["officer_hailin"].post(MARKERS, create_body(line, 0.6)).status_code == 201
+    assert set_through_api(accounts, create_body(line, 0.6), proposer="officer_hailin")
+
+
+def approve_event(accounts, event: dict) -> dict:
+    """Every party still awaited approves the event."""
+    for need in event["awaiting"]:
+        who = {"231083": "officer_hailin", "231084": "officer_ningan", None: "approver"}[need["unit"]]
+        body = {"party": need["party"], "version": event["version"]} | ({"unit": need["unit"]} if need["unit"] else {})
+        event = accounts[who].post(f"/api/v1/marker-events/{event['number']}/approve", body).json()
+    return event
 
 
 @pytest.mark.django_db
 def test_a_stale_patch_is_a_409_and_the_steps_answer(accounts):
     officer = accounts["officer_ningan"]
-    number = officer.post(MARKERS, create_body(the_line())).json()["properties"]["number"]
+    number = set_through_api(accounts, create_body(the_line()))
     url = f"{MARKERS}/{number}"
-    changed = officer.patch(url, {"version": 1, "reason": "联检发现损坏", "status": "damaged"})
-    assert changed.status_code == 200 and changed.json()["properties"]["status"] == "damaged"
+    proposed = officer.patch(url, {"version": 1, "reason": "联检发现损坏", "status": "damaged"})
+    assert proposed.status_code == 202 and proposed.json()["kind"] == "status"
+    assert officer.get(url).json()["properties"]["status"] == "intact"  # not before both sides approve
+    assert approve_event(accounts, proposed.json())["status"] == "applied"
+    assert officer.get(url).json()["properties"]["status"] == "damaged"
     stale = officer.patch(url, {"version": 1, "reason": "修复", "status": "intact"})
     assert stale.status_code == 409
     assert stale.json()["error"] | {"your_version": 1, "current_version": 2} == stale.json()["error"]
@@ -309,14 +328,16 @@ def test_a_stale_patch_is_a_409_and_the_steps_answer(accounts):
     )
     assert refused.status_code == 400 and refused.json()["error"]["field"] == "off_line_reason"
     abolished = officer.post(f"{url}/abolish", {"version": 2, "reason": "界线调整", "abolished_on": "2026-06-01"})
-    assert abolished.status_code == 200 and abolished.json()["properties"]["status"] == "abolished"
+    assert abolished.status_code == 202 and abolished.json()["kind"] == "abolish"
+    assert approve_event(accounts, abolished.json())["status"] == "applied"
+    assert officer.get(url).json()["properties"]["status"] == "abolished"
     history = officer.get(f"{url}/history").json()["versions"]
     assert [v["data"]["event"] for v in history] == ["set", "damaged", "abolished"]
 
 
 @pytest.mark.django_db
 def test_no_real_marker_is_public(accounts):
-    number = accounts["officer_ningan"].post(MARKERS, create_body(the_line())).json()["properties"]["number"]
+    number = set_through_api(accounts, create_body(the_line()))
     assert accounts["public"].get(f"{MARKERS}/{number}").status_code == 404
     assert number not in {f["id"] for f in accounts["public"].get(MARKERS).json()["features"]}
     assert accounts["approver"].get(f"{MARKERS}/{number}").status_code == 200
@@ -393,12 +414,22 @@ def marker_form(marker: BoundaryMarker, **overrides) -> dict:
 
 
 @pytest.mark.django_db
-def test_the_admin_saves_through_the_registry(admin_client, admin_user, officer):
+def test_the_admin_proposes_an_event_applied_when_the_parties_approve(admin_client, admin_user, officer):
+    from boundaries.models import MarkerEvent
+    from boundaries.services import marker_events
+
     marker = register(officer, fraction=0.35, set_on=dt.date(2001, 5, 1))
     url = f"/admin/boundaries/boundarymarker/{marker.pk}/change/"
     stale = marker_form(marker, status="lost")
-    response = admin_client.post(url, marker_form(marker, status="damaged"))
-    assert response.status_code == 302, response.context["adminform"].form.errors
+    response = admin_client.post(url, marker_form(marker, status="damaged"), follow=True)
+    assert response.status_code == 200
+    event = MarkerEvent.objects.get(marker=marker)
+    shown = response.content.decode()
+    assert "Not applied yet" in shown and event.number in shown
+    marker.refresh_from_db()
+    assert (marker.status, marker.version, event.kind) == ("intact", 1, "status")
+    for need in marker_events.missing(event):  # the administrator gives each county's approval
+        event = marker_events.approve(event, user=admin_user, party=need.party, unit=need.unit)
     marker.refresh_from_db()
     latest = marker.versions.get(version=2)
     assert (marker.status, latest.data["event"], latest.changeset.author) == ("damaged", "damaged", admin_user)
@@ -406,4 +437,38 @@ def test_the_admin_saves_through_the_registry(admin_client, admin_user, officer)
     away = far_from(marker.line, marker.geom)
     refused = admin_client.post(url, marker_form(marker, geom=away.ewkt)).content.decode()
     assert "off_line_reason" in refused and BoundaryMarker.objects.get(pk=marker.pk).version == 2
+    assert MarkerEvent.objects.count() == 1
     assert admin_client.get(f"/admin/boundaries/boundarymarker/{marker.pk}/delete/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_adding_a_marker_in_the_admin_proposes_setting_it(admin_client):
+    from boundaries.models import MarkerEvent
+
+    line = the_line()
+    point = on_line(line, 0.55)
+    data = {
+        "line": line.pk,
+        "kind": "Q",
+        "sequence": "",
+        "grade": "county",
+        "shape": "two_faced",
+        "material": "granite",
+        "geom": point.ewkt,
+        "elevation_m": "",
+        "position_description": "路西",
+        "off_line_reason": "",
+        "status": "intact",
+        "set_on": "",
+        "reason": "补设界桩",
+    }
+    for prefix in ("reference_objects", "versions"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    response = admin_client.post("/admin/boundaries/boundarymarker/add/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = MarkerEvent.objects.get()
+    assert response["Location"] == f"/admin/boundaries/markerevent/{event.pk}/change/"
+    assert (event.kind, event.marker, event.needs_bureau) == ("set", None, True)
+    assert not BoundaryMarker.objects.exists()
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "Not applied yet" in page and "批准 Approve for" in page

@@ -20,8 +20,9 @@ Rules kept here:
 - reference objects: none, or at least three; a known position gives the bearing and distance in the
   marker's Gauss-Kruger plane (marker_coords); hand-entered values with a position are checked
   (1 degree; 1 m + 1 %).
-Both sides' agreement to an event (条例 第6条) is the next slice: today the officer of either party
-county records it.
+Every rule runs without writing too (``check``: the step's name and its arguments), so that a marker
+event (boundaries.services.marker_events, 条例 第6条: both sides agree to each event) is refused when it
+is proposed, and applied through these same functions once every party has approved it.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from core.events import RecordChanged, announce
 from core.geometry import from_geos
 from core.metric import to_metric
 from core.models import Changeset
-from core.records import bump, changed_values, lock
+from core.records import VersionConflict, bump, changed_values, lock
 from core.serials import SerialsExhausted, next_serial
 
 Kind = BoundaryMarker.Kind
@@ -241,7 +242,8 @@ def _reference_values(marker_geom: Point, ref: ReferenceInput, order: int) -> tu
     return float(ref.bearing_deg), float(ref.distance_m)
 
 
-def _set_references(marker: BoundaryMarker, refs: Sequence[ReferenceInput]) -> None:
+def _reference_rows(marker: BoundaryMarker, refs: Sequence[ReferenceInput]) -> list[ReferenceObject]:
+    """The reference objects as rows of ``marker`` (not saved), each checked."""
     if refs and len(refs) < MIN_REFERENCE_OBJECTS:
         raise MarkerRuleError(
             f"a marker has no reference objects or at least {MIN_REFERENCE_OBJECTS}, not {len(refs)}",
@@ -263,6 +265,10 @@ def _set_references(marker: BoundaryMarker, refs: Sequence[ReferenceInput]) -> N
                 geom=ref.geom,
             )
         )
+    return rows
+
+
+def _write_references(marker: BoundaryMarker, rows: list[ReferenceObject]) -> None:
     marker.reference_objects.all().delete()  # the earlier set is kept in the version rows
     ReferenceObject.objects.bulk_create(rows)
 
@@ -342,32 +348,23 @@ def _clean(marker: BoundaryMarker) -> None:
 # ---- the events ------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def register_marker(
-    *,
-    changeset: Changeset,
+def _new_marker(
     line: BoundaryLine,
     kind: str,
     geom: Point,
-    sequence: int | None = None,
-    grade: str | None = None,
-    shape: str | None = None,
-    material: str = BoundaryMarker.Material.GRANITE,
-    elevation_m: float | None = None,
-    position_description: str = "",
-    off_line_reason: str = "",
-    set_on: dt.date | None = None,
-    reference_objects: Sequence[ReferenceInput] = (),
-    is_synthetic: bool = False,
-) -> BoundaryMarker:
-    """Set (埋设) a marker on ``line``: a new sequence unless ``sequence`` names the pair or triple it
-    completes (or an existing register's number being entered)."""
-    line = BoundaryLine.objects.select_for_update().get(pk=line.pk)  # one registration per line at a time
-    _writable(line)
-    if kind not in FAMILIES:
-        raise MarkerRuleError(f"a marker's type letter is one of {', '.join(FAMILIES)}, not {kind!r}", "kind")
-    if sequence is None:
-        sequence = _new_sequence(line)
+    sequence: int,
+    *,
+    grade: str | None,
+    shape: str | None,
+    material: str,
+    elevation_m: float | None,
+    position_description: str,
+    off_line_reason: str,
+    set_on: dt.date | None,
+    reference_objects: Sequence[ReferenceInput],
+    is_synthetic: bool,
+) -> tuple[BoundaryMarker, list[ReferenceObject]]:
+    """The marker ``register_marker`` sets and its reference objects, every rule checked, nothing saved."""
     number = marker_number(number_prefix(line), sequence, kind)
     _check_sequence(line, sequence, kind, geom)
     if BoundaryMarker.objects.filter(number=number).exists():
@@ -391,10 +388,84 @@ def register_marker(
     )
     marker.distance_along_m = _distance_along(line, geom, off_line_reason)
     _clean(marker)
+    return marker, _reference_rows(marker, reference_objects)
+
+
+def _settable(line: BoundaryLine, kind: str) -> None:
+    _writable(line)
+    if kind not in FAMILIES:
+        raise MarkerRuleError(f"a marker's type letter is one of {', '.join(FAMILIES)}, not {kind!r}", "kind")
+
+
+@transaction.atomic
+def register_marker(
+    *,
+    changeset: Changeset,
+    line: BoundaryLine,
+    kind: str,
+    geom: Point,
+    sequence: int | None = None,
+    grade: str | None = None,
+    shape: str | None = None,
+    material: str = BoundaryMarker.Material.GRANITE,
+    elevation_m: float | None = None,
+    position_description: str = "",
+    off_line_reason: str = "",
+    set_on: dt.date | None = None,
+    reference_objects: Sequence[ReferenceInput] = (),
+    is_synthetic: bool = False,
+) -> BoundaryMarker:
+    """Set (埋设) a marker on ``line``: a new sequence unless ``sequence`` names the pair or triple it
+    completes (or an existing register's number being entered)."""
+    line = BoundaryLine.objects.select_for_update().get(pk=line.pk)  # one registration per line at a time
+    _settable(line, kind)
+    marker, rows = _new_marker(
+        line,
+        kind,
+        geom,
+        _new_sequence(line) if sequence is None else sequence,
+        grade=grade,
+        shape=shape,
+        material=material,
+        elevation_m=elevation_m,
+        position_description=position_description,
+        off_line_reason=off_line_reason,
+        set_on=set_on,
+        reference_objects=reference_objects,
+        is_synthetic=is_synthetic,
+    )
     marker.save()
-    _set_references(marker, reference_objects)
+    _write_references(marker, rows)
     _record_version(marker, changeset, "set")
     return marker
+
+
+def check_register(*, line: BoundaryLine, kind: str, geom: Point, sequence: int | None = None, **values) -> None:
+    """``register_marker``'s rules on these arguments, nothing written (no sequence taken: an empty one
+    is checked as the next free one)."""
+    line = BoundaryLine.objects.get(pk=line.pk)
+    _settable(line, kind)
+    if sequence is None:
+        sequence = (BoundaryMarker.objects.filter(line=line).aggregate(m=Max("sequence"))["m"] or 0) + 1
+        if sequence > MAX_SEQUENCE:
+            raise MarkerRuleError(f"line {line.code} has no free marker sequence (1..{MAX_SEQUENCE})", "sequence")
+    defaults = {"grade": None, "shape": None, "material": BoundaryMarker.Material.GRANITE, "elevation_m": None}
+    defaults |= {"position_description": "", "off_line_reason": "", "set_on": None, "reference_objects": ()}
+    _new_marker(line, kind, geom, sequence, **(defaults | {"is_synthetic": False} | values))
+
+
+def _refuse_change(marker: BoundaryMarker, changes: dict, *, abolishing: bool = False) -> None:
+    if abolishing:
+        if marker.status == Status.ABOLISHED:
+            raise MarkerRuleError(f"marker {marker.number} was abolished on {marker.abolished_on}", "status")
+        return
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise MarkerRuleError(f"not editable: {', '.join(sorted(unknown))}", sorted(unknown)[0])
+    if marker.status == Status.ABOLISHED:
+        raise MarkerRuleError(f"marker {marker.number} is abolished: it changes no more", "status")
+    if changes.get("status") == Status.ABOLISHED:
+        raise MarkerRuleError("a marker is abolished by its own step (abolish), with the day", "status")
 
 
 @transaction.atomic
@@ -409,30 +480,35 @@ def update_marker(
 ) -> BoundaryMarker:
     """Apply ``changes`` (EDITABLE_FIELDS) and, when given, a new set of reference objects. Nothing
     changed, nothing written. An abolished marker changes no more; abolition is ``abolish_marker``."""
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise MarkerRuleError(f"not editable: {', '.join(sorted(unknown))}", sorted(unknown)[0])
+    if set(changes) - set(EDITABLE_FIELDS):
+        _refuse_change(marker, changes)
     locked = lock(BoundaryMarker.objects.select_related("line"), marker.pk, expected_version)
-    if locked.status == Status.ABOLISHED:
-        raise MarkerRuleError(f"marker {locked.number} is abolished: it changes no more", "status")
-    if changes.get("status") == Status.ABOLISHED:
-        raise MarkerRuleError("a marker is abolished by its own step (abolish), with the day", "status")
+    _refuse_change(locked, changes)
     return _apply(locked, changeset, changes, reference_objects, event)
+
+
+def _prepare(marker: BoundaryMarker, changes: dict, reference_objects) -> tuple[dict, list[ReferenceObject] | None]:
+    """Set the changed values on ``marker`` (in memory) and check every rule: (what changed, the new
+    reference objects' rows or None when they stay)."""
+    changed = changed_values(marker, changes)
+    for name, value in changed.items():
+        setattr(marker, name, value)
+    if "geom" in changed and FAMILIES[marker.kind] == "CDE" and not at_tri_point(marker.line, marker.geom):
+        raise MarkerRuleError(f"a triple marker ({marker.kind}) stays at its tri-point", "geom")
+    marker.distance_along_m = _distance_along(marker.line, marker.geom, marker.off_line_reason)
+    _clean(marker)
+    if reference_objects is not None:
+        return changed, _reference_rows(marker, reference_objects)
+    if "geom" in changed:
+        return changed, _reference_rows(marker, references_of(marker))  # measured again from the new position
+    return changed, None
 
 
 def _apply(locked: BoundaryMarker, changeset, changes: dict, reference_objects, event: str | None) -> BoundaryMarker:
     before = snapshot(locked)
-    changed = changed_values(locked, changes)
-    for name, value in changed.items():
-        setattr(locked, name, value)
-    if "geom" in changed and FAMILIES[locked.kind] == "CDE" and not at_tri_point(locked.line, locked.geom):
-        raise MarkerRuleError(f"a triple marker ({locked.kind}) stays at its tri-point", "geom")
-    locked.distance_along_m = _distance_along(locked.line, locked.geom, locked.off_line_reason)
-    _clean(locked)
-    if reference_objects is not None:
-        _set_references(locked, reference_objects)
-    elif "geom" in changed:
-        _set_references(locked, references_of(locked))  # measured again from the new position
+    changed, rows = _prepare(locked, changes, reference_objects)
+    if rows is not None:
+        _write_references(locked, rows)
     after = snapshot(locked)
     if after == before and "geom" not in changed:
         return locked
@@ -460,6 +536,20 @@ STATUS_EVENTS = {
 }
 
 
+def _move_changes(geom: Point, off_line_reason: str = "") -> dict:
+    return {"geom": geom, "off_line_reason": off_line_reason, "status": Status.INTACT}
+
+
+def _replace_changes(set_on: dt.date, material: str | None = None, shape: str | None = None) -> dict:
+    changes = {"status": Status.INTACT, "set_on": set_on}
+    changes |= {"material": material} if material else {}
+    return changes | ({"shape": shape} if shape else {})
+
+
+def _abolish_changes(abolished_on: dt.date) -> dict:
+    return {"status": Status.ABOLISHED, "abolished_on": abolished_on}
+
+
 def move_marker(
     marker: BoundaryMarker,
     *,
@@ -474,7 +564,7 @@ def move_marker(
     return update_marker(
         marker,
         changeset=changeset,
-        changes={"geom": geom, "off_line_reason": off_line_reason, "status": Status.INTACT},
+        changes=_move_changes(geom, off_line_reason),
         expected_version=expected_version,
         reference_objects=reference_objects,
         event="moved",
@@ -504,11 +594,12 @@ def replace_marker(
     expected_version: int | None = None,
 ) -> BoundaryMarker:
     """A new stone on the same spot with the same number (更换界桩): intact, set on ``set_on``."""
-    changes = {"status": Status.INTACT, "set_on": set_on}
-    changes |= {"material": material} if material else {}
-    changes |= {"shape": shape} if shape else {}
     return update_marker(
-        marker, changeset=changeset, changes=changes, expected_version=expected_version, event="replaced"
+        marker,
+        changeset=changeset,
+        changes=_replace_changes(set_on, material, shape),
+        expected_version=expected_version,
+        event="replaced",
     )
 
 
@@ -518,10 +609,35 @@ def abolish_marker(
 ) -> BoundaryMarker:
     """Abolish a marker (废止): it stays in the register with its number, which is never given again."""
     locked = lock(BoundaryMarker.objects.select_related("line"), marker.pk, expected_version)
-    if locked.status == Status.ABOLISHED:
-        raise MarkerRuleError(f"marker {locked.number} was abolished on {locked.abolished_on}", "status")
-    changes = {"status": Status.ABOLISHED, "abolished_on": abolished_on}
+    changes = _abolish_changes(abolished_on)
+    _refuse_change(locked, changes, abolishing=True)
     return _apply(locked, changeset, changes, None, "abolished")
+
+
+# What each step of a marker's life changes, from its own arguments (``check`` runs them without writing).
+STEP_CHANGES = {
+    "update_marker": lambda changes, reference_objects=None: (changes, reference_objects),
+    "move_marker": lambda reference_objects=None, **moved: (_move_changes(**moved), reference_objects),
+    "record_status": lambda status: ({"status": status}, None),
+    "replace_marker": lambda **replaced: (_replace_changes(**replaced), None),
+    "abolish_marker": lambda abolished_on: (_abolish_changes(abolished_on), None),
+}
+STEPS = ("register_marker", *STEP_CHANGES)
+
+
+def check(step: str, marker: BoundaryMarker | None = None, *, expected_version: int | None = None, **arguments):
+    """The rules of ``step`` (one of STEPS: ``register_marker``, ``update_marker``, ``move_marker``, ...) on
+    ``arguments`` (the step's own keyword arguments, without the changeset), nothing written: the
+    MarkerRuleError the step would raise, or VersionConflict for a stale ``expected_version``."""
+    if step == "register_marker":
+        check_register(**arguments)
+        return
+    current = BoundaryMarker.objects.select_related("line").get(pk=marker.pk)  # a copy, changed in memory only
+    if expected_version is not None and current.version != expected_version:
+        raise VersionConflict(current.record_label, expected_version, current.version)
+    changes, reference_objects = STEP_CHANGES[step](**arguments)
+    _refuse_change(current, changes, abolishing=step == "abolish_marker")
+    _prepare(current, changes, reference_objects)
 
 
 # ---- checks ---------------------------------------------------------------------------------------------
