@@ -38,3 +38,7 @@ class GazetteerConfig(AppConfig):
         from gazetteer.landmarks import gazetteer_landmarks
 
         register_landmarks(gazetteer_landmarks)  # standard places and waters named in the lines' courses
+        from gazetteer.search.boundaries import boundary_changed
+
+        subscribe("line", boundary_changed)  # the search finds lines and markers (gazetteer.search.boundaries):
+        subscribe("marker", boundary_changed)  # a change to one makes the kept answers stale

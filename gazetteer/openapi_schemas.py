@@ -147,9 +147,9 @@ MATCHED = obj(
         "name": {"type": "string", "description": "The name that matched the query."},
         "kind": enum(PlaceName.Kind.values, "Which of the record's names matched."),
         "form": enum(
-            ["hanzi", "pinyin", "initials", "traditional", "fuzzy", "context"],
+            ["hanzi", "pinyin", "initials", "traditional", "fuzzy", "context", "number"],
             "How it matched: Chinese characters, pinyin, initials (mdj), traditional characters, fuzzy, "
-            "or a unit name given as context (宁安 渤海).",
+            "a unit name given as context (宁安 渤海), or a boundary marker's number.",
         ),
     }
 )
@@ -167,7 +167,19 @@ SEARCH_RESULT = obj(
         "standing": enum(Place.Standing.values, "standard, candidate (not yet a standard name) or synthetic."),
         "score": NUMBER,
         "matched": ref("SearchMatch"),
-    }
+        # A boundary line or marker (gazetteer.search.boundaries) has these too; a place has none of them.
+        "kind": enum(["boundary_line", "boundary_marker"], "A boundary line or marker; absent for a place."),
+        "level": {"type": "string", "description": "A line's level: national, province, prefecture, county, township"},
+        "length_km": nullable(NUMBER),
+        "url": nullable(STRING),
+        "line": obj({"code": STRING, "name": STRING}, description="A marker's line."),
+        "status": {"type": "string", "description": "A marker's status (intact, damaged, lost, moved, abolished)"},
+        "synthetic_note": {"type": "string", "description": "A synthetic demonstration marker (示例) says so."},
+    },
+    required=[
+        *("id", "code", "name", "romanization", "category", "unit_path", "lon", "lat", "is_synthetic", "standing"),
+        *("score", "matched"),
+    ],
 )
 SEARCH_RESULTS = obj(
     {

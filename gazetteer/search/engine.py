@@ -28,10 +28,11 @@ import hashlib
 import json
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import connection
 
+from gazetteer.search.boundaries import search_boundaries
 from gazetteer.search.normalize import Query, bigrams, deletions
 
 LIMIT_PER_BRANCH = 60
@@ -348,10 +349,19 @@ def full_phase_below(query: Query) -> int:
 
 
 def search(query: Query, options: SearchOptions) -> tuple[list[dict], Compiled]:
-    """The cheap branches first; all of them when those found fewer results than asked for."""
+    """The cheap branches first; all of them when those found fewer results than asked for. Boundary
+    lines and markers the query names (gazetteer.search.boundaries: their own small query path) come
+    before the places; a category filter is about places only."""
+    found = []
+    if not options.category:
+        found = search_boundaries(
+            query, public_only=options.public_only, at=options.at, unit_id=options.unit_id, limit=options.limit
+        )
+    limit = options.limit - len(found)
+    options = replace(options, limit=max(limit, 1))
     compiled = compile_search(query, options, full=False)
     results = run(compiled)
     if len(results) < min(options.limit, full_phase_below(query)):
         compiled = compile_search(query, options, full=True)
         results = run(compiled)
-    return results, compiled
+    return found + results[: max(limit, 0)], compiled

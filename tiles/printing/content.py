@@ -13,6 +13,7 @@ from boundaries.levels import Tier
 from boundaries.models import AdminUnit
 from core.models import DataSource
 from tiles.printing import areas as area_data
+from tiles.printing import boundary_markers as marker_data
 from tiles.printing import lines as line_data
 from tiles.printing import places as place_data
 from tiles.printing import points as point_data
@@ -57,6 +58,7 @@ class MapContent:
     unlabelled: list[str] = field(default_factory=list)
     sources: dict[int, DataSource] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    marker_numbers: list[str] = field(default_factory=list)  # the boundary markers drawn (their labels)
 
     def layer(self, key: str) -> Layer:
         return self.layers.setdefault(key, Layer(key))
@@ -142,6 +144,7 @@ def build_content(unit: AdminUnit, day: dt.date | None, frame_pt: tuple[int, int
     _add_lines(content, context)
     _add_places(content)
     _add_points(content, parts)
+    _add_markers(content, outline)
     content.add("grid", content.grid.lines(scale))
     if day is not None:
         content.use(*history_sources([unit, *(a.unit for a in parts)]))
@@ -206,6 +209,15 @@ def _add_areas(content, unit, outline, parts, neighbours, context) -> None:
 def _add_lines(content: MapContent, context) -> None:
     for level, geometry in line_data.boundary_levels(content.day, content.window, context).items():
         content.add(f"boundary_{level}", geometry, level=level)
+
+
+def _add_markers(content: MapContent, outline: shapely.Geometry) -> None:
+    """The unit's boundary markers (synthetic only: the sheet is public), each with its number. The
+    numbers are not expected labels: a number that has no room is left out, never a place's name."""
+    for marker in marker_data.unit_markers(content.unit, outline, content.day, content.window):
+        if content.add("marker", marker.point, synthetic=marker.synthetic, name=marker.number):
+            content.add("label_marker", marker.point, name=marker.number)
+            content.marker_numbers.append(marker.number)
 
 
 def _add_places(content: MapContent) -> None:

@@ -83,6 +83,8 @@ def legend_entries(content: MapContent, k: float) -> list[LegendEntry]:
     for level, symbol in style.BOUNDARIES.items():
         if drawn.get(f"boundary_{level}"):
             add(f"boundary_{level}", symbol.label, line_swatch(symbol, k))
+    if drawn.get("marker"):
+        add("marker", style.MARKER_LEGEND_LABEL, point_swatch(style.MARKER, k))
     if drawn.get("water_area"):
         add("water_area", "湖泊、水库", area_swatch([style.WATER_FILL], k, style.WATER_COLOR))
     for key in ("river", "railway", "road"):

@@ -5,7 +5,8 @@ outlines of the surrounding areas (neighbouring prefectures, provinces, the coun
 boundaries beyond the territory. A stretch that is part of a higher boundary, or that the
 territory's own line of the same level already draws, is removed, so that two dash patterns never
 run over each other. Township lines are drawn only where township polygons exist, and BoundaryLine
-has none today.
+has none today. Only the lines in force are printed: a pending proposal to change a line is not a line
+(boundaries.services.proposals) and is never drawn on a print map.
 
 Stretches are compared segment by segment: a segment whose midpoint lies within ``SAME_LINE_M`` of
 a segment already drawn is the same stretch (an STRtree query, fast where buffering long boundaries
@@ -33,7 +34,7 @@ SAME_LINE_M = 30.0
 def territory_lines(day: dt.date | None, window: Window) -> dict[str, list[shapely.Geometry]]:
     lines = BoundaryLine.objects.filter(geom__intersects=window.storage_box)
     if day is None:
-        lines = lines.filter(valid_to__isnull=True)
+        lines = lines.filter(valid_to__isnull=True).exclude(status=BoundaryLine.Status.ABOLISHED)
     else:
         lines = lines.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gt=day)

@@ -12,7 +12,7 @@ from core.models import DataSource
 from core.srid import METRIC_CRS_LABEL, METRIC_SRID
 from tiles.printing.content import MapContent
 from tiles.printing.names import chinese_date
-from tiles.printing.style import BOUNDARIES, LINES, SEATS
+from tiles.printing.style import BOUNDARIES, LINES, MARKER, SEATS
 
 NOT_SUBMITTED = "未送审"
 LAYER_NAMES = {
@@ -20,7 +20,10 @@ LAYER_NAMES = {
     **{f"boundary_{level}": symbol.label for level, symbol in BOUNDARIES.items()},
     **{key: symbol.label for key, symbol in LINES.items()},
     "water_area": "湖泊、水库",
+    "marker": MARKER.label,
 }
+# The print maps show synthetic markers only (tiles.printing.boundary_markers): the note says so plainly.
+MARKER_NOTICE = "图中界桩均为本系统生成的示例界桩（合成演示数据），并非实地埋设的界桩；实地界桩不公开，不在本图表示。"
 
 
 def approval_number() -> str:
@@ -49,10 +52,17 @@ def source_line(source: DataSource) -> str:
 
 
 def synthetic_notice(content: MapContent) -> str:
-    layers = [LAYER_NAMES.get(key, key) for key in content.synthetic_layers()]
-    if not layers:
+    synthetic = content.synthetic_layers()
+    if not synthetic:
         return ""
-    return f"注意：本图{'、'.join(layers)}含本系统生成的示意（合成）数据，并非实测或官方数据，不得作为正式地图使用。"
+    layers = [LAYER_NAMES.get(key, key) for key in synthetic if key != "marker"]
+    markers = MARKER_NOTICE if "marker" in synthetic else ""
+    if not layers:
+        return f"注意：{markers}本图不得作为正式地图使用。"
+    return (
+        f"注意：本图{'、'.join(layers)}含本系统生成的示意（合成）数据，并非实测或官方数据，不得作为正式地图使用。"
+        + markers
+    )
 
 
 @dataclass(frozen=True)

@@ -20,17 +20,19 @@ from tiles.printing.style import map_xml
 PRIORITY_LAYERS = [
     f"priority_label_{key}" for key in ("town", "settlement", "part", "neighbour", "context", "province", "foreign")
 ]
-# Drawing order: areas, water and roads, grid, boundaries from low to high, seats, then names by rank.
+# Drawing order: areas, water and roads, grid, boundaries from low to high, boundary markers, seats, then
+# names by rank, then the markers' numbers.
 DRAW_ORDER = [
     "foreign", "country", "province", "context", "neighbour", "part", "unit_band",
     "water_area", "river", "railway", "road", "grid",
     "boundary_township", "boundary_county", "boundary_prefecture", "boundary_province", "boundary_national",
-    "settlement", "seat_town", "seat_county", "seat_city",
+    "marker", "settlement", "seat_town", "seat_county", "seat_city",
     "label_city", "label_county",
     *PRIORITY_LAYERS,
     "label_part", "label_town", "label_settlement",
     "label_water_area", "label_river", "label_road", "label_railway",
     "label_neighbour", "label_context", "label_province", "label_foreign",
+    "label_marker",  # the markers' numbers last: a name always has the first place
 ]  # fmt: skip
 PLACEMENT_PASSES = 3
 # Names of water and roads are written from the features' own layer.

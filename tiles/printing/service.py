@@ -20,6 +20,7 @@ from tiles.printing.content import build_content, mappable_unit
 from tiles.printing.exports import FORMATS, export
 from tiles.printing.features import metric
 from tiles.printing.inset import render_inset
+from tiles.printing.labels import missing_labels
 from tiles.printing.layout import sheet_layout
 from tiles.printing.legend import legend_entries, legend_rows
 from tiles.printing.notes import compilation_note
@@ -131,6 +132,8 @@ def render_map(request: MapRequest, output: Path, progress: Progress | None = No
     with tempfile.TemporaryDirectory(prefix="mdj-map-") as work:
         work = Path(work)
         missing = render_frame(content, k, work / "frame.pdf")
+        # A marker's number is written only where it has room (no name gives way to it): say which are not.
+        unwritten = missing_labels(work / "frame.pdf", content.marker_numbers) if content.marker_numbers else []
         clock.step("frame", 45, "绘制位置示意图")
         inset_box = inset_map_box(layout)
         inset = render_inset(unit, content.unit_name, request.day, (int(inset_box.width), int(inset_box.height)), k,
@@ -177,6 +180,7 @@ def render_map(request: MapRequest, output: Path, progress: Progress | None = No
             "missing": missing,
             "not_labelled": content.unlabelled,
         },
+        "markers": {"drawn": len(content.marker_numbers), "numbers_not_written": unwritten},
         "sources": sorted(source.key for source in content.sources.values()),
         "synthetic_layers": content.synthetic_layers(),
         "approval_number": note.approval,

@@ -73,6 +73,11 @@ SEATS = {
     "seat_town": PointSymbol("乡、镇人民政府驻地", "seat_town.svg", 4.2),
     "settlement": PointSymbol("居民点", "settlement.svg", 2.6),
 }
+# Boundary markers (界桩): a small square post, on the county and district sheets. A print map shows the
+# synthetic demonstration markers only, so its legend entry says 示例.
+MARKER = PointSymbol("界桩", "boundary_marker.svg", 4.0)
+MARKER_LEGEND_LABEL = "界桩（示例）"
+MARKER_COLOR = "#8c1d22"
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,10 @@ class TextStyle:
     placements: str = "E,W,NE,SE,NW,SW,N,S"
     offset: float = 0.0  # from the point to the text, beyond the marker
     line: bool = False
+    # OpenType features; "locl=0" for text of digits and letters: Noto CJK's Chinese forms of the digits
+    # (its 'locl' feature) are glyphs without a character, which cairo writes as U+FFFD, so the number
+    # could not be read back or searched in the PDF.
+    features: str = ""
 
     def xml(self, k: float, marker: float = 0.0, shrink: tuple[float, ...] = (0.9, 0.8)) -> str:
         size = self.size * k
@@ -100,7 +109,8 @@ class TextStyle:
             f'<TextSymbolizer face-name="{self.face}" size="{size:.2f}" fill="{self.color}" '
             f'halo-fill="rgba(255,255,255,0.85)" halo-radius="{self.halo * k:.2f}" '
             f'character-spacing="{self.spacing * k:.2f}" allow-overlap="false" avoid-edges="true" '
-            f'margin="{margin:.2f}" {placement}>[name]</TextSymbolizer>'
+            + (f'font-feature-settings="{self.features}" ' if self.features else "")
+            + f'margin="{margin:.2f}" {placement}>[name]</TextSymbolizer>'
         )
 
 
@@ -122,6 +132,9 @@ TEXTS = {
     "label_water_area": TextStyle(SANS, 7.4, WATER_COLOR, placements=AREA),
     "label_road": TextStyle(SANS, 6.8, "#7a3a25", line=True),
     "label_railway": TextStyle(SANS, 6.8, "#333333", line=True),
+    "label_marker": TextStyle(
+        SANS, 5.4, MARKER_COLOR, halo=1.0, placements="NE,SE,NW,SW,E,W,N,S", offset=0.3, features="locl=0"
+    ),
     "inset_label": TextStyle(SANS, 6.5, "#6f6f6f", spacing=1.5, placements=AREA, offset=3),
     "inset_label_red": TextStyle(SANS_BOLD, 7.5, "#b3161d", placements="E,W,N,S,NE,SE,NW,SW", offset=3),
 }
@@ -192,6 +205,10 @@ def layer_rules(key: str, k: float, attempt: int = 1) -> str | None:
         return _rules(_line(BOUNDARIES[key[9:]].scaled(k)))
     if key in SEATS:
         return _rules(_marker(SEATS[key], k))
+    if key == "marker":
+        return _rules(_marker(MARKER, k))
+    if key == "label_marker":  # a marker's number beside its symbol; left out where it has no room
+        return _rules(TEXTS[key].xml(k, MARKER.size, shrink=(0.9,)))
     if key.startswith("priority_") and key[9:] in TEXTS:
         text = TEXTS[key[9:]]
         marker = SEATS[LABEL_MARKER[key[9:]]].size if key[9:] in LABEL_MARKER else 0.0

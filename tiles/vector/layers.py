@@ -25,6 +25,8 @@ LINE_LEVEL_MIN_ZOOM = {
 # Place labels by rank (the tier of the unit a record names; 5 for every other place):
 # 1 city, 2 county-level, 3 township-level, 4 village-level, 5 settlements and other places.
 RANK_MIN_ZOOM = {1: 0, 2: 6, 3: 8, 4: 10, 5: 10}
+# Boundary markers are drawn from the markers layer's min_zoom (12), their numbers from this zoom on.
+MARKER_NUMBER_MIN_ZOOM = 14
 ROAD_CATEGORY_PREFIX = "081"  # GB/T 18521 08100 roads, streets and lanes, and their sub-classes
 
 

@@ -70,7 +70,7 @@ BOUNDARIES = """
 SELECT ST_AsMVTGeom(g.geom, b.tile, %(extent)s, %(buffer)s, true) AS geom, l.code, l.name, l.level
 FROM {generalised} g JOIN {lines} l ON l.id = g.source_id CROSS JOIN bounds b
 WHERE g.kind = 'line' AND %(z)s BETWEEN g.min_zoom AND g.max_zoom AND g.geom && b.area
-  AND l.valid_to IS NULL AND l.level = ANY(%(line_levels)s)
+  AND l.valid_to IS NULL AND l.status <> 'abolished' AND l.level = ANY(%(line_levels)s)
 ORDER BY l.code"""
 
 # Boundary markers: the public tiles carry the synthetic demonstration markers only (no real marker is

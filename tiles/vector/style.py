@@ -13,7 +13,13 @@ from __future__ import annotations
 
 from boundaries.levels import Tier
 from boundaries.models import BoundaryLine
-from tiles.vector.layers import LINE_LEVEL_MIN_ZOOM, RANK_MIN_ZOOM, UNIT_TIER_MIN_ZOOM, layer
+from tiles.vector.layers import (
+    LINE_LEVEL_MIN_ZOOM,
+    MARKER_NUMBER_MIN_ZOOM,
+    RANK_MIN_ZOOM,
+    UNIT_TIER_MIN_ZOOM,
+    layer,
+)
 from tiles.vector.tilejson import NAME, START_ZOOM, tilejson
 
 SOURCE = "mdj"
@@ -192,6 +198,36 @@ def _place_layers() -> list[dict]:
     return made
 
 
+MARKER_COLOUR = "#b0302f"
+# A synthetic demonstration marker's number says so on the map (the public tiles carry no other).
+SYNTHETIC_MARKER_SUFFIX = "（示例）"
+
+
+def _marker_number_layers() -> list[dict]:
+    """The markers' numbers beside their dots from MARKER_NUMBER_MIN_ZOOM; a synthetic one as 示例."""
+    layout = {"text-font": [FONT], "text-size": 11, "text-anchor": "top", "text-offset": [0, 0.6]}
+    paint = {"text-color": MARKER_COLOUR, "text-halo-color": "#ffffff", "text-halo-width": 1.5}
+    synthetic = ["==", ["get", "synthetic"], True]
+    return [
+        _symbol(
+            "markers-numbers-synthetic",
+            "markers",
+            synthetic,
+            {**layout, "text-field": ["concat", ["get", "code"], SYNTHETIC_MARKER_SUFFIX]},
+            paint,
+            MARKER_NUMBER_MIN_ZOOM,
+        ),
+        _symbol(
+            "markers-numbers",
+            "markers",
+            ["!", synthetic],
+            {**layout, "text-field": ["get", "code"]},
+            paint,
+            MARKER_NUMBER_MIN_ZOOM,
+        ),
+    ]
+
+
 def layers() -> list[dict]:
     polygon = ["==", ["geometry-type"], "Polygon"]
     point = ["==", ["geometry-type"], "Point"]
@@ -249,6 +285,7 @@ def layers() -> list[dict]:
             layer("house_numbers").min_zoom,
         ),
         *_place_layers(),
+        *_marker_number_layers(),  # last: the places' names are placed before the markers' numbers
     ]
 
 

@@ -241,18 +241,36 @@
 
   function hasPoint(result) { return typeof result.lon === 'number' && typeof result.lat === 'number'; }
 
+  /* A boundary line or marker (gazetteer.search.boundaries) is not a place: it links to its line's page
+     where one exists (result.url), else its name centres the map on it. Its meta: level, length, line. */
+  const BOUNDARY_KINDS = ['boundary_line', 'boundary_marker'];
+  function isBoundary(result) { return BOUNDARY_KINDS.includes(result.kind); }
+  function resultUrl(result) { return isBoundary(result) ? result.url : recordUrl(result.code); }
+  function boundaryMeta(result) {
+    if (result.kind === 'boundary_line') return typeof result.length_km === 'number' ? result.length_km.toFixed(1) + ' km' : '';
+    return result.line ? result.line.name : '';
+  }
+  function resultLink(result) {
+    const url = resultUrl(result);
+    if (url) return link(url, result.name, 'result-name');
+    const a = link('#', result.name, 'result-name');
+    a.addEventListener('click', event => { event.preventDefault(); select(result.code, {pan: true}); });
+    return a;
+  }
+
   function resultItem(result, index) {
     const li = el('li', null, 'result');
     li.dataset.code = result.code;
     li.tabIndex = 0;
     const body = el('div', null, 'result-body');
     const head = el('div', null, 'result-head');
-    head.append(link(recordUrl(result.code), result.name, 'result-name'));
+    head.append(resultLink(result));
     if (result.romanization) head.append(el('span', result.romanization, 'result-roman'));
     const standing = t.standing_badges[result.standing];  // a candidate or a demonstration record says so
     if (standing) head.append(el('span', standing, 'badge warn result-standing'));
     body.append(head);
-    const meta = [categoryLabel(result.category), pathLabel(result.unit_path)].filter(Boolean).join(' · ');
+    const meta = [categoryLabel(result.category), pathLabel(result.unit_path),
+      isBoundary(result) ? boundaryMeta(result) : ''].filter(Boolean).join(' · ');
     if (meta) body.append(el('div', meta, 'result-meta'));
     const matched = matchedLabel(result);
     if (matched) body.append(el('div', t.matched + t.colon + matched, 'result-matched'));
@@ -333,7 +351,7 @@
     if (result.romanization) rows.push(el('div', result.romanization, 'popup-roman'));
     const meta = [categoryLabel(result.category), pathLabel(result.unit_path)].filter(Boolean).join(' · ');
     if (meta) rows.push(el('div', meta, 'popup-meta'));
-    rows.push(link(recordUrl(result.code), t.open_record + ' ›', 'popup-link'));
+    if (resultUrl(result)) rows.push(link(resultUrl(result), t.open_record + ' ›', 'popup-link'));
     popupElement.replaceChildren(...rows);
     popupElement.hidden = false;
     popup.setPosition(coordinate);
