@@ -139,7 +139,7 @@ def _line_ends() -> set[tuple[float, float]]:
     """Where a line begins or ends: on the city's outline the party across changes there (a prefecture,
     another province, Russia), so an edge ends there too."""
     ends = set()
-    for line in BoundaryLine.objects.filter(valid_to__isnull=True):
+    for line in BoundaryLine.objects.filter(valid_to__isnull=True).exclude(level=BoundaryLine.Level.TOWNSHIP):
         for part in shapely.get_parts(from_geos(line.geom)):
             coords = shapely.get_coordinates(part)
             ends.update({(float(coords[0][0]), float(coords[0][1])), (float(coords[-1][0]), float(coords[-1][1]))})
@@ -409,15 +409,27 @@ def _snapshot(edge: TopologyEdge) -> dict:
     }
 
 
+# The key of the DataSource a township's polygon came from when it came from the bureau's township file
+# (boundaries.services.township_import): such a polygon is kept by that file, as a county's by its edges.
+TOWNSHIP_SOURCE_PREFIX = "bureau-townships-"
+
+
 def keeps_outline(unit: AdminUnit) -> bool:
     """Is the unit's polygon kept by its edges (a county-level unit or the city, once the topology
-    exists)? Then it changes by moving an edge, not by editing the polygon: the API and the admin refuse."""
+    exists) or by the bureau's township file (a township imported from it)? Then it changes by moving
+    an edge or by importing the file again (or a proposal), not by editing the polygon: the API and
+    the admin refuse."""
+    if unit.tier == Tier.TOWNSHIP:
+        source = unit.geometry_source
+        return source is not None and source.key.startswith(TOWNSHIP_SOURCE_PREFIX)
     return unit.tier <= Tier.COUNTY and TopologyEdge.objects.exists()
 
 
 OUTLINE_BY_EDGES = (
     "its outline is kept by its boundary edges, shared with its neighbours: move an edge "
-    "(PATCH /api/v1/topology/edges/{id}) and both neighbours follow"
+    "(PATCH /api/v1/topology/edges/{id}) and both neighbours follow; a township's outline comes from "
+    "the bureau's township file: import the file again (POST /api/v1/units/{county}/townships/import) "
+    "or propose the change (a division draft)"
 )
 
 
