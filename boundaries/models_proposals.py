@@ -13,7 +13,24 @@ from django.db.models import Q
 from core.records import VersionedRecord
 from core.srid import STORAGE_CRS_LABEL, STORAGE_SRID
 
-__all__ = ["BoundaryProposal", "ProposalApproval"]
+__all__ = ["BoundaryProposal", "ProposalApproval", "ProposalGroup"]
+
+
+class ProposalGroup(models.Model):
+    """A changeset (POST /api/v1/changesets) that touched shared boundaries, held whole: one proposal per
+    edge it moves, and the changeset's other edits kept as sent. Nothing of it is applied until every
+    party of every one of its proposals has approved; then all of it is applied in one changeset. A
+    rejection of any of its proposals rejects them all."""
+
+    reason = models.TextField()
+    held_edits = models.JSONField(
+        default=list, blank=True, help_text="The changeset's other edits, as sent: [{kind, key, version, changes}]."
+    )
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"changeset held {self.proposed_at:%Y-%m-%d}: {self.reason[:60]}"
 
 
 class BoundaryProposal(VersionedRecord):
@@ -39,6 +56,10 @@ class BoundaryProposal(VersionedRecord):
     proposed_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True, help_text="Why it was rejected or withdrawn.")
+    group = models.ForeignKey(
+        ProposalGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="proposals",
+        help_text="The changeset this proposal is part of, applied only together.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-proposed_at"]

@@ -129,9 +129,8 @@ def _lock_all(edits: list[Edit]) -> None:
         )
 
 
-@transaction.atomic
-def apply_changeset(user, reason: str, requested: list[dict]) -> tuple[int, dict]:
-    """(status, answer): 201 with the changeset and every record after it, 202 when held as a proposal."""
+def _prepared(user, requested: list[dict]) -> list[Edit]:
+    """The edits read, checked by their kinds and locked (refusals name the edit)."""
     edits = read_edits(user, requested)
     # Rights and values first, as the single-record endpoints do. They are judged on the record as read;
     # the lock then confirms it is still the version the edit was based on, so that is what was judged.
@@ -141,11 +140,10 @@ def apply_changeset(user, reason: str, requested: list[dict]) -> tuple[int, dict
         except ApiError as error:
             raise _refuse(edit, error) from None
     _lock_all(edits)
-    if any(edit.kind.needs_agreement(edit.record, edit.changes) for edit in edits):
-        if _proposal_keeper is None:
-            raise ApiError(400, "this changeset touches a shared record that needs the parties' agreement")
-        return 202, _proposal_keeper(user, reason, edits)
-    changeset = open_changeset(Changeset.Kind.EDIT, reason, author=user)
+    return edits
+
+
+def _apply(edits: list[Edit], changeset: Changeset) -> list[dict]:
     results = []
     for edit in edits:
         try:
@@ -153,4 +151,23 @@ def apply_changeset(user, reason: str, requested: list[dict]) -> tuple[int, dict
         except ApiError as error:
             raise _refuse(edit, error) from None
         results.append({"kind": edit.kind.name, "key": edit.key, **edit.kind.describe(record)})
-    return 201, {"changeset": changeset.pk, "reason": changeset.reason, "records": results}
+    return results
+
+
+@transaction.atomic
+def apply_changeset(user, reason: str, requested: list[dict]) -> tuple[int, dict]:
+    """(status, answer): 201 with the changeset and every record after it, 202 when held as a proposal."""
+    edits = _prepared(user, requested)
+    if any(edit.kind.needs_agreement(edit.record, edit.changes) for edit in edits):
+        if _proposal_keeper is None:
+            raise ApiError(400, "this changeset touches a shared record that needs the parties' agreement")
+        return 202, _proposal_keeper(user, reason, edits)
+    changeset = open_changeset(Changeset.Kind.EDIT, reason, author=user)
+    return 201, {"changeset": changeset.pk, "reason": changeset.reason, "records": _apply(edits, changeset)}
+
+
+@transaction.atomic
+def apply_agreed(user, requested: list[dict], changeset: Changeset) -> list[dict]:
+    """The edits a proposal held, applied once every party has agreed: checked again as ``user`` (who
+    proposed them) and applied in ``changeset``, with no second call for agreement."""
+    return _apply(_prepared(user, requested), changeset)

@@ -28,7 +28,7 @@ endpoint(
 
 
 class ChangesetEdit(StrictSchema):
-    kind: Text(40, min_length=1, description="The kind of record: place, unit")
+    kind: Text(40, min_length=1, description="The kind of record: place, unit, edge")
     key: Text(40, min_length=1, description="The record's code")
     version: Version
     changes: dict[str, Any] = Field(
@@ -53,10 +53,15 @@ class ChangesetNew(StrictSchema):
     summary="Edit several records of several kinds at once, all or nothing",
     tag=OFFICERS,
     officer=True,
-    answers=Answer("The changeset and every record after it", "Changeset", status="201"),
+    answers=[
+        Answer("The changeset and every record after it", "Changeset", status="201"),
+        Answer("Held whole as proposals: it touches a shared boundary (an edge)", "Object", status="202"),
+    ],
     description="Each edit is checked as the record's own endpoint checks it. A stale version refuses the "
     "whole changeset: the 409 lists every conflict (`conflicts`: edit, kind, key, your_version, "
-    "current_version). Any refusal names the edit (`edit`, `kind`, `key`).",
+    "current_version). Any refusal names the edit (`edit`, `kind`, `key`). A changeset that moves a "
+    "boundary edge (kind `edge`, key its id, changes `{geometry}`) is held whole: one proposal per edge, "
+    "the other edits kept, nothing applied until every party of every proposal has approved (202).",
     url_name="changesets",
 )
 def changesets(request, body: Json[ChangesetNew]):

@@ -19,7 +19,7 @@ from core import inbox
 from core.geometry import from_geos, to_geos
 from core.history import open_changeset
 from core.models import Changeset
-from tests.gazetteer_helpers import HAILIN, Api
+from tests.gazetteer_helpers import HAILIN, NINGAN, Api
 
 pytestmark = pytest.mark.django_db
 XIAN = "231005"
@@ -203,3 +203,56 @@ def test_the_parties_decide_on_the_proposals_admin_page(parties):
     assert proposal.status == "applied"
     after = approver.get(page).content.decode()
     assert "已生效 applied" in after and "decide/" not in after
+
+
+# ---- a changeset that touches shared boundaries is held whole ---------------------------------------------
+
+
+def _edge_edit(edge: TopologyEdge, dx: float) -> dict:
+    return {"kind": "edge", "key": str(edge.pk), "version": edge.version, "changes": {"geometry": _course(edge, dx)}}
+
+
+def test_a_changeset_moving_two_edges_and_a_place_is_held_whole_until_every_party_approves(parties):
+    from tests.test_changesets_api import place_edit, places_in
+
+    first, second = _edge(HAILIN, XIAN), _edge(HAILIN, NINGAN)
+    (place,) = places_in(HAILIN, 1)
+    before = (_state(first), _state(second), place.version)
+    body = {
+        "reason": "道路改线，两段界线随路调整",
+        "edits": [_edge_edit(first, 0.001), _edge_edit(second, 0.0008), place_edit(place, description="改线后")],
+    }
+    held = parties["officer_hailin"].post("/api/v1/changesets", body)
+    assert held.status_code == 202, held.content
+    numbers = [p["number"] for p in held.json()["proposals"]]
+    assert len(numbers) == 2 and held.json()["held_edits"][0]["key"] == place.code
+    assert held.json()["proposals"][0]["held_with"] == numbers[1:]
+    assert (_state(first), _state(second), type(place).objects.get(pk=place.pk).version) == before
+
+    # The bureau's approval of one is its approval of the whole changeset.
+    assert _approve(parties["approver"], numbers[0], party="bureau").status_code == 200
+    assert [a["party"] for a in BoundaryProposal.objects.get(number=numbers[1]).approvals.values("party")] == [
+        "county",
+        "bureau",
+    ]
+    assert _approve(parties["officer_xian"], numbers[0], party="county", unit=XIAN).json()["status"] == "pending"
+    assert _state(first) == before[0]  # its own parties have all approved, but the changeset is one
+    last = _approve(parties["officer_ningan"], numbers[1], party="county", unit=NINGAN)
+    assert last.status_code == 200 and last.json()["status"] == "applied", last.content
+    assert BoundaryProposal.objects.get(number=numbers[0]).status == "applied"
+    assert _state(first) != before[0] and _state(second) != before[1]
+    assert type(place).objects.get(pk=place.pk).description == "改线后"
+
+
+def test_a_changeset_held_whole_is_rejected_whole(parties):
+    first, second = _edge(HAILIN, XIAN), _edge(HAILIN, NINGAN)
+    body = {"reason": "x", "edits": [_edge_edit(first, 0.001), _edge_edit(second, 0.0008)]}
+    numbers = [p["number"] for p in parties["officer_hailin"].post("/api/v1/changesets", body).json()["proposals"]]
+    version = BoundaryProposal.objects.get(number=numbers[1]).version
+    refused = parties["officer_ningan"].post(f"{URL}/{numbers[1]}/reject", {"note": "不同意", "version": version})
+    assert refused.json()["status"] == "rejected"
+    assert BoundaryProposal.objects.get(number=numbers[0]).status == "rejected"
+    bad = {"reason": "x", "edits": [_edge_edit(first, 0.5)]}  # far off its nodes' course: refused at once
+    answer = parties["officer_hailin"].post("/api/v1/changesets", bad)
+    assert answer.status_code == 400 and answer.json()["error"]["edit"] == 0
+    assert BoundaryProposal.objects.filter(edge=first, status="pending").count() == 0
