@@ -177,5 +177,9 @@ class BoundaryLineAdmin(ServiceAdmin):
         )
 
 
-from boundaries import admin_markers  # noqa: E402,F401  (markers: their own module)
+from boundaries.admin_drafts import DivisionDraftAdmin  # noqa: E402,F401  (division drafts: their own module)
+from boundaries.admin_inspections import InspectionCampaignAdmin  # noqa: E402,F401  (joint inspections)
+from boundaries.admin_marker_events import MarkerEventAdmin  # noqa: E402,F401  (marker events: their own module)
+from boundaries.admin_markers import BoundaryMarkerAdmin  # noqa: E402,F401  (markers: their own module)
 from boundaries.admin_proposals import BoundaryProposalAdmin  # noqa: E402,F401  (proposals: their own module)
+from boundaries.admin_replacement import ReplacementCampaignAdmin  # noqa: E402,F401  (marker replacement)

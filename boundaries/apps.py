@@ -15,3 +15,5 @@ class BoundariesConfig(AppConfig):
 
         reports.register("boundaries.reports.unit_summary")  # its lines after load_base_data
         inbox.register("boundaries.inbox.boundary_proposals")  # proposals awaiting a party's approval
+        inbox.register("boundaries.inbox.marker_events_awaiting")  # marker events awaiting a party's approval
+        inbox.register("boundaries.inbox_inspections.inspection_work")  # inspection tasks, reports to sign

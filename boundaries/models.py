@@ -437,5 +437,10 @@ class TopologyEdgeVersion(RecordVersion):
         constraints = [models.UniqueConstraint(fields=["edge", "version"], name="topologyedgeversion_unique")]
 
 
+from boundaries.models_drafts import *  # noqa: E402,F403  (division drafts: their own module)
+from boundaries.models_inspections import *  # noqa: E402,F403  (joint inspections: their own module)
+from boundaries.models_marker_events import *  # noqa: E402,F403  (marker events: their own module)
 from boundaries.models_markers import *  # noqa: E402,F403  (markers: their own module)
+from boundaries.models_photos import *  # noqa: E402,F403  (marker photos: their own module)
 from boundaries.models_proposals import *  # noqa: E402,F403  (proposals: their own module)
+from boundaries.models_replacement import *  # noqa: E402,F403  (marker replacement: its own module)

@@ -5,7 +5,8 @@
   demonstration markers (示例), which are labelled as such wherever they appear.
 - Writing: an officer of a county that is party to the marker's line, or an administrator
   (accounts.roles.may_write_in). Where the city itself is the party (its outer lines), the county the
-  marker stands in answers for it. Both sides' agreement to each event is a later slice.
+  marker stands in answers for it. A change is then a pending event until both sides (and, for setting,
+  moving or abolishing, the bureau) approve it: boundaries.services.marker_events.
 """
 
 from __future__ import annotations

@@ -12,11 +12,23 @@ from functools import cache
 from ninja import Router
 
 from boundaries.api import router as units_router
+from boundaries.api_division_drafts import router as division_drafts_router
+from boundaries.api_inspections import router as inspections_router
 from boundaries.api_lines import router as lines_router
+from boundaries.api_marker_events import router as marker_events_router
+from boundaries.api_marker_forms import router as marker_forms_router
+from boundaries.api_marker_photos import router as marker_photos_router
 from boundaries.api_markers import router as markers_router
 from boundaries.api_proposals import router as proposals_router
+from boundaries.api_replacement import router as replacement_router
+from boundaries.api_townships import OUTPUT_SCHEMAS as TOWNSHIP_SCHEMAS
+from boundaries.api_townships import router as townships_router
 from boundaries.openapi import OUTPUT_SCHEMAS as UNIT_SCHEMAS
+from boundaries.openapi_drafts import OUTPUT_SCHEMAS as DRAFT_SCHEMAS
+from boundaries.openapi_inspections import OUTPUT_SCHEMAS as INSPECTION_SCHEMAS
+from boundaries.openapi_marker_photos import OUTPUT_SCHEMAS as MARKER_PHOTO_SCHEMAS
 from boundaries.openapi_markers import OUTPUT_SCHEMAS as MARKER_SCHEMAS
+from boundaries.openapi_replacement import OUTPUT_SCHEMAS as REPLACEMENT_SCHEMAS
 from core.endpoints import router as core_router
 from core.http import json_response
 from core.openapi_schemas import OUTPUT_SCHEMAS as CORE_SCHEMAS
@@ -73,7 +85,18 @@ TAGS = (
 
 api = build_api(title="牡丹江市地名与行政区划信息系统 API", version="1.0.0", description=DESCRIPTION)
 documentation = Router()
-OUTPUT_SCHEMAS = {**CORE_SCHEMAS, **UNIT_SCHEMAS, **MARKER_SCHEMAS, **GAZETTEER_SCHEMAS, **TILE_SCHEMAS}
+OUTPUT_SCHEMAS = {
+    **CORE_SCHEMAS,
+    **UNIT_SCHEMAS,
+    **DRAFT_SCHEMAS,
+    **MARKER_SCHEMAS,
+    **MARKER_PHOTO_SCHEMAS,
+    **INSPECTION_SCHEMAS,
+    **REPLACEMENT_SCHEMAS,
+    **TOWNSHIP_SCHEMAS,
+    **GAZETTEER_SCHEMAS,
+    **TILE_SCHEMAS,
+}
 
 
 @cache
@@ -98,10 +121,17 @@ def openapi_json(request):
 # In the order Django tries them: a fixed path (places/search, places/import) before places/{code}.
 for prefix, router in (
     ("/", core_router),
+    ("/api/v1/", townships_router),
     ("/api/v1/", units_router),
     ("/api/v1/", lines_router),
     ("/api/v1/", proposals_router),
+    ("/api/v1/", division_drafts_router),
     ("/api/v1/", markers_router),
+    ("/api/v1/", marker_photos_router),
+    ("/api/v1/", marker_forms_router),
+    ("/api/v1/", marker_events_router),
+    ("/api/v1/", inspections_router),
+    ("/api/v1/", replacement_router),
     ("/api/v1/", search.router),
     ("/api/v1/", place_io.router),
     ("/api/v1/", places.router),

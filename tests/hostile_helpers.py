@@ -55,6 +55,10 @@ WRITTEN_TABLES = (
     "boundaries_boundarymarker",
     "boundaries_boundarymarkerversion",
     "boundaries_referenceobject",
+    "boundaries_divisiondraft",
+    "boundaries_markerevent",
+    "boundaries_markereventapproval",
+    "boundaries_markerphoto",
 )
 MARKER_LINE = "231083-231084"  # 海林市—宁安市线: the throwaway marker's line
 
@@ -376,7 +380,13 @@ def _marker(world: World) -> str:
         "reason": FIXTURE_REASON,
     }
     reply = world.call("POST", "/api/v1/boundary-markers", "ningan", json_body=body)
-    return _expect(world, reply, 201, "registering the throwaway marker")["properties"]["number"]
+    event = _expect(world, reply, 202, "proposing the throwaway marker")
+    for need in event["awaiting"]:  # 海林市's officer and the approver (宁安市 approved by proposing)
+        who = "hailin" if need["party"] == "county" else "approver"
+        given = {"party": need["party"], "version": event["version"]} | ({"unit": need["unit"]} if need["unit"] else {})
+        reply = world.call("POST", f"/api/v1/marker-events/{event['number']}/approve", who, json_body=given)
+        event = _expect(world, reply, 200, f"approving the throwaway marker for {need}")
+    return event["marker"]
 
 
 def _application(world: World, proposed_name: str) -> str:
@@ -481,14 +491,36 @@ def purge(blocker, users: list) -> None:
 
 def _purge_markers(blocker, ids: list[int]) -> None:
     """The markers the suites' accounts registered or changed, with their versions and reference objects."""
-    from boundaries.models import BoundaryMarker, BoundaryMarkerVersion, ReferenceObject
+    from boundaries.models import (
+        BoundaryMarker,
+        BoundaryMarkerVersion,
+        MarkerEvent,
+        MarkerEventApproval,
+        ReferenceObject,
+    )
 
     with blocker.unblock(), transaction.atomic():
+        events = MarkerEvent.objects.filter(proposed_by__in=ids)
+        MarkerEventApproval.objects.filter(event__in=events).delete()
+        for event in events:
+            event.counties.clear()
+        events.delete()
         touched = BoundaryMarkerVersion.objects.filter(changeset__author__in=ids).values_list("marker_id", flat=True)
         markers = list(BoundaryMarker.objects.filter(pk__in=touched).values_list("pk", flat=True))
+        _purge_marker_photos(markers, ids)
         ReferenceObject.objects.filter(marker__in=markers).delete()
         BoundaryMarkerVersion.objects.filter(marker__in=markers).delete()
         BoundaryMarker.objects.filter(pk__in=markers).delete()
+
+
+def _purge_marker_photos(markers: list[int], ids: list[int]) -> None:
+    """Photos of those markers, or uploaded by the suites' accounts, with their files."""
+    from boundaries.models import MarkerPhoto
+
+    for photo in MarkerPhoto.objects.filter(marker__in=markers) | MarkerPhoto.objects.filter(uploaded_by__in=ids):
+        photo.file.delete(save=False)
+        photo.public_file.delete(save=False)
+        photo.delete()
 
 
 def _remove_job_file(job) -> None:

@@ -57,6 +57,11 @@ PAGES = {
     "admin-application": Page("/admin/gazetteer/namingapplication/{application_pk}/change/", staff=True),
     "admin-login-attempts": Page("/admin/axes/accessattempt/", staff=True),
     "admin-inbox": Page("/admin/inbox/", staff=True),
+    "division-draft": Page("/divisions/drafts/{draft_number}", staff=True),
+    "admin-division-draft": Page("/admin/boundaries/divisiondraft/{draft_pk}/change/", staff=True),
+    "field-inspection": Page("/field/inspections/{inspection_number}", staff=True, ready="#queue-count"),
+    "admin-inspection": Page("/admin/boundaries/inspectioncampaign/{inspection_pk}/change/", staff=True),
+    "boundary-map": Page("/boundaries/map", staff=True, ready="#map canvas"),
 }
 
 
@@ -91,11 +96,52 @@ def site(django_db_setup, django_db_blocker):
             "unit_pk": AdminUnit.objects.get(code="231025").pk,
             "application_number": number,
             "application_pk": application.pk,
+            **_division_draft(admin),
+            **_inspection(admin),
             "session": session.cookies[settings.SESSION_COOKIE_NAME].value,
         }
     yield values
     with django_db_blocker.unblock():
         _api(key, f"/api/v1/naming-applications/{number}/withdraw", {"reason": "测试结束 end of the CSP test"})
+        _withdraw_division_draft(admin, values["draft_number"])
+        _remove_inspection(values["inspection_pk"])
+
+
+def _division_draft(admin) -> dict:
+    """A division draft (a village renamed) for its page and its admin page; withdrawn at the end."""
+    from boundaries.models import AdminUnit
+    from boundaries.services import division_drafts
+
+    village = AdminUnit.objects.current().filter(tier=4, parent__code="231083500").order_by("code").first()
+    steps = [{"op": "rename", "unit": village.code, "name": f"{village.name}（测试）"}]
+    draft = division_drafts.create(user=admin, kind="rename", title="内容安全策略测试", reason="测试", steps=steps)
+    return {"draft_number": draft.number, "draft_pk": draft.pk}
+
+
+def _inspection(admin) -> dict:
+    """An ad-hoc inspection of the 海林—宁安 line, for the field form and its admin page; removed at the end."""
+    from boundaries.models import BoundaryLine
+    from boundaries.services import inspections
+
+    line = BoundaryLine.objects.get(code="231083-231084")
+    made = inspections.raise_campaign(
+        line, user=admin, year=2026, reason="测试", occasion="other", cause="内容安全策略测试"
+    )
+    return {"inspection_number": made.number, "inspection_pk": made.pk}
+
+
+def _remove_inspection(pk: int) -> None:
+    from boundaries.models import InspectionCampaign, InspectionCampaignVersion
+
+    InspectionCampaignVersion.objects.filter(campaign=pk).delete()
+    InspectionCampaign.objects.filter(pk=pk).delete()
+
+
+def _withdraw_division_draft(admin, number: str) -> None:
+    from boundaries.models import DivisionDraft
+    from boundaries.services import division_drafts
+
+    division_drafts.reject(DivisionDraft.objects.get(number=number), user=admin, note="测试结束 end of the CSP test")
 
 
 def _api(key: str, url: str, data: dict) -> dict:

@@ -17,6 +17,10 @@ may name the throwaway objects of ``world`` (tests/hostile_helpers.py): {place},
 from __future__ import annotations
 
 import datetime as dt
+import io
+import struct
+import zipfile
+import zlib
 
 import pytest
 
@@ -1192,6 +1196,559 @@ MARKER_CASES = [
         changed(MARKER_ABOLISH, abolished_on="2026-02-30"),
     ),
     case("marker-abolish-get", "GET", f"{MARKER}/abolish", 405, "ningan"),
+    # the marker forms (boundaries.api_marker_forms): a real marker's form is the staff's, the table too
+    case("marker-form-pdf-real-anonymous-404", "GET", f"{MARKER}/form.pdf", 404),
+    case("marker-form-xlsx-real-anonymous-404", "GET", f"{MARKER}/form.xlsx", 404),
+    case("marker-form-pdf-unknown-404", "GET", f"{MARKERS}/no-such-marker001Q/form.pdf", 404, "admin"),
+    case("marker-form-xlsx-number-nul", "GET", f"{MARKERS}/x%00001Q/form.xlsx", 400, "admin"),
+    case("marker-form-pdf-post", "POST", f"{MARKER}/form.pdf", 405, "ningan", {}),
+    case("marker-table-xlsx-anonymous", "GET", "/api/v1/boundary-lines/231083-231084/markers.xlsx", 401),
+    case("marker-table-xlsx-unknown-404", "GET", "/api/v1/boundary-lines/no-such-line/markers.xlsx", 404, "ningan"),
+    case("marker-table-xlsx-41-chars", "GET", f"/api/v1/boundary-lines/{'9' * 41}/markers.xlsx", 400, "ningan"),
+    case("marker-table-xlsx-delete", "DELETE", "/api/v1/boundary-lines/231083-231084/markers.xlsx", 405, "ningan"),
+]
+
+EVENTS = "/api/v1/marker-events"
+MARKER_EVENT_CASES = [
+    case("marker-event-list-anonymous", "GET", EVENTS, 401, None),
+    case("marker-event-list-status-x", "GET", f"{EVENTS}?status=x", 400, "ningan"),
+    case("marker-event-list-limit-0", "GET", f"{EVENTS}?limit=0", 400, "ningan"),
+    case("marker-event-list-line-nul", "GET", f"{EVENTS}?line=%00", 400, "ningan"),
+    case("marker-event-unknown", "GET", f"{EVENTS}/JZ-2026-9999", 404, "ningan"),
+    case("marker-event-approve-anonymous", "POST", f"{EVENTS}/JZ-2026-9999/approve", 401, None, {"party": "bureau"}),
+    case(
+        "marker-event-approve-unknown",
+        "POST",
+        f"{EVENTS}/JZ-2026-9999/approve",
+        404,
+        "approver",
+        {"party": "bureau", "version": 1},
+    ),
+    case(
+        "marker-event-approve-bad-party",
+        "POST",
+        f"{EVENTS}/JZ-2026-9999/approve",
+        400,
+        "approver",
+        {"party": "mayor", "version": 1},
+        names="party",
+    ),
+    case(
+        "marker-event-approve-version-string",
+        "POST",
+        f"{EVENTS}/JZ-2026-9999/approve",
+        400,
+        "approver",
+        {"party": "bureau", "version": "1"},
+    ),
+    case(
+        "marker-event-approve-unknown-field",
+        "POST",
+        f"{EVENTS}/JZ-2026-9999/approve",
+        400,
+        "approver",
+        {"party": "bureau", "version": 1, "applied": True},
+    ),
+    case(
+        "marker-event-reject-no-note",
+        "POST",
+        f"{EVENTS}/JZ-2026-9999/reject",
+        400,
+        "ningan",
+        {"note": "", "version": 1},
+    ),
+    case("marker-event-reject-get", "GET", f"{EVENTS}/JZ-2026-9999/reject", 405, "ningan"),
+]
+
+DRAFTS = "/api/v1/division-drafts"
+DRAFT_UNKNOWN = DRAFTS + "/QH-2026-9999"
+DRAFT = {
+    "kind": "transfer",
+    "title": "海林农场并入海林镇",
+    "reason": "x",
+    "steps": [{"op": "fold", "unit": "231083500", "to": "231083100"}],
+}
+DRAFT_BASIS = {"authority": "黑龙江省人民政府", "document": "黑政函〔2026〕12号", "date": "2026-05-20", "version": 1}
+DRAFT_CASES = [
+    case("draft-create-anonymous", "POST", DRAFTS, 401, None, DRAFT),
+    case("draft-create-unknown-field", "POST", DRAFTS, 400, "hailin", changed(DRAFT, applied=True)),
+    case("draft-create-kind-bad", "POST", DRAFTS, 400, "hailin", changed(DRAFT, kind="annex")),
+    case("draft-create-steps-empty", "POST", DRAFTS, 400, "hailin", changed(DRAFT, steps=[])),
+    case("draft-create-step-op-bad", "POST", DRAFTS, 400, "hailin", changed(DRAFT, steps=[{"op": "annex"}])),
+    case("draft-create-title-nul", "POST", DRAFTS, 400, "hailin", changed(DRAFT, title="x\u0000y")),
+    case("draft-create-title-201-chars", "POST", DRAFTS, 400, "hailin", changed(DRAFT, title="名" * 201)),
+    case("draft-create-effective-feb-30", "POST", DRAFTS, 400, "hailin", changed(DRAFT, effective_date="2026-02-30")),
+    case(
+        "draft-create-unit-unknown",
+        "POST",
+        DRAFTS,
+        400,
+        "hailin",
+        changed(DRAFT, steps=[{"op": "transfer", "unit": "231083999999", "to": "231083100"}]),
+    ),
+    case(
+        "draft-create-wrong-tier",
+        "POST",
+        DRAFTS,
+        400,
+        "hailin",
+        changed(DRAFT, steps=[{"op": "transfer", "unit": "231083500402", "to": "231083"}]),
+    ),
+    case("draft-create-other-county", "POST", DRAFTS, 403, "ningan", DRAFT),
+    case("draft-list-anonymous", "GET", DRAFTS, 401, None),
+    case("draft-list-status-bad", "GET", DRAFTS + "?status=lost", 400, "hailin"),
+    case("draft-unknown-number", "GET", DRAFT_UNKNOWN, 404, "hailin"),
+    case("draft-preview-unknown", "GET", DRAFT_UNKNOWN + "/preview", 404, "hailin"),
+    case("draft-patch-version-text", "PATCH", DRAFT_UNKNOWN, 400, "hailin", {"title": "x", "version": "1"}),
+    case("draft-patch-unknown", "PATCH", DRAFT_UNKNOWN, 404, "hailin", {"title": "x", "version": 1}),
+    case("draft-approve-unknown", "POST", DRAFT_UNKNOWN + "/approve", 404, "approver", DRAFT_BASIS),
+    case(
+        "draft-approve-9999-12-31",
+        "POST",
+        DRAFT_UNKNOWN + "/approve",
+        400,
+        "approver",
+        changed(DRAFT_BASIS, date="9999-12-31"),
+    ),
+    case("draft-reject-no-note", "POST", DRAFT_UNKNOWN + "/reject", 400, "approver", {"note": "", "version": 1}),
+    case("draft-delete", "DELETE", DRAFT_UNKNOWN, 405, "admin"),
+]
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def declared_png(width: int, height: int) -> bytes:
+    """A PNG that declares width x height pixels of one bit and holds a few rows (a decompression bomb)."""
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    rows = zlib.compress(b"\0" * (1 + width // 8) * 8)
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", rows) + _png_chunk(b"IEND", b"")
+
+
+def small_jpeg() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (120, 80, 40)).save(out, "JPEG")
+    return out.getvalue()
+
+
+PHOTOS = MARKER + "/photos"
+JPEG_BYTES = small_jpeg()
+
+
+def photo_form(content: bytes = JPEG_BYTES, filename: str = "界桩.jpg", **fields: str) -> Multipart:
+    fields = {"reason": "联检拍照", **fields}
+    return Multipart(
+        fields=tuple((k, v) for k, v in fields.items() if v is not None),
+        files=(Upload("file", filename, content, "image/jpeg"),),
+    )
+
+
+PHOTO_CASES = [
+    case("photo-add-anonymous", "POST", PHOTOS, 401, None, photo_form()),
+    case("photo-add-bad-token", "POST", PHOTOS, 401, "bad-token", photo_form()),
+    case("photo-add-cartographer", "POST", PHOTOS, 403, "carto", photo_form()),
+    case("photo-add-approver", "POST", PHOTOS, 403, "approver", photo_form()),
+    case("photo-add-text-named-jpg", "POST", PHOTOS, 400, "ningan", photo_form(b"not a photo\n" * 50), names="file"),
+    case("photo-add-gif", "POST", PHOTOS, 400, "ningan", photo_form(b"GIF89a" + b"\0" * 200), names="file"),
+    case("photo-add-truncated-jpeg", "POST", PHOTOS, 400, "ningan", photo_form(JPEG_BYTES[:300]), names="file"),
+    case(
+        "photo-add-bomb-20000x20000",
+        "POST",
+        PHOTOS,
+        400,
+        "ningan",
+        photo_form(declared_png(20_000, 20_000), "bomb.png"),
+        names="decompression bomb",
+    ),
+    case("photo-add-empty-file", "POST", PHOTOS, 400, "ningan", photo_form(b""), names="file"),
+    case(
+        "photo-add-over-15mb", "POST", PHOTOS, 413, "ningan", photo_form(JPEG_BYTES + b"\0" * (15 * MB)), names="file"
+    ),
+    case("photo-add-no-file", "POST", PHOTOS, 400, "ningan", Multipart(fields=(("reason", "联检"),)), names="file"),
+    case("photo-add-no-reason", "POST", PHOTOS, 400, "ningan", photo_form(reason=None), names="reason"),
+    case("photo-add-reason-nul", "POST", PHOTOS, 400, "ningan", photo_form(reason=NUL)),
+    case(
+        "photo-add-caption-1000-chars", "POST", PHOTOS, 400, "ningan", photo_form(caption="说" * 1000), names="caption"
+    ),
+    case("photo-add-source-phone", "POST", PHOTOS, 400, "ningan", photo_form(source="phone"), names="source"),
+    case("photo-add-json-body", "POST", PHOTOS, 415, "ningan", {"reason": "联检"}),
+    case("photo-add-unknown-marker", "POST", MARKERS + "/no-such-marker001Q/photos", 404, "ningan", photo_form()),
+    case("photo-add-put", "PUT", PHOTOS, 405, "ningan", photo_form()),
+    case("photo-list-real-anonymous-404", "GET", PHOTOS, 404),
+    case("photo-list-delete", "DELETE", PHOTOS, 405, "ningan"),
+    case("photo-original-anonymous-404", "GET", PHOTOS + "/1", 404),
+    case("photo-original-id-0", "GET", PHOTOS + "/0", 400, "admin", names="photo_id"),
+    case("photo-original-id-text", "GET", PHOTOS + "/abc", 400, "admin", names="photo_id"),
+    case("photo-original-id-5000-digits", "GET", PHOTOS + "/" + DIGITS_5000, 400, "admin", names="photo_id"),
+    case("photo-original-unknown-404", "GET", PHOTOS + "/" + str(2**62), 404, "admin"),
+    case("photo-public-real-404", "GET", PHOTOS + "/1/public", 404),
+    case("photo-retire-anonymous", "POST", PHOTOS + "/1/retire", 401, None, {"reason": "重拍"}),
+    case("photo-retire-cartographer", "POST", PHOTOS + "/1/retire", 403, "carto", {"reason": "重拍"}),
+    case("photo-retire-unknown-404", "POST", PHOTOS + f"/{2**62}/retire", 404, "ningan", {"reason": "重拍"}),
+    case("photo-retire-reason-empty", "POST", PHOTOS + "/1/retire", 400, "ningan", {"reason": ""}, names="reason"),
+    case("photo-retire-unknown-field", "POST", PHOTOS + "/1/retire", 400, "ningan", {"reason": "x", "deleted": True}),
+    *broken_json("photo-retire", "POST", PHOTOS + "/1/retire", "ningan", {"reason": "重拍"}, "reason"),
+    case("photo-retire-get", "GET", PHOTOS + "/1/retire", 405, "ningan"),
+]
+
+INSPECTIONS = "/api/v1/inspections"
+UNKNOWN_INSPECTION = INSPECTIONS + "/LJ-2026-9999"
+INSPECTION_NEW = {"line": "231083-231084", "year": 2026, "reason": "例行联检"}
+PLAN = {"start": "2026-06-01", "end": "2026-06-10", "teams": [], "version": 1, "reason": "方案"}
+CHECK = {
+    "client_id": "3f1d8c1e-7d2a-4a55-9a52-5b2f6d1e9c01",
+    "marker": "231083-231084001Q",
+    "found": "intact",
+    "checked_on": "2026-06-02",
+}
+STRETCH = {
+    "client_id": "3f1d8c1e-7d2a-4a55-9a52-5b2f6d1e9c02",
+    "from_m": 0,
+    "to_m": 100,
+    "condition": "as_agreed",
+    "checked_on": "2026-06-02",
+}
+INSPECTION_CASES = [
+    case("inspection-list-anonymous", "GET", INSPECTIONS, 401, None),
+    case("inspection-list-bad-token", "GET", INSPECTIONS, 401, "bad-token"),
+    case("inspection-list-county-unknown", "GET", INSPECTIONS + "?county=999999", 400, "ningan", names="county"),
+    case("inspection-list-year-text", "GET", INSPECTIONS + "?year=abc", 400, "ningan", names="year"),
+    case("inspection-list-status-bad", "GET", INSPECTIONS + "?status=done", 400, "ningan", names="status"),
+    case("inspection-due-no-year", "GET", INSPECTIONS + "/due", 400, "ningan", names="year"),
+    case("inspection-summary-year-1000", "GET", INSPECTIONS + "/summary?year=1000", 400, "ningan", names="year"),
+    case("inspection-summary-pdf-anonymous", "GET", INSPECTIONS + "/summary.pdf?year=2026", 401, None),
+    case("inspection-unknown", "GET", UNKNOWN_INSPECTION, 404, "ningan"),
+    case("inspection-number-too-long", "GET", INSPECTIONS + "/" + "L" * 40, 400, "ningan"),
+    case("inspection-report-unknown", "GET", UNKNOWN_INSPECTION + "/report.pdf", 404, "ningan"),
+    case("inspection-delete", "DELETE", UNKNOWN_INSPECTION, 405, "ningan"),
+    case("inspection-raise-anonymous", "POST", INSPECTIONS, 401, None, INSPECTION_NEW),
+    case(
+        "inspection-raise-unknown-line",
+        "POST",
+        INSPECTIONS,
+        400,
+        "ningan",
+        changed(INSPECTION_NEW, line="9-9"),
+        names="line",
+    ),
+    case(
+        "inspection-raise-year-text",
+        "POST",
+        INSPECTIONS,
+        400,
+        "ningan",
+        changed(INSPECTION_NEW, year="2026"),
+        names="year",
+    ),
+    case(
+        "inspection-raise-year-3000",
+        "POST",
+        INSPECTIONS,
+        400,
+        "ningan",
+        changed(INSPECTION_NEW, year=3000),
+        names="year",
+    ),
+    case(
+        "inspection-raise-occasion-bad",
+        "POST",
+        INSPECTIONS,
+        400,
+        "ningan",
+        changed(INSPECTION_NEW, occasion="whim"),
+        names="occasion",
+    ),
+    case(
+        "inspection-raise-reason-empty",
+        "POST",
+        INSPECTIONS,
+        400,
+        "ningan",
+        changed(INSPECTION_NEW, reason=""),
+        names="reason",
+    ),
+    case(
+        "inspection-raise-unknown-member", "POST", INSPECTIONS, 400, "ningan", changed(INSPECTION_NEW, status="closed")
+    ),
+    # 绥芬河市—东宁市线: 宁安市 is not a side of it
+    case(
+        "inspection-raise-other-county",
+        "POST",
+        INSPECTIONS,
+        400,
+        "ningan",
+        changed(INSPECTION_NEW, line="231081-231086"),
+        names="only the officers",
+    ),
+    case("inspection-raise-cartographer", "POST", INSPECTIONS, 400, "carto", INSPECTION_NEW, names="only the officers"),
+    *broken_json("inspection-raise", "POST", INSPECTIONS, "ningan", INSPECTION_NEW, "reason"),
+    case("inspection-plan-unknown", "POST", UNKNOWN_INSPECTION + "/plan", 404, "ningan", PLAN),
+    case(
+        "inspection-plan-day-bad",
+        "POST",
+        UNKNOWN_INSPECTION + "/plan",
+        400,
+        "ningan",
+        changed(PLAN, start="2026-02-30"),
+        names="start",
+    ),
+    case(
+        "inspection-plan-teams-string",
+        "POST",
+        UNKNOWN_INSPECTION + "/plan",
+        400,
+        "ningan",
+        changed(PLAN, teams="both"),
+        names="teams",
+    ),
+    case(
+        "inspection-review-empty",
+        "POST",
+        UNKNOWN_INSPECTION + "/office-review",
+        400,
+        "ningan",
+        {"notes": "", "version": 1},
+        names="notes",
+    ),
+    case("inspection-check-unknown", "POST", UNKNOWN_INSPECTION + "/marker-checks", 404, "ningan", CHECK),
+    case("inspection-check-anonymous", "POST", UNKNOWN_INSPECTION + "/marker-checks", 401, None, CHECK),
+    case(
+        "inspection-check-client-id-short",
+        "POST",
+        UNKNOWN_INSPECTION + "/marker-checks",
+        400,
+        "ningan",
+        changed(CHECK, client_id="abc"),
+        names="client_id",
+    ),
+    case(
+        "inspection-check-found-bad",
+        "POST",
+        UNKNOWN_INSPECTION + "/marker-checks",
+        400,
+        "ningan",
+        changed(CHECK, found="gone"),
+        names="found",
+    ),
+    case(
+        "inspection-check-repainted-text",
+        "POST",
+        UNKNOWN_INSPECTION + "/marker-checks",
+        400,
+        "ningan",
+        changed(CHECK, inscription_repainted="yes"),
+        names="inscription_repainted",
+    ),
+    case(
+        "inspection-check-measured-crs",
+        "POST",
+        UNKNOWN_INSPECTION + "/marker-checks",
+        400,
+        "ningan",
+        changed(CHECK, measured={"type": "Point", "coordinates": [129.5, 44.5], "crs": {}}),
+    ),
+    *broken_json("inspection-check", "POST", UNKNOWN_INSPECTION + "/marker-checks", "ningan", CHECK, "client_id"),
+    case(
+        "inspection-stretch-float",
+        "POST",
+        UNKNOWN_INSPECTION + "/stretch-checks",
+        400,
+        "ningan",
+        changed(STRETCH, from_m=1.5),
+        names="from_m",
+    ),
+    case(
+        "inspection-stretch-negative",
+        "POST",
+        UNKNOWN_INSPECTION + "/stretch-checks",
+        400,
+        "ningan",
+        changed(STRETCH, to_m=-5),
+        names="to_m",
+    ),
+    case(
+        "inspection-sign-unknown",
+        "POST",
+        UNKNOWN_INSPECTION + "/sign",
+        404,
+        "ningan",
+        {"side": "231084", "signed_by": "局长", "signed_on": "2026-06-20", "version": 1},
+    ),
+    case("inspection-task-unknown", "PATCH", "/api/v1/inspection-tasks/2147483647", 404, "ningan", {"version": 1}),
+    case("inspection-task-id-0", "PATCH", "/api/v1/inspection-tasks/0", 400, "ningan", {"version": 1}, names="task_id"),
+    case(
+        "inspection-task-status-bad",
+        "PATCH",
+        "/api/v1/inspection-tasks/1",
+        400,
+        "ningan",
+        {"status": "open", "version": 1},
+        names="status",
+    ),
+]
+
+# ---- the bureau's township file (POST /api/v1/units/{code}/townships/import) --------------------------
+
+TOWNSHIPS = "/api/v1/units/231083/townships/import"
+
+
+def township_zip(*, crs: str | None = "EPSG:4490", cpg: bool = True, square=(100.0, 10.0)) -> bytes:
+    """A one-feature shapefile (CODE, NAME in GBK) zipped; without .prj when ``crs`` is None. Its square
+    lies far from 海林市 unless moved: nothing in the suite may be written."""
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+    import pyogrio.raw
+    import shapely
+
+    x, y = square
+    polygon = shapely.MultiPolygon([shapely.box(x, y, x + 0.1, y + 0.1)])
+    with tempfile.TemporaryDirectory() as folder:
+        shp = Path(folder) / "乡镇.shp"
+        fields = [np.array(["231083100"], dtype=object), np.array(["海林镇"], dtype=object)]
+        wkb = np.array([shapely.to_wkb(polygon)], dtype=object)
+        pyogrio.raw.write(
+            shp, wkb, fields, ["CODE", "NAME"], driver="ESRI Shapefile", crs=crs or "EPSG:4490", encoding="GBK",
+            geometry_type="MultiPolygon",
+        )  # fmt: skip
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            for part in sorted(Path(folder).iterdir()):
+                if (part.suffix != ".prj" or crs) and (part.suffix != ".cpg" or cpg):
+                    archive.write(part, part.name)
+        return out.getvalue()
+
+
+def zip_of(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def zip_unpacking_to(size: int) -> bytes:
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("乡镇.dbf", "w", force_zip64=True) as w,
+    ):
+        for _ in range(size // MB + 1):
+            w.write(b"\0" * MB)
+    return out.getvalue()
+
+
+def township_form(content: bytes | None = None, filename: str = "乡镇.zip", **fields: str) -> Multipart:
+    return Multipart(
+        fields=tuple((k, v) for k, v in {"dry_run": "true", **fields}.items() if v is not None),
+        files=(Upload("file", filename, township_zip() if content is None else content, "application/zip"),),
+    )
+
+
+GOOD_TOWNSHIPS = township_zip()
+TOWNSHIP_CASES = [
+    case("township-import-anonymous", "POST", TOWNSHIPS, 401, None, township_form(GOOD_TOWNSHIPS)),
+    case("township-import-cartographer", "POST", TOWNSHIPS, 403, "carto", township_form(GOOD_TOWNSHIPS)),
+    case("township-import-other-county", "POST", TOWNSHIPS, 403, "ningan", township_form(GOOD_TOWNSHIPS)),
+    case("township-import-unknown-county", "POST", "/api/v1/units/999999/townships/import", 404, "admin"),
+    case("township-import-code-5000-digits", "POST", f"/api/v1/units/{DIGITS_5000}/townships/import", 400, "admin"),
+    case("township-import-json-body", "POST", TOWNSHIPS, 415, "hailin", {"dry_run": "true"}),
+    case("township-import-no-file", "POST", TOWNSHIPS, 400, "hailin", Multipart(fields=(("dry_run", "true"),))),
+    case("township-import-bad-zip", "POST", TOWNSHIPS, 400, "hailin", township_form(b"PK\x03\x04" + b"\x00" * 200)),
+    case("township-import-text-named-zip", "POST", TOWNSHIPS, 400, "hailin", township_form(b"CODE,NAME\n" * 50)),
+    case(
+        "township-import-not-a-shapefile",
+        "POST",
+        TOWNSHIPS,
+        400,
+        "hailin",
+        township_form(zip_of({"乡镇.shp": b"not a shapefile" * 20, "乡镇.shx": b"x" * 100, "乡镇.dbf": b"x" * 100})),
+        names="shapefile",
+    ),
+    case("township-import-exe", "POST", TOWNSHIPS, 400, "hailin", township_form(b"MZ" + b"\0" * 300, "乡镇.exe")),
+    case(
+        "township-import-no-prj", "POST", TOWNSHIPS, 400, "hailin", township_form(township_zip(crs=None)), names="prj"
+    ),
+    case(
+        "township-import-beijing-1954",
+        "POST",
+        TOWNSHIPS,
+        400,
+        "hailin",
+        township_form(township_zip(crs="EPSG:4214")),
+        names="CGCS2000",
+    ),
+    case(
+        "township-import-gbk-names-no-cpg-rot13",
+        "POST",
+        TOWNSHIPS,
+        400,
+        "hailin",
+        township_form(township_zip(cpg=False), encoding="rot13"),
+        names="encoding",
+    ),
+    case(
+        "township-import-gbk-names-far-away",
+        "POST",
+        TOWNSHIPS,
+        400,
+        "hailin",
+        township_form(township_zip(cpg=False), dry_run="false", reason="入库"),
+        names="coordinate system",
+    ),
+    case(
+        "township-import-dry-run-maybe",
+        "POST",
+        TOWNSHIPS,
+        400,
+        "hailin",
+        township_form(GOOD_TOWNSHIPS, dry_run="maybe"),
+    ),
+    case("township-import-reason-nul", "POST", TOWNSHIPS, 400, "hailin", township_form(GOOD_TOWNSHIPS, reason=NUL)),
+    case(
+        "township-import-code-field-1000-chars",
+        "POST",
+        TOWNSHIPS,
+        400,
+        "hailin",
+        township_form(GOOD_TOWNSHIPS, code_field="说" * 1000),
+        names="code_field",
+    ),
+    case(
+        "township-import-commit-without-reason",
+        "POST",
+        TOWNSHIPS,
+        400,
+        "hailin",
+        township_form(GOOD_TOWNSHIPS, dry_run="false"),
+        names="reason",
+    ),
+    case(
+        "township-import-unpacks-to-over-limit",
+        "POST",
+        TOWNSHIPS,
+        413,
+        "hailin",
+        township_form(zip_unpacking_to(201 * MB)),
+    ),
+    case("township-import-get", "GET", TOWNSHIPS, 405, "hailin"),
+]
+
+EDGE_EDIT = {"kind": "edge", "key": "1", "version": 1, "changes": {"geometry": PROPOSAL["geometry"]}}
+EDGE_EDIT_CASES = [
+    case("changeset-edge-anonymous", "POST", "/api/v1/changesets", 401, None, {"reason": "x", "edits": [EDGE_EDIT]}),
+    case(
+        "changeset-edge-key-text",
+        "POST",
+        "/api/v1/changesets",
+        404,
+        "ningan",
+        {"reason": "x", "edits": [changed(EDGE_EDIT, key="abc")]},
+    ),
 ]
 
 ALL_CASES = [
@@ -1209,6 +1766,12 @@ ALL_CASES = [
     *CHANGESET_CASES,
     *MARKER_CASES,
     *PROPOSAL_CASES,
+    *DRAFT_CASES,
+    *MARKER_EVENT_CASES,
+    *PHOTO_CASES,
+    *INSPECTION_CASES,
+    *EDGE_EDIT_CASES,
+    *TOWNSHIP_CASES,
 ]
 
 

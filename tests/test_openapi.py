@@ -29,6 +29,10 @@ SAMPLES = {
     "pk": "1",
     "name": "applications/2026/map.pdf",
     "edge_id": "1",
+    "photo_id": "1",
+    "task_id": "1",
+    "item_id": "1",
+    "client_id": "3f1d8c1e-7d2a-4a55-9a52-5b2f6d1e9c01",
 }
 DOC_URI = "urn:mdj:openapi"
 
@@ -258,7 +262,21 @@ def test_marker_responses_fit_the_schemas():
         "reference_objects": [{"name": f"树{n}", "bearing_deg": 90.0 * n, "distance_m": 20} for n in (1, 2, 3)],
     }
     post = client.post("/api/v1/boundary-markers", body, content_type="application/json", **auth)
-    number = fits("/api/v1/boundary-markers", "post", post, 201)["properties"]["number"]
+    event = fits("/api/v1/boundary-markers", "post", post, 202)  # a marker event awaiting the parties
+    _, admin_key = create_officer("schema_marker_admin", role=Role.ADMINISTRATOR, with_token=True)
+    admin = {"HTTP_AUTHORIZATION": f"Token {admin_key}"}
+    approve = "/api/v1/marker-events/{number}/approve"
+    for need in event["awaiting"]:
+        given = client.post(
+            f"/api/v1/marker-events/{event['number']}/approve",
+            {"party": need["party"], "version": event["version"]} | ({"unit": need["unit"]} if need["unit"] else {}),
+            content_type="application/json",
+            **admin,
+        )
+        event = fits(approve, "post", given, 200)
+    fits("/api/v1/marker-events", "get", client.get("/api/v1/marker-events", **auth), 200)
+    fits("/api/v1/marker-events/{number}", "get", client.get(f"/api/v1/marker-events/{event['number']}", **auth), 200)
+    number = event["marker"]
     one = "/api/v1/boundary-markers/{number}"
     fits(one, "get", client.get(f"/api/v1/boundary-markers/{number}", **auth), 200)
     fits(one, "get", client.get(f"/api/v1/boundary-markers/{number}"), 404)  # no real marker is public
@@ -271,10 +289,17 @@ def test_marker_responses_fit_the_schemas():
         content_type="application/json",
         **auth,
     )
-    fits(one, "patch", patch, 200)
+    pending = fits(one, "patch", patch, 202)
     stale = client.patch(
-        f"/api/v1/boundary-markers/{number}", {"version": 1, "reason": "x"}, content_type="application/json", **auth
+        f"/api/v1/boundary-markers/{number}", {"version": 9, "reason": "x"}, content_type="application/json", **auth
     )
     fits(one, "patch", stale, 409)
+    rejected = client.post(
+        f"/api/v1/marker-events/{pending['number']}/reject",
+        {"note": "撤回", "version": pending["version"]},
+        content_type="application/json",
+        **auth,
+    )
+    fits("/api/v1/marker-events/{number}/reject", "post", rejected, 200)
     bad = client.post("/api/v1/boundary-markers", {**body, "kind": "Z"}, content_type="application/json", **auth)
     fits("/api/v1/boundary-markers", "post", bad, 400)
