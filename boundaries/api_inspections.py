@@ -47,7 +47,7 @@ CampaignNumber = Annotated[Text(20), Path(description="The inspection's number, 
 Reason = Text(min_length=1, description="Why: recorded in the change history.")
 ClientId = Text(36, min_length=36, description="An id made on the phone (a UUID): the same check sent twice is one")
 PDF = {"application/pdf": {"type": "string", "format": "binary"}}
-Year = Annotated[int, Field(ge=1990, le=2100)]
+Year = Annotated[int, Field(ge=1990, le=2100, strict=True)]
 
 
 def _staff(request) -> None:

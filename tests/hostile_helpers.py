@@ -59,6 +59,14 @@ WRITTEN_TABLES = (
     "boundaries_markerevent",
     "boundaries_markereventapproval",
     "boundaries_markerphoto",
+    "boundaries_inspectioncampaign",
+    "boundaries_markercheck",
+    "boundaries_stretchcheck",
+    "boundaries_inspectiontask",
+    "boundaries_inspectionsignature",
+    "boundaries_replacementcampaign",
+    "boundaries_replacementitem",
+    "boundaries_proposalgroup",
 )
 MARKER_LINE = "231083-231084"  # 海林市—宁安市线: the throwaway marker's line
 
@@ -463,6 +471,7 @@ def purge(blocker, users: list) -> None:
 
     ids = [user.pk for user in users]
     _stop_jobs(blocker, ids)
+    _purge_inspections(blocker, ids)
     _purge_markers(blocker, ids)
     with blocker.unblock(), transaction.atomic():
         applications = list(NamingApplication.objects.filter(submitted_by__in=ids).values_list("pk", "place_id"))
@@ -487,6 +496,34 @@ def purge(blocker, users: list) -> None:
             job.delete()
         for user in users:
             user.delete()
+
+
+def _purge_inspections(blocker, ids: list[int]) -> None:
+    """Inspections and replacement campaigns the suites' accounts raised, with everything under them."""
+    from boundaries.models import (
+        InspectionCampaign,
+        InspectionCampaignVersion,
+        InspectionSignature,
+        InspectionTask,
+        MarkerCheck,
+        ReplacementCampaign,
+        ReplacementItem,
+        StretchCheck,
+    )
+
+    with blocker.unblock(), transaction.atomic():
+        campaigns = InspectionCampaign.objects.filter(created_by__in=ids)
+        InspectionTask.objects.filter(campaign__in=campaigns).delete()
+        for check in MarkerCheck.objects.filter(campaign__in=campaigns):
+            check.photos.clear()
+            check.delete()
+        StretchCheck.objects.filter(campaign__in=campaigns).delete()
+        InspectionSignature.objects.filter(campaign__in=campaigns).delete()
+        InspectionCampaignVersion.objects.filter(campaign__in=campaigns).delete()
+        campaigns.delete()
+        replacements = ReplacementCampaign.objects.filter(created_by__in=ids)
+        ReplacementItem.objects.filter(campaign__in=replacements).delete()
+        replacements.delete()
 
 
 def _purge_markers(blocker, ids: list[int]) -> None:

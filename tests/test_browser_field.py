@@ -44,7 +44,9 @@ def campaign(django_db_blocker, server):
         had = set(line.markers.values_list("pk", flat=True))
         if not had:
             place_on(line)
-        made = inspections.raise_campaign(line, user=officer, year=2026, reason="浏览器测试")
+        made = inspections.raise_campaign(
+            line, user=officer, year=2026, reason="浏览器测试", occasion="other", cause="浏览器测试"
+        )
         made = inspections.file_plan(
             made,
             user=officer,
