@@ -6,15 +6,15 @@ propose the events; here the parties read, approve and reject them. Staff only, 
 from __future__ import annotations
 
 from ninja import Query, Router
-from pydantic import Field
 
 from accounts.roles import is_staff_reader
-from boundaries.models import AdminUnit, ContextArea, MarkerEvent
+from boundaries.api_proposals import ApprovalGiven, approving_party
+from boundaries.models import MarkerEvent
 from boundaries.services import marker_events
 from boundaries.services import markers_registry as registry
 from core.api import ApiError
 from core.http import json_response
-from core.restapi import OFFICERS, Answer, Day, Json, OneOf, Page, StrictSchema, Text, Version, endpoint
+from core.restapi import OFFICERS, Answer, Json, OneOf, Page, StrictSchema, Text, Version, endpoint
 
 router = Router()
 EventNumber = Text(20, description="The marker event's number, e.g. JZ-2026-0001")
@@ -89,16 +89,6 @@ def event_detail(request, number: EventNumber):
     return json_response(marker_events.represent(_event(request, number)))
 
 
-class ApprovalGiven(StrictSchema):
-    party: OneOf(marker_events.Party.values, "Whose approval: a county's, the bureau's, or an outside party's")
-    unit: Text(12, description="The county's code (party county)") = None
-    outside: Text(12, description="The outside party's code, e.g. 222400 or RUS (party outside)") = None
-    signed_by: Text(200, description="Outside party: who signed") = ""
-    signed_on: Day | None = Field(None, description="Outside party: the day it signed")
-    document: Text(200, description="Outside party: the signed document") = ""
-    version: Version
-
-
 @endpoint(
     router,
     "POST",
@@ -114,10 +104,7 @@ class ApprovalGiven(StrictSchema):
 )
 def approve(request, number: EventNumber, body: Json[ApprovalGiven]):
     event = _event(request, number)
-    unit = AdminUnit.objects.current().filter(code=body.unit).first() if body.unit else None
-    outside = ContextArea.objects.filter(code=body.outside).first() if body.outside else None
-    if (body.unit and unit is None) or (body.outside and outside is None):
-        raise ApiError(400, "unknown party code", field="unit" if body.unit else "outside")
+    unit, outside = approving_party(body)
     try:
         done = marker_events.approve(
             event,

@@ -115,6 +115,15 @@ class ApprovalGiven(StrictSchema):
     version: Version
 
 
+def approving_party(body: ApprovalGiven) -> tuple[AdminUnit | None, ContextArea | None]:
+    """The county or the outside party an approval names by its code (the bureau is named by no code)."""
+    unit = AdminUnit.objects.current().filter(code=body.unit).first() if body.unit else None
+    outside = ContextArea.objects.filter(code=body.outside).first() if body.outside else None
+    if (body.unit and unit is None) or (body.outside and outside is None):
+        raise ApiError(400, "unknown party code", field="unit" if body.unit else "outside")
+    return unit, outside
+
+
 @endpoint(
     router,
     "POST",
@@ -128,10 +137,7 @@ class ApprovalGiven(StrictSchema):
 )
 def approve(request, number: ProposalNumber, body: Json[ApprovalGiven]):
     proposal = _proposal(number)
-    unit = AdminUnit.objects.current().filter(code=body.unit).first() if body.unit else None
-    outside = ContextArea.objects.filter(code=body.outside).first() if body.outside else None
-    if (body.unit and unit is None) or (body.outside and outside is None):
-        raise ApiError(400, "unknown party code", field="unit" if body.unit else "outside")
+    unit, outside = approving_party(body)
     try:
         done = proposals.approve(
             proposal,

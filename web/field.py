@@ -30,6 +30,9 @@ def field_form(request, number: str):
             request, "404.html", {**context, "title": "未找到", "message": f"没有联检 {number}。"}, status=404
         )
     data = represent.campaign(campaign)
+    found = dict(inspections.Found.choices)
+    for check in data["marker_checks"]:
+        check["found_label"] = found[check["found"]]
     return render(
         request,
         "field_inspection.html",

@@ -322,6 +322,15 @@ def _again(model, client_id: uuid.UUID, campaign: InspectionCampaign) -> CheckSe
     return CheckSent(earlier, created=False)
 
 
+def _made_once(model, **values) -> CheckSent:
+    """The check row made, or (the same client id arrived twice at once: the other request made it) that one."""
+    try:
+        with transaction.atomic():
+            return CheckSent(model.objects.create(**values), created=True)
+    except IntegrityError:
+        return CheckSent(model.objects.get(client_id=values["client_id"]), created=False)
+
+
 def displacement_m(registered: Point, measured: Point) -> float:
     a, b = to_metric(from_geos(registered)), to_metric(from_geos(measured))
     return float(shapely.distance(a, b))
@@ -369,24 +378,24 @@ def record_marker_check(
     changeset = open_changeset(
         Changeset.Kind.EDIT, f"field check of marker {marker.number} ({locked.number})", author=user
     )
-    try:
-        with transaction.atomic():
-            check = MarkerCheck.objects.create(
-                campaign=locked,
-                marker=marker,
-                client_id=client_id,
-                checked_on=checked_on,
-                found=found,
-                inscription_repainted=inscription_repainted,
-                references_changed=references_changed,
-                measured=measured,
-                displacement_m=moved_by,
-                notes=notes.strip(),
-                checked_by=user,
-                changeset=changeset,
-            )
-    except IntegrityError:  # the same check arrived twice at once: the other request made it
-        return CheckSent(MarkerCheck.objects.get(client_id=client_id), created=False)
+    sent = _made_once(
+        MarkerCheck,
+        campaign=locked,
+        marker=marker,
+        client_id=client_id,
+        checked_on=checked_on,
+        found=found,
+        inscription_repainted=inscription_repainted,
+        references_changed=references_changed,
+        measured=measured,
+        displacement_m=moved_by,
+        notes=notes.strip(),
+        checked_by=user,
+        changeset=changeset,
+    )
+    if not sent.created:
+        return sent
+    check = sent.check
     if found in MARKER_TASKS:
         _task(locked, MARKER_TASKS[found], changeset, due_from=checked_on, marker=marker, marker_check=check)
     if references_changed:
@@ -419,21 +428,21 @@ def record_stretch_check(
     if condition != Condition.AS_AGREED and not notes.strip():
         raise InspectionRefused("a stretch that differs from the agreement says what was found", "notes")
     changeset = open_changeset(Changeset.Kind.EDIT, f"field check of a stretch ({locked.number})", author=user)
-    try:
-        with transaction.atomic():
-            check = StretchCheck.objects.create(
-                campaign=locked,
-                client_id=client_id,
-                from_m=from_m,
-                to_m=to_m,
-                condition=condition,
-                checked_on=checked_on,
-                notes=notes.strip(),
-                checked_by=user,
-                changeset=changeset,
-            )
-    except IntegrityError:
-        return CheckSent(StretchCheck.objects.get(client_id=client_id), created=False)
+    sent = _made_once(
+        StretchCheck,
+        campaign=locked,
+        client_id=client_id,
+        from_m=from_m,
+        to_m=to_m,
+        condition=condition,
+        checked_on=checked_on,
+        notes=notes.strip(),
+        checked_by=user,
+        changeset=changeset,
+    )
+    if not sent.created:
+        return sent
+    check = sent.check
     if condition in STRETCH_TASKS:
         _task(locked, STRETCH_TASKS[condition], changeset, due_from=checked_on, stretch_check=check)
     return CheckSent(check, created=True)

@@ -82,7 +82,7 @@
     queue.forEach(function (item) {
       var li = document.createElement('li');
       li.dataset.clientId = item.body.client_id;
-      var what = item.kind === 'marker' ? item.body.marker + ' · ' + item.body.found
+      var what = item.kind === 'marker' ? item.body.marker + ' · ' + foundLabel(item.body.found)
         : item.body.from_m + '–' + item.body.to_m + ' m · ' + item.body.condition;
       li.textContent = what + ' · ' + (item.refused ? '未被接受：' + item.refused : '待发送');
       if (item.refused) {
@@ -106,10 +106,15 @@
     net.textContent = navigator.onLine ? '在线' : '离线';
   }
 
+  function foundLabel(value) {
+    var radio = markerForm.querySelector('input[name=found][value="' + value + '"]');
+    return radio ? radio.parentNode.textContent.trim() : value;
+  }
+
   function received(item, answer) {
     var li = document.createElement('li');
     li.dataset.clientId = answer.client_id;
-    li.textContent = item.kind === 'marker' ? answer.marker + ' · ' + answer.found + ' · ' + answer.checked_on
+    li.textContent = item.kind === 'marker' ? answer.marker + ' · ' + foundLabel(answer.found) + ' · ' + answer.checked_on
       : answer.from_m + '–' + answer.to_m + ' m · ' + answer.condition;
     document.getElementById('received').appendChild(li);
   }
