@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 
-from boundaries.models_proposals import BoundaryProposal, ProposalApproval
+from boundaries.models_proposals import Approval, BoundaryProposal, names_its_party
 from core.records import VersionedRecord
 
 __all__ = ["MarkerEvent", "MarkerEventApproval"]
@@ -77,37 +77,15 @@ class MarkerEvent(VersionedRecord):
         return f"{self.number} {self.get_kind_display()}"
 
 
-class MarkerEventApproval(models.Model):
-    """One party's approval of a marker event, as a proposal's (boundaries.models_proposals.ProposalApproval)."""
-
-    Party = ProposalApproval.Party
+class MarkerEventApproval(Approval):
+    """One party's approval of a marker event (the same fields as a proposal's)."""
 
     event = models.ForeignKey(MarkerEvent, on_delete=models.PROTECT, related_name="approvals")
-    party = models.CharField(max_length=8, choices=Party.choices)
-    unit = models.ForeignKey("boundaries.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    outside = models.ForeignKey(
-        "boundaries.ContextArea", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", help_text="Who approved or recorded it"
-    )
-    approved_at = models.DateTimeField(auto_now_add=True)
-    signed_by = models.CharField(max_length=200, blank=True, help_text="The outside party's signatory")
-    signed_on = models.DateField(null=True, blank=True)
-    document = models.CharField(max_length=200, blank=True, help_text="The outside party's signed document")
 
     class Meta:
         ordering = ["event", "approved_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(party="county", unit__isnull=False, outside__isnull=True)
-                | Q(party="bureau", unit__isnull=True, outside__isnull=True)
-                | Q(party="outside", unit__isnull=True, outside__isnull=False)
-                & ~Q(signed_by="")
-                & ~Q(document="")
-                & Q(signed_on__isnull=False),
-                name="markereventapproval_names_its_party",
-            ),
+            names_its_party("markereventapproval_names_its_party"),
             models.UniqueConstraint(
                 fields=["event", "party", "unit", "outside"],
                 name="markereventapproval_once_per_party",

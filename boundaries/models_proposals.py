@@ -68,16 +68,17 @@ class BoundaryProposal(VersionedRecord):
         return f"{self.number} {self.line}"
 
 
-class ProposalApproval(models.Model):
-    """One party's approval: a county's officer, the bureau's approver, or (recorded by an officer)
-    the signed approval of a party outside the system."""
+class Approval(models.Model):
+    """One party's approval of a change both sides must agree to (a boundary proposal, a marker event):
+    a county's officer, the bureau's approver, or (recorded by an officer) the signed approval of a
+    party outside the system. The concrete tables add what is approved and their constraints
+    (``names_its_party``)."""
 
     class Party(models.TextChoices):
         COUNTY = "county", "县级行政区 a county-level party"
         BUREAU = "bureau", "市民政局 the bureau's approver"
         OUTSIDE = "outside", "系统外的一方 a party outside the system"
 
-    proposal = models.ForeignKey(BoundaryProposal, on_delete=models.PROTECT, related_name="approvals")
     party = models.CharField(max_length=8, choices=Party.choices)
     unit = models.ForeignKey("boundaries.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     outside = models.ForeignKey(
@@ -92,17 +93,30 @@ class ProposalApproval(models.Model):
     document = models.CharField(max_length=200, blank=True, help_text="The outside party's signed document")
 
     class Meta:
+        abstract = True
+
+
+def names_its_party(name: str) -> models.CheckConstraint:
+    """A county's approval names the county, the bureau's none, an outside party's the area with who
+    signed, when and the document."""
+    return models.CheckConstraint(
+        condition=Q(party="county", unit__isnull=False, outside__isnull=True)
+        | Q(party="bureau", unit__isnull=True, outside__isnull=True)
+        | Q(party="outside", unit__isnull=True, outside__isnull=False)
+        & ~Q(signed_by="")
+        & ~Q(document="")
+        & Q(signed_on__isnull=False),
+        name=name,
+    )
+
+
+class ProposalApproval(Approval):
+    proposal = models.ForeignKey(BoundaryProposal, on_delete=models.PROTECT, related_name="approvals")
+
+    class Meta:
         ordering = ["proposal", "approved_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(party="county", unit__isnull=False, outside__isnull=True)
-                | Q(party="bureau", unit__isnull=True, outside__isnull=True)
-                | Q(party="outside", unit__isnull=True, outside__isnull=False)
-                & ~Q(signed_by="")
-                & ~Q(document="")
-                & Q(signed_on__isnull=False),
-                name="approval_names_its_party",
-            ),
+            names_its_party("approval_names_its_party"),
             models.UniqueConstraint(
                 fields=["proposal", "party", "unit", "outside"], name="approval_once_per_party", nulls_distinct=False
             ),

@@ -183,6 +183,8 @@ def test_the_report_and_the_summary_read_back(accounts, line, tmp_path):
     assert "张明" in text and "示例" in text  # both sides' teams; the markers are demonstration ones
     assert "内业核查" in text and "走向一致" in text
 
+    archive = {c: [i["number"] for i in hailin.get(URL, county=c).json()["inspections"]] for c in (NINGAN, "231086")}
+    assert number in archive[NINGAN] and number not in archive["231086"]  # by the counties the line runs between
     summary = hailin.get(f"{URL}/summary?year={YEAR}").json()
     assert summary["totals"]["campaigns"] == 1 and summary["totals"]["found_lost"] == 1
     assert summary["campaigns"][0]["number"] == number and summary["totals"]["tasks_open"] == 1
@@ -193,7 +195,7 @@ def test_the_report_and_the_summary_read_back(accounts, line, tmp_path):
     assert f"{YEAR}年度" in text and line.name in text and "丢失" in text
 
 
-def test_staff_only_and_only_the_line_s_officers_write(accounts, line):
+def test_staff_only_and_only_the_line_s_officers_write(accounts, line, django_user_model):
     assert accounts["public"].get(URL).status_code == 401
     made = _raise(accounts["officer_hailin"]).json()["number"]
     assert accounts["approver"].get(f"{URL}/{made}").status_code == 200  # staff read
@@ -205,6 +207,12 @@ def test_staff_only_and_only_the_line_s_officers_write(accounts, line):
     assert refused.status_code == 400 and "only the officers" in refused.json()["error"]["message"]
     national = BoundaryLine.objects.filter(read_only=True).first()
     assert accounts["administrator"].post(URL, {"line": national.code, "year": YEAR, "reason": "x"}).status_code == 400
+    far_future = inspections.InspectionRefused
+    with pytest.raises(
+        far_future, match="between 1990 and 2100"
+    ):  # the service's own bound (the admin's form has none)
+        inspections.raise_campaign(line, user=django_user_model.objects.get(username="officer_hailin"), year=32767,
+                                   reason="x")  # fmt: skip
     ad_hoc = accounts["officer_hailin"].post(URL, {"line": LINE, "year": YEAR, "occasion": "flood", "reason": "汛后"})
     assert ad_hoc.status_code == 400 and ad_hoc.json()["error"]["field"] == "cause"
 
@@ -213,7 +221,9 @@ def test_a_check_is_refused_clearly(accounts, line):
     hailin = accounts["officer_hailin"]
     number = _ready_for_field(hailin)
     marker = line.markers.first()
-    foreign = BoundaryMarker.objects.exclude(line=line).first()
+    other_line = BoundaryLine.objects.get(code="231025-231083")  # 林口县—海林市线: 海林's line, not this one
+    place_on(other_line)
+    foreign = other_line.markers.first()
     bad_id = hailin.post(
         f"{URL}/{number}/marker-checks",
         {"client_id": "x" * 36, "marker": marker.number, "found": "intact", "checked_on": TODAY.isoformat()},
@@ -221,8 +231,8 @@ def test_a_check_is_refused_clearly(accounts, line):
     assert bad_id.status_code == 400 and bad_id.json()["error"]["field"] == "client_id"
     tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
     assert _check(hailin, number, marker, checked_on=tomorrow).status_code == 400
-    if foreign is not None:
-        assert _check(hailin, number, foreign).status_code == 400
+    refused = _check(hailin, number, foreign)
+    assert refused.status_code == 400 and "is not on" in refused.json()["error"]["message"]
     reused = str(uuid.uuid4())
     assert _check(hailin, number, marker, client_id=reused).status_code == 201
     second = _raise(hailin, occasion="road_works", cause="G11 拓宽").json()["number"]

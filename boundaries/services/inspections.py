@@ -20,7 +20,7 @@ import shapely
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.models import Role
@@ -59,8 +59,11 @@ PLAN_DUE = (5, 31)  # plans are due in May (domain/boundaries.md §4)
 
 # What a finding asks for (the county-level scheme in domain/boundaries.md §4, "Handling findings").
 MARKER_TASKS = {Found.DAMAGED: TaskKind.REPAIR, Found.LOST: TaskKind.REMAKE, Found.MOVED: TaskKind.RESTORE}
-STRETCH_TASKS = {Condition.FEATURES_CHANGED: TaskKind.RESURVEY_LINE, Condition.ILLEGIBLE: TaskKind.RESURVEY_LINE}
-STRETCH_TASKS[Condition.ENCROACHED] = TaskKind.STOP_WORKS
+STRETCH_TASKS = {
+    Condition.FEATURES_CHANGED: TaskKind.RESURVEY_LINE,
+    Condition.ILLEGIBLE: TaskKind.RESURVEY_LINE,
+    Condition.ENCROACHED: TaskKind.STOP_WORKS,
+}
 # The register's state for what the field found (a report signed by both sides writes it).
 REGISTER_STATUS = {
     Found.INTACT: BoundaryMarker.Status.INTACT,
@@ -68,6 +71,7 @@ REGISTER_STATUS = {
     Found.LOST: BoundaryMarker.Status.LOST,
     Found.MOVED: BoundaryMarker.Status.MOVED,
 }
+YEARS = range(1990, 2101)  # the inspection years the register takes (the first rounds were in the 2000s)
 OPEN = (Status.PLANNED, Status.OFFICE_REVIEW, Status.FIELD, Status.REPORTED)
 
 
@@ -180,6 +184,8 @@ def raise_campaign(
 ) -> InspectionCampaign:
     """A line's inspection of ``year``: the regular one (one per line and year) or an ad-hoc one, which
     says its cause."""
+    if year not in YEARS:
+        raise InspectionRefused(f"an inspection's year lies between {YEARS.start} and {YEARS.stop - 1}", "year")
     line = BoundaryLine.objects.select_for_update().get(pk=line.pk)
     if line.read_only:
         raise InspectionRefused(f"{line.name} is inspected by the national authorities, not the bureau", "line")
@@ -624,8 +630,9 @@ def archive(*, county: AdminUnit | None = None, year: int | None = None):
     """Campaigns, newest first; of one county's lines (the lines it is a side of) or one year."""
     found = InspectionCampaign.objects.select_related("line", "lead").order_by("-year", "-number")
     if county is not None:
-        lines = [line.pk for line in BoundaryLine.objects.all() if county.pk in line_records.counties_of(line)]
-        found = found.filter(line__in=lines)
+        # line_records.counties_of in one query: the sides of the line's edges, or its parties
+        sides = Q(edges__left=county) | Q(edges__right=county) | Q(party_rows__unit=county)
+        found = found.filter(line__in=BoundaryLine.objects.filter(sides).values("pk"))
     if year is not None:
         found = found.filter(year=year)
     return found

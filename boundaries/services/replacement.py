@@ -97,6 +97,8 @@ def open_campaign(*, user, year: int, title: str, reason: str, criteria: dict) -
         raise ReplacementRefused("a replacement campaign is opened by an officer or an administrator")
     if not title.strip():
         raise ReplacementRefused("a campaign has a title", "title")
+    if not 1990 <= year <= 2100:
+        raise ReplacementRefused("a campaign's year lies between 1990 and 2100", "year")
     allowed = {"grades", "older_than_years", "states", "not_inspected_for_years", "line_codes"}
     unknown = set(criteria) - allowed
     if unknown:
