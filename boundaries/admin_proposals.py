@@ -25,9 +25,9 @@ class ApprovalInline(ReadOnlyInline):
 
 class DecisionForm(forms.Form):
     choice = forms.ChoiceField(label="决定 Decision", widget=forms.RadioSelect)
-    signed_by = forms.CharField(label="对方签字人 Signed by (outside party)", required=False, max_length=200)
-    signed_on = forms.DateField(label="签字日期 Signed on (outside party)", required=False)
-    document = forms.CharField(label="文件 Document (outside party)", required=False, max_length=200)
+    signed_by = forms.CharField(label="签字人 Signed by (outside party or township)", required=False, max_length=200)
+    signed_on = forms.DateField(label="签字日期 Signed on (outside party or township)", required=False)
+    document = forms.CharField(label="文件 Document (outside party or township)", required=False, max_length=200)
     note = forms.CharField(label="理由 Why (rejection)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 

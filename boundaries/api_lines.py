@@ -165,7 +165,7 @@ def _staff(request) -> None:
     "GET",
     "/topology/validation",
     operation_id="validateTopology",
-    summary="What breaks the tiling of the city by its counties, each finding with where it is",
+    summary="What breaks the tiling of the city by its counties or of a county by its townships, with where",
     tag=TOPOLOGY,
     officer=True,
     answers=Answer("Findings (none: the counties tile the city)", "TopologyValidation"),
@@ -173,11 +173,11 @@ def _staff(request) -> None:
 )
 def validation(request):
     _staff(request)
-    findings = topology.validate()
+    findings = topology.validate_all()
     return json_response(
         {
             "ok": not findings,
-            "edges": TopologyEdge.objects.count(),
+            "edges": TopologyEdge.objects.filter(retired_at__isnull=True).count(),
             "findings": [finding.as_dict() for finding in findings],
         }
     )
@@ -196,7 +196,8 @@ def validation(request):
 )
 def edges(request, line: LineCode = ""):
     _staff(request)
-    found = TopologyEdge.objects.select_related("left", "right", "line").order_by("pk")
+    found = TopologyEdge.objects.filter(retired_at__isnull=True).select_related("left", "right", "line", "within")
+    found = found.order_by("pk")
     if line:
         found = found.filter(line__code=line)
     return json_response(
@@ -217,5 +218,6 @@ def _edge_feature(edge: TopologyEdge) -> dict:
             "line": edge.line.code if edge.line_id else None,
             "start_node": edge.start_node_id,
             "end_node": edge.end_node_id,
+            "within": edge.within.code if edge.within_id else None,  # a township edge: its county
         },
     }

@@ -54,7 +54,7 @@ class ProposalNew(StrictSchema):
     url_name="boundary-proposal-create",
 )
 def propose(request, body: Json[ProposalNew]):
-    edge = TopologyEdge.objects.filter(pk=body.edge).first()
+    edge = TopologyEdge.objects.filter(pk=body.edge, retired_at__isnull=True).first()
     if edge is None:
         raise ApiError(404, f"no edge {body.edge}")
     try:
@@ -106,17 +106,17 @@ def proposal_detail(request, number: ProposalNumber):
 
 
 class ApprovalGiven(StrictSchema):
-    party: OneOf(proposals.Party.values, "Whose approval: a county's, the bureau's, or an outside party's")
-    unit: Text(12, description="The county's code (party county)") = None
+    party: OneOf(proposals.Party.values, "Whose approval: a county's, the bureau's, an outside party's or a township's")
+    unit: Text(12, description="The county's code (party county) or the township's (party township)") = None
     outside: Text(12, description="The outside party's code, e.g. 222400 or RUS (party outside)") = None
-    signed_by: Text(200, description="Outside party: who signed") = ""
-    signed_on: Day | None = Field(None, description="Outside party: the day it signed")
-    document: Text(200, description="Outside party: the signed document") = ""
+    signed_by: Text(200, description="Outside party or township: who signed") = ""
+    signed_on: Day | None = Field(None, description="Outside party or township: the day it signed")
+    document: Text(200, description="Outside party or township: the signed document") = ""
     version: Version
 
 
 def approving_party(body: ApprovalGiven) -> tuple[AdminUnit | None, ContextArea | None]:
-    """The county or the outside party an approval names by its code (the bureau is named by no code)."""
+    """The county, township or outside party an approval names by its code (the bureau by no code)."""
     unit = AdminUnit.objects.current().filter(code=body.unit).first() if body.unit else None
     outside = ContextArea.objects.filter(code=body.outside).first() if body.outside else None
     if (body.unit and unit is None) or (body.outside and outside is None):

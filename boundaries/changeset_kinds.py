@@ -82,7 +82,7 @@ def _find_edge(user, key: str) -> TopologyEdge | None:
         return None
     return (
         TopologyEdge.objects.select_related("left", "right", "line", "start_node", "end_node")
-        .filter(pk=int(key))
+        .filter(pk=int(key), retired_at__isnull=True)
         .first()
     )
 

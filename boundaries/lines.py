@@ -125,7 +125,7 @@ def sync_boundary_lines() -> int:
     (boundaries.services.topology) a line is the chain of its edges; before, the shared edges of
     the polygons."""
     run = Derivation()
-    if TopologyEdge.objects.exists():
+    if TopologyEdge.objects.county_layer().exists():
         return _sync_from_edges(run)
     city = AdminUnit.objects.current().filter(code=settings.TERRITORY_CODE, geom__isnull=False).first()
     if city is None:
@@ -159,7 +159,9 @@ def sync_boundary_lines() -> int:
 
 def _sync_from_edges(run: Derivation) -> int:
     changed = 0
-    lines = BoundaryLine.objects.filter(edges__isnull=False).distinct().prefetch_related("edges", "party_rows")
+    # A county-level line's course is its edges'; a township line's follows its own layer's moves
+    # (boundaries.services.township_topology).
+    lines = BoundaryLine.objects.filter(edges__within__isnull=True).distinct().prefetch_related("edges", "party_rows")
     for line in lines:
         merged = shapely.line_merge(shapely.union_all([from_geos(edge.geom) for edge in line.edges.all()]))
         geom = to_geos(merged if merged.geom_type == "MultiLineString" else shapely.MultiLineString([merged]))

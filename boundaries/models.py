@@ -390,10 +390,34 @@ class BoundaryLineVersion(RecordVersion):
         constraints = [models.UniqueConstraint(fields=["line", "version"], name="boundarylineversion_unique")]
 
 
+class TopologyLayerQuerySet(models.QuerySet):
+    """Two layers share the edge and node tables: the county layer (``within`` null: between county-level
+    units or on the city's outline) and each county's township layer (``within``: the county whose
+    townships the edge divides, boundaries.services.township_topology). Retired rows (a township file
+    imported again) stay for their history."""
+
+    def county_layer(self):
+        return self.filter(within__isnull=True)
+
+    def townships_of(self, county):
+        return self.filter(within=county, retired_at__isnull=True)
+
+
 class TopologyNode(models.Model):
     """Where three or more faces meet, or a ring's chosen start: every edge begins and ends at a node."""
 
     geom = models.PointField(srid=STORAGE_SRID, spatial_index=False)
+    within = models.ForeignKey(
+        "AdminUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The county whose township layer the node belongs to (empty: the county layer)",
+    )
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TopologyLayerQuerySet.as_manager()
 
     class Meta:
         indexes = [GistIndex(fields=["geom"], name="topologynode_geom_gist")]
@@ -405,7 +429,8 @@ class TopologyNode(models.Model):
 class TopologyEdge(VersionedRecord):
     """A stretch of boundary stored once, between two nodes, with the unit on its left and on its right
     (null: outside the territory). The county polygons are rebuilt from their edges
-    (boundaries.topology.rebuild), so one edit of an edge changes both neighbours."""
+    (boundaries.services.topology), a county's townships from its township layer and its outline
+    (boundaries.services.township_topology), so one edit of an edge changes both neighbours."""
 
     record_kind = "edge"
 
@@ -415,6 +440,19 @@ class TopologyEdge(VersionedRecord):
     left = models.ForeignKey(AdminUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     right = models.ForeignKey(AdminUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     line = models.ForeignKey(BoundaryLine, null=True, blank=True, on_delete=models.PROTECT, related_name="edges")
+    within = models.ForeignKey(
+        AdminUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The county whose townships the edge divides (empty: an edge of the county layer)",
+    )
+    retired_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a new township file replaced the edge (kept for its history)"
+    )
+
+    objects = TopologyLayerQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]

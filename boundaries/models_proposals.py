@@ -78,6 +78,7 @@ class Approval(models.Model):
         COUNTY = "county", "县级行政区 a county-level party"
         BUREAU = "bureau", "市民政局 the bureau's approver"
         OUTSIDE = "outside", "系统外的一方 a party outside the system"
+        TOWNSHIP = "township", "乡镇 a township, its signed approval recorded by its county"
 
     party = models.CharField(max_length=8, choices=Party.choices)
     unit = models.ForeignKey("boundaries.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -97,15 +98,15 @@ class Approval(models.Model):
 
 
 def names_its_party(name: str) -> models.CheckConstraint:
-    """A county's approval names the county, the bureau's none, an outside party's the area with who
-    signed, when and the document."""
+    """A county's approval names the county, the bureau's none; an outside party's names the area and a
+    township's the township, each with who signed, when and the document."""
+    signed_party = Q(party="outside", unit__isnull=True, outside__isnull=False) | Q(
+        party="township", unit__isnull=False, outside__isnull=True
+    )
     return models.CheckConstraint(
         condition=Q(party="county", unit__isnull=False, outside__isnull=True)
         | Q(party="bureau", unit__isnull=True, outside__isnull=True)
-        | Q(party="outside", unit__isnull=True, outside__isnull=False)
-        & ~Q(signed_by="")
-        & ~Q(document="")
-        & Q(signed_on__isnull=False),
+        | signed_party & ~Q(signed_by="") & ~Q(document="") & Q(signed_on__isnull=False),
         name=name,
     )
 

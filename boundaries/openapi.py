@@ -5,7 +5,7 @@ path). The inputs are declared with the endpoints."""
 from __future__ import annotations
 
 from boundaries.levels import Level
-from boundaries.models import BoundaryLine, DivisionChange, UnitCode, UnitName
+from boundaries.models import BoundaryLine, DivisionChange, ProposalApproval, UnitCode, UnitName
 from core.openapi_schemas import (
     ANY_OBJECT,
     BOOLEAN,
@@ -156,9 +156,10 @@ EDGE = obj(
     description="A stretch of boundary stored once, with the units on its left and right (null: outside the city).",
 )
 
+PARTY = enum(list(ProposalApproval.Party.values))
 APPROVAL = obj(
     {
-        "party": enum(["county", "bureau", "outside"]),
+        "party": PARTY,
         "unit": nullable(STRING),
         "outside": nullable(STRING),
         "approved_by": STRING,
@@ -180,9 +181,7 @@ PROPOSAL = obj(
         "proposed_at": DATETIME,
         "approvals": array(APPROVAL),
         "awaiting": array(
-            obj(
-                {"party": enum(["county", "bureau", "outside"]), "unit": nullable(STRING), "outside": nullable(STRING)}
-            ),
+            obj({"party": PARTY, "unit": nullable(STRING), "outside": nullable(STRING)}),
             description="The approvals still missing (empty once decided)",
         ),
         "decided_at": nullable(DATETIME),

@@ -4,7 +4,7 @@ document (config.api adds them to its components, beside boundaries.openapi's)."
 from __future__ import annotations
 
 from boundaries.models import BoundaryLine, BoundaryMarker, MarkerEvent
-from boundaries.openapi import APPROVAL
+from boundaries.openapi import APPROVAL, PARTY
 from core.openapi_schemas import (
     ANY_OBJECT,
     BOOLEAN,
@@ -73,7 +73,7 @@ MARKER_PROPERTIES = obj(
         *("off_line_reason", "set_on", "abolished_on", "reference_objects", "version"),
     ],
 )
-PARTY = enum(["county", "bureau", "outside"])
+
 MARKER_EVENT = obj(
     {
         "number": {**STRING, "description": "e.g. JZ-2026-0001"},

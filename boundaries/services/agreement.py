@@ -11,7 +11,9 @@ The parties of a change (``Parties``):
   event the caller says (see marker_events.needs_bureau);
 - on the city's outer lines, each party outside the system (a neighbouring prefecture, Jilin's 延边,
   Russia), from the line's party rows with ``outside`` set: its signed approval (who signed, on which
-  day, the document) is recorded by an officer of a county on the line (``recorders``).
+  day, the document) is recorded by an officer of a county on the line (``recorders``);
+- for a township edge (boundaries.services.township_topology): the county and its two townships, whose
+  signed approvals an officer of the county records (``of_edge``).
 
 Who may give an approval (``may_give``): a county's, an officer assigned to that county (or an
 administrator); the bureau's, an approver (or an administrator); an outside party's, an officer of one of
@@ -34,6 +36,7 @@ from core.events import RecordChanged, announce
 from core.records import bump
 
 Party = ProposalApproval.Party
+SIGNED = (Party.OUTSIDE, Party.TOWNSHIP)  # parties outside the system's users: their signature is recorded
 Status = BoundaryProposal.Status  # the states of anything that awaits the parties (proposals, marker events)
 
 
@@ -51,6 +54,8 @@ class Required:
     def label(self) -> str:
         if self.party == Party.BUREAU:
             return "市民政局审批人 the bureau's approver"
+        if self.party == Party.TOWNSHIP:
+            return f"{self.unit.name}（乡镇签字 the township's signature）"
         return (self.unit or self.outside).name
 
     @property
@@ -91,7 +96,14 @@ def parties(counties: Iterable[AdminUnit], line: BoundaryLine | None, *, bureau:
 
 
 def of_edge(edge) -> Parties:
-    """An edge's: its two sides' counties, the bureau, and on the city's outline the outside party."""
+    """An edge's: its two sides' counties, the bureau, and on the city's outline the outside party. A
+    township edge's (``within`` its county): the county, and each township's signed approval, recorded
+    by an officer of the county (a township line is the county's to decide, 乡镇界线由县级人民政府批准;
+    the townships sign the agreement); not the bureau's."""
+    if edge.within_id is not None:
+        townships = sorted((edge.left, edge.right), key=lambda unit: unit.code)
+        needed = [Required(Party.COUNTY, unit=edge.within), *(Required(Party.TOWNSHIP, unit=t) for t in townships)]
+        return Parties(tuple(needed), frozenset({edge.within_id}))
     sides = [unit for unit in (edge.left, edge.right) if unit is not None]
     return parties(sides, edge.line, bureau=True, outer=edge.left_id is None or edge.right_id is None)
 
@@ -107,7 +119,8 @@ def may_give(user, need: Required, of: Parties) -> bool:
         return is_administrator(user) or Role.APPROVER in roles(user)
     if need.party == Party.COUNTY:
         return need.unit.pk in assigned_counties(user) or is_administrator(user)
-    return may_write_in(user, set(of.recorders))  # an officer along the line records the outside party's
+    # an officer along the line records the outside party's, an officer of the county a township's
+    return may_write_in(user, set(of.recorders))
 
 
 def may_propose(user, of: Parties) -> bool:
@@ -142,14 +155,14 @@ def check_approval(
         raise Refused(f"no approval of that party is awaited (awaited: {wanted})")
     if not may_give(user, need, of):
         raise Refused(f"your role does not give the approval of {need.label}")
-    if need.party == Party.OUTSIDE and not (signed_by.strip() and document.strip() and signed_on):
+    if need.party in SIGNED and not (signed_by.strip() and document.strip() and signed_on):
         raise Refused(f"{need.label}'s approval is recorded with who signed, the day and the document")
     return need
 
 
 def approval_values(need: Required, user, *, signed_by: str, signed_on: dt.date | None, document: str) -> dict:
     """The fields of the approval row recording ``need`` (ProposalApproval, MarkerEventApproval)."""
-    signed = need.party == Party.OUTSIDE
+    signed = need.party in SIGNED
     return {
         "party": need.party,
         "unit": need.unit,

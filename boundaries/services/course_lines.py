@@ -114,8 +114,9 @@ def meeting_at(line: BoundaryLine, point: Point) -> list[Party]:
         .prefetch_related("party_rows__unit", "party_rows__outside")
     )
     found = _parties(line) + [party for other in others for party in _parties(other)]
-    nodes = TopologyNode.objects.filter(geom__intersects=reach)
-    edges = TopologyEdge.objects.filter(Q(start_node__in=nodes) | Q(end_node__in=nodes)).select_related("left", "right")
+    nodes = TopologyNode.objects.county_layer().filter(geom__intersects=reach)
+    edges = TopologyEdge.objects.county_layer().filter(Q(start_node__in=nodes) | Q(end_node__in=nodes))
+    edges = edges.select_related("left", "right")
     found += [_unit_party(unit) for edge in edges.order_by("pk") for unit in (edge.left, edge.right) if unit]
     unique: dict[str, Party] = {}
     for party in found:

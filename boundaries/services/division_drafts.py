@@ -41,7 +41,9 @@ from accounts.models import Role
 from accounts.roles import is_administrator, may_write_in, roles
 from boundaries.levels import TOWNSHIP_LEVELS, VILLAGE_LEVELS, Level, Tier, tier_of_code, village_level_from_code
 from boundaries.models import AdminUnit, DivisionChange, DivisionDraft, UnitCode
+from boundaries.services import township_topology
 from boundaries.services import units as unit_service
+from boundaries.services.edge_geometry import TopologyRefused
 from boundaries.services.geography import county_of
 from core.events import RecordChanged, announce
 from core.geometry import from_geos, to_geos_multipolygon
@@ -761,6 +763,7 @@ def _apply_geometry(resolved: Plan, changeset: Changeset) -> None:
     topology's: the preview says so and nothing of them is written here)."""
     gains: dict[str, list] = defaultdict(list)
     losses: dict[str, list] = defaultdict(list)
+    redrawn: set[int] = set()  # counties whose townships' polygons changed
     for what, left, joined in _moves_between(resolved):
         if what["geom"] in (None, "stays"):
             continue
@@ -774,6 +777,20 @@ def _apply_geometry(resolved: Plan, changeset: Changeset) -> None:
             continue
         after = _geometry_after(from_geos(unit.geom), gains[code], losses[code])
         unit_service.update_unit(unit, changeset=changeset, changes={"geom": to_geos_multipolygon(after)})
+        if unit.tier == Tier.TOWNSHIP:
+            redrawn.add(unit.parent_id)
+    for county in AdminUnit.objects.filter(pk__in=redrawn).order_by("code"):
+        _rebuild_township_layer(county)
+
+
+def _rebuild_township_layer(county: AdminUnit) -> None:
+    """The county's township layer follows its townships' new polygons (boundaries.services.township_topology)."""
+    if not township_topology.has_layer(county.pk):
+        return
+    try:
+        township_topology.build(county)
+    except TopologyRefused as refused:
+        raise DraftRefused(f"the townships' new polygons: {refused}") from None
 
 
 @transaction.atomic

@@ -168,7 +168,7 @@ def at_tri_point(line: BoundaryLine, geom: Point) -> bool:
     box = Polygon.from_bbox((geom.x - degrees, geom.y - degrees, geom.x + degrees, geom.y + degrees))
     box.srid = geom.srid
     point = to_metric(from_geos(geom))
-    for node in TopologyNode.objects.filter(geom__bboverlaps=box):
+    for node in TopologyNode.objects.county_layer().filter(geom__bboverlaps=box):
         if to_metric(from_geos(node.geom)).distance(point) > tolerance:
             continue
         ends = TopologyEdge.objects.filter(Q(start_node=node) | Q(end_node=node))

@@ -10,15 +10,15 @@ feature would be missing. Ordinary tables migrate like every other record, take 
 changesets through the record kernel, and are tested like the rest. The polygons share their vertices
 exactly (one lineage), so noding is exact: 32 edges from the 10 county polygons (split where three
 units meet and where an outer line ends), each polygon rebuilt identical (symmetric difference 0).
-Timings: ``bench/topology_bench.py``.
+Timings: ``bench/topology_bench.py``. Each county's townships are a second layer of the same tables
+(boundaries.services.township_topology); what both layers share is boundaries.services.edge_geometry.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -28,34 +28,23 @@ from django.db import transaction
 from boundaries.levels import Tier
 from boundaries.lines import sync_boundary_lines
 from boundaries.models import AdminUnit, BoundaryLine, TopologyEdge, TopologyEdgeVersion, TopologyNode
+from boundaries.services import edge_geometry, township_topology
+from boundaries.services.edge_geometry import (
+    Finding,
+    TopologyRefused,
+    check_course,
+    edges_of,
+    first_refusal,
+    rebuilt_polygon,
+)
 from boundaries.services.units import update_unit
 from core.geometry import from_geos, to_geos, to_geos_multipolygon
 from core.metric import to_metric
 from core.models import Changeset
 from core.records import bump, lock
 
-# A point this far (degrees, about 0.1 m) to one side of an edge falls in the unit on that side.
-SIDE_OFFSET_DEG = 1e-6
-# What the validator counts: an area below this is noise of the arithmetic, not a gap or an overlap.
-AREA_NOISE_M2 = 1.0
-OVERLAP_NOISE_DEG2 = 1e-10  # about 1 m² at this latitude
-# A part whose Polsby-Popper compactness (4πA/P²) is below this and whose area is under SLIVER_AREA_M2 is a sliver.
-SLIVER_COMPACTNESS = 0.02
-SLIVER_AREA_M2 = 1_000_000
 # An edge farther than this from its units' stored outlines strays from them.
 STRAY_TOLERANCE_M = 1.0
-
-
-class TopologyRefused(ValueError):
-    """An edit that would break the tiling; ``where`` is (lon, lat) of the trouble."""
-
-    def __init__(self, message: str, where: tuple[float, float] | None = None):
-        super().__init__(message if where is None else f"{message} (at {where[0]:.6f}, {where[1]:.6f})")
-        self.where = where
-
-
-def lonlat_of(point: shapely.Point) -> tuple[float, float]:
-    return round(point.x, 6), round(point.y, 6)
 
 
 # ---- building the topology from the polygons -----------------------------------------------------------
@@ -66,47 +55,17 @@ def counties() -> list[AdminUnit]:
     return list(AdminUnit.objects.current().filter(parent=city, tier=Tier.COUNTY, geom__isnull=False).order_by("code"))
 
 
-def _edges_of(polygons: dict[int, shapely.Geometry]) -> list[tuple[shapely.LineString, int | None, int | None]]:
-    """(edge, left unit id, right unit id) for every stretch between nodes of the polygons' boundaries."""
-    noded = shapely.union_all([shapely.boundary(p) for p in polygons.values()])
-    merged = shapely.line_merge(noded)
-    tree_ids = list(polygons)
-    tree = shapely.STRtree([polygons[i] for i in tree_ids])
-    found = []
-    for edge in shapely.get_parts(merged):
-        left, right = (_face(tree, tree_ids, polygons, point) for point in _side_points(edge))
-        found.append((edge, left, right))
-    return found
-
-
-def _side_points(edge: shapely.LineString) -> tuple[shapely.Point, shapely.Point]:
-    """A point just left and one just right of the edge's middle segment."""
-    coords = shapely.get_coordinates(edge)
-    i = (len(coords) - 1) // 2
-    (x0, y0), (x1, y1) = coords[i], coords[i + 1]
-    mx, my, dx, dy = (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0
-    norm = math.hypot(dx, dy) or 1.0
-    nx, ny = -dy / norm * SIDE_OFFSET_DEG, dx / norm * SIDE_OFFSET_DEG
-    return shapely.Point(mx + nx, my + ny), shapely.Point(mx - nx, my - ny)
-
-
-def _face(tree, ids, polygons, point) -> int | None:
-    for index in tree.query(point, predicate="within"):
-        return ids[index]
-    return None
-
-
 @transaction.atomic
 def build() -> int:
     """(Re)build the edges and nodes from the county polygons as they stand; returns the edge count.
     Run when the polygons were loaded (base data); afterwards the edges are the truth and the polygons
     follow them (``move_edge``)."""
-    if TopologyEdgeVersion.objects.exists():
+    if TopologyEdgeVersion.objects.filter(edge__within__isnull=True).exists():
         raise TopologyRefused("edges have been edited: the topology is the truth now, not rebuilt from polygons")
     units = {unit.id: unit for unit in counties()}
     polygons = {uid: from_geos(unit.geom) for uid, unit in units.items()}
-    TopologyEdge.objects.all().delete()
-    TopologyNode.objects.all().delete()
+    TopologyEdge.objects.county_layer().delete()
+    TopologyNode.objects.county_layer().delete()
     sync_boundary_lines()  # without edges, from the polygons: where each line begins and ends
     nodes: dict[tuple[float, float], TopologyNode] = {}
 
@@ -119,7 +78,7 @@ def build() -> int:
     lines = _lines_by_parties()
     edges = [
         (piece, left, right)
-        for geometry, left, right in _edges_of(polygons)
+        for geometry, left, right in edges_of(polygons)
         for piece in _split_at(geometry, _line_ends())
     ]
     for geometry, left, right in edges:
@@ -181,16 +140,11 @@ def _line_of(lines, units, left, right, geometry) -> BoundaryLine | None:
 # ---- rebuilding the polygons from the edges -----------------------------------------------------------
 
 
-def rebuilt_polygon(edges: list[shapely.LineString]) -> shapely.Geometry:
-    """The area the edges enclose (every edge bounding it once)."""
-    return shapely.union_all(list(shapely.get_parts(shapely.polygonize(edges))))
-
-
 def polygons_from_edges(replaced: dict[int, shapely.LineString] | None = None) -> dict[int, shapely.Geometry]:
     """Each county's polygon rebuilt from its edges (``replaced``: edge id -> a proposed geometry)."""
     replaced = replaced or {}
     faces: dict[int, list[shapely.LineString]] = {}
-    for edge in TopologyEdge.objects.all():
+    for edge in TopologyEdge.objects.county_layer():
         geometry = replaced.get(edge.id) or from_geos(edge.geom)
         for unit_id in (edge.left_id, edge.right_id):
             if unit_id is not None:
@@ -201,17 +155,6 @@ def polygons_from_edges(replaced: dict[int, shapely.LineString] | None = None) -
 # ---- the validator ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Finding:
-    kind: str  # gap, overlap, sliver, dangling, stray, invalid
-    message: str
-    lon: float
-    lat: float
-
-    def as_dict(self) -> dict:
-        return {"kind": self.kind, "message": self.message, "lon": self.lon, "lat": self.lat}
-
-
 def validate(polygons: dict[int, shapely.Geometry] | None = None, *, outline: shapely.Geometry | None = None):
     """What breaks the tiling of the city by its counties, each finding with where it is: invalid
     polygons, gaps, overlaps, slivers, dangling edge ends, edges straying from their units' outlines."""
@@ -220,66 +163,25 @@ def validate(polygons: dict[int, shapely.Geometry] | None = None, *, outline: sh
     return tiling_findings(polygons, units, outline=outline) + _dangling() + _strays(units)
 
 
+def validate_all() -> list[Finding]:
+    """The county layer's findings and every township layer's (boundaries.services.township_topology)."""
+    return validate() + township_topology.validate()
+
+
 def tiling_findings(polygons: dict[int, shapely.Geometry], units: dict[int, AdminUnit], *, outline=None):
     """Invalid polygons, overlaps, slivers and gaps (of ``outline``, else the city's stored outline)."""
-    findings: list[Finding] = []
-    for unit_id, polygon in polygons.items():
-        name = units[unit_id].name if unit_id in units else str(unit_id)
-        if not polygon.is_valid or polygon.is_empty:
-            where = shapely.point_on_surface(polygon) if not polygon.is_empty else shapely.Point(0, 0)
-            findings.append(Finding("invalid", f"{name}: {shapely.is_valid_reason(polygon)}", *lonlat_of(where)))
-    valid = {uid: p for uid, p in polygons.items() if p.is_valid and not p.is_empty}
-    union = shapely.union_all(list(valid.values()))
-    # The pairs are intersected only when the areas do not add up (cheap): that is where an overlap is.
-    if sum(p.area for p in valid.values()) - union.area > OVERLAP_NOISE_DEG2:
-        findings += _overlaps(valid, units)
-    findings += _slivers(valid, units)
     city = (
         outline
         if outline is not None
         else from_geos(AdminUnit.objects.current().get(code=settings.TERRITORY_CODE).geom)
     )
-    for part in shapely.get_parts(shapely.difference(city, union)):
-        area = to_metric(part).area
-        if area > AREA_NOISE_M2:
-            findings.append(
-                Finding("gap", f"a gap of {area:,.0f} m² no county covers", *lonlat_of(part.point_on_surface()))
-            )
-    return findings
-
-
-def _overlaps(polygons, units) -> list[Finding]:
-    found = []
-    ids = sorted(polygons)
-    tree = shapely.STRtree([polygons[i] for i in ids])
-    for a_index, b_index in zip(*tree.query([polygons[i] for i in ids], predicate="intersects"), strict=True):
-        a, b = ids[a_index], ids[b_index]
-        if a >= b:
-            continue
-        shared = shapely.intersection(polygons[a], polygons[b])
-        for part in shapely.get_parts(shared):
-            if part.geom_type in ("Polygon", "MultiPolygon") and to_metric(part).area > AREA_NOISE_M2:
-                message = f"{units[a].name} and {units[b].name} overlap by {to_metric(part).area:,.0f} m²"
-                found.append(Finding("overlap", message, *lonlat_of(part.point_on_surface())))
-    return found
-
-
-def _slivers(polygons, units) -> list[Finding]:
-    found = []
-    for unit_id, polygon in polygons.items():
-        for part in shapely.get_parts(polygon):
-            shape = to_metric(part)
-            compactness = 4 * math.pi * shape.area / (shape.length**2) if shape.length else 1.0
-            if shape.area < SLIVER_AREA_M2 and compactness < SLIVER_COMPACTNESS:
-                message = f"{units[unit_id].name}: a sliver of {shape.area:,.0f} m² (compactness {compactness:.3f})"
-                found.append(Finding("sliver", message, *lonlat_of(part.point_on_surface())))
-    return found
+    return edge_geometry.tiling_findings(polygons, {uid: unit.name for uid, unit in units.items()}, city)
 
 
 def _dangling() -> list[Finding]:
     ends = Counter()
     where = {}
-    for edge in TopologyEdge.objects.select_related("start_node", "end_node"):
+    for edge in TopologyEdge.objects.county_layer().select_related("start_node", "end_node"):
         for node in (edge.start_node, edge.end_node):
             ends[node.id] += 1
             where[node.id] = node.geom
@@ -301,7 +203,7 @@ def _strays(units) -> list[Finding]:
     outlines = {uid: from_geos(unit.geom).boundary for uid, unit in units.items()}
     vertices_of = {uid: set(map(tuple, shapely.get_coordinates(outline))) for uid, outline in outlines.items()}
     found = []
-    for edge in TopologyEdge.objects.all():
+    for edge in TopologyEdge.objects.county_layer():
         coords = shapely.get_coordinates(from_geos(edge.geom))
         for unit_id in (edge.left_id, edge.right_id):
             if unit_id is None or unit_id not in outlines:
@@ -324,89 +226,62 @@ def _strays(units) -> list[Finding]:
 
 def check_move(edge: TopologyEdge, geometry: shapely.LineString):
     """Refused (TopologyRefused, saying where) unless the edge may take this course: its ends at its
-    own nodes, crossing neither itself nor another edge, the counties still tiling the city. Writes
-    nothing; returns the rebuilt polygons and, for an edge of the city's outline, the new outline."""
+    own nodes, crossing neither itself nor another edge, the counties still tiling the city and the
+    townships of a county with a township layer still tiling it (boundaries.services.township_topology;
+    a township edge is judged by that layer alone). Writes nothing; returns what ``move_edge`` writes."""
+    if edge.within_id is not None:
+        return Move(townships={edge.within_id: township_topology.check_move(edge, geometry)})
     if edge.line is not None and edge.line.read_only:
         raise TopologyRefused(f"{edge.line.name} is not the bureau's to edit")
-    _check_course(edge, geometry)
+    check_course(edge, geometry, TopologyEdge.objects.county_layer())
     polygons = polygons_from_edges({edge.id: geometry})
     on_outline = edge.left_id is None or edge.right_id is None  # the city's outline moves with it
     outline = shapely.union_all(list(polygons.values())) if on_outline else None
     units = {unit.id: unit for unit in counties()}
-    findings = tiling_findings(polygons, units, outline=outline)
-    if findings:
-        first = findings[0]
-        raise TopologyRefused(f"the edit would break the tiling: {first.message}", (first.lon, first.lat))
-    return polygons, outline
+    refused = first_refusal(tiling_findings(polygons, units, outline=outline))
+    if refused is not None:
+        raise refused
+    return Move(polygons, outline, township_topology.check_follow(edge, geometry, polygons))
+
+
+@dataclass(frozen=True)
+class Move:
+    """What an accepted move writes: the rebuilt county polygons, the city's new outline (an edge of
+    the outline), and the rebuilt townships of each county with a township layer it touches."""
+
+    counties: dict[int, shapely.Geometry] = field(default_factory=dict)
+    outline: shapely.Geometry | None = None
+    townships: dict[int, dict[int, shapely.Geometry]] = field(default_factory=dict)
 
 
 @transaction.atomic
 def move_edge(edge: TopologyEdge, geometry: shapely.LineString, *, changeset: Changeset, expected_version: int | None):
     """The edge takes a new course between its own two nodes (``check_move``); the units on both sides
     get the polygons rebuilt from their edges, versioned in ``changeset``; nothing is written when refused."""
-    locked = lock(TopologyEdge.objects.select_related("start_node", "end_node", "line"), edge.pk, expected_version)
-    polygons, outline = check_move(locked, geometry)
+    edges = TopologyEdge.objects.select_related("start_node", "end_node", "line", "left", "right", "within")
+    locked = lock(edges, edge.pk, expected_version)
+    if locked.within_id is not None:
+        return township_topology.move(locked, geometry, changeset=changeset)
+    move = check_move(locked, geometry)
     locked.geom = to_geos(geometry)
     bump(locked)
     locked.refresh_from_db()
     TopologyEdgeVersion.objects.create(
-        edge=locked, version=locked.version, changeset=changeset, data=_snapshot(locked), geom=locked.geom
+        edge=locked,
+        version=locked.version,
+        changeset=changeset,
+        data=township_topology.snapshot(locked),
+        geom=locked.geom,
     )
     for unit_id in (locked.left_id, locked.right_id):
         if unit_id is not None:
             unit = AdminUnit.objects.get(pk=unit_id)
-            update_unit(unit, changeset=changeset, changes={"geom": to_geos_multipolygon(polygons[unit_id])})
-    if outline is not None:
+            update_unit(unit, changeset=changeset, changes={"geom": to_geos_multipolygon(move.counties[unit_id])})
+    if move.outline is not None:
         city = AdminUnit.objects.current().get(code=settings.TERRITORY_CODE)
-        update_unit(city, changeset=changeset, changes={"geom": to_geos_multipolygon(outline)})
+        update_unit(city, changeset=changeset, changes={"geom": to_geos_multipolygon(move.outline)})
+    township_topology.follow(move.townships, changeset)
     return locked
-
-
-def _check_course(edge: TopologyEdge, geometry: shapely.LineString) -> None:
-    if geometry.geom_type != "LineString" or len(shapely.get_coordinates(geometry)) < 2:
-        raise TopologyRefused("an edge is one LineString")
-    coords = shapely.get_coordinates(geometry)
-    for end, node in ((coords[0], edge.start_node), (coords[-1], edge.end_node)):
-        if (float(end[0]), float(end[1])) != (node.geom.x, node.geom.y):
-            raise TopologyRefused(
-                f"an edge keeps its ends at its nodes ({node.geom.x:.6f}, {node.geom.y:.6f}): moving a node moves "
-                "every edge that meets there",
-                (float(end[0]), float(end[1])),
-            )
-    if not shapely.is_simple(geometry):
-        crossing = _self_crossing(geometry)
-        raise TopologyRefused("the new course crosses itself", crossing)
-    nodes = {(edge.start_node.geom.x, edge.start_node.geom.y), (edge.end_node.geom.x, edge.end_node.geom.y)}
-    box = geometry.bounds
-    for other in TopologyEdge.objects.exclude(pk=edge.pk).filter(geom__bboverlaps=to_geos(shapely.box(*box))):
-        touch = shapely.intersection(geometry, from_geos(other.geom))
-        if touch.is_empty:
-            continue
-        points = {(float(x), float(y)) for x, y in shapely.get_coordinates(touch)}
-        if touch.geom_type not in ("Point", "MultiPoint") or not points <= nodes:
-            where = shapely.get_coordinates(touch)[0]
-            raise TopologyRefused(f"the new course crosses edge {other.id}", (float(where[0]), float(where[1])))
-
-
-def _self_crossing(geometry: shapely.LineString) -> tuple[float, float]:
-    """Where a course crosses itself: a vertex of its noded pieces shared by more than two piece ends."""
-    ends = Counter(
-        (float(x), float(y))
-        for piece in shapely.get_parts(shapely.node(geometry))
-        for x, y in piece.coords[:: len(piece.coords) - 1]
-    )
-    crossing = next((xy for xy, count in ends.items() if count > 2), None)
-    return crossing or tuple(map(float, shapely.get_coordinates(geometry)[0]))
-
-
-def _snapshot(edge: TopologyEdge) -> dict:
-    return {
-        "start_node": edge.start_node_id,
-        "end_node": edge.end_node_id,
-        "left": edge.left.code if edge.left_id else None,
-        "right": edge.right.code if edge.right_id else None,
-        "line": edge.line.code if edge.line_id else None,
-    }
 
 
 # The key of the DataSource a township's polygon came from when it came from the bureau's township file
@@ -421,22 +296,24 @@ def keeps_outline(unit: AdminUnit) -> bool:
     the admin refuse."""
     if unit.tier == Tier.TOWNSHIP:
         source = unit.geometry_source
-        return source is not None and source.key.startswith(TOWNSHIP_SOURCE_PREFIX)
-    return unit.tier <= Tier.COUNTY and TopologyEdge.objects.exists()
+        from_file = source is not None and source.key.startswith(TOWNSHIP_SOURCE_PREFIX)
+        return from_file or township_topology.has_layer(unit.parent_id)
+    return unit.tier <= Tier.COUNTY and TopologyEdge.objects.county_layer().exists()
 
 
 OUTLINE_BY_EDGES = (
     "its outline is kept by its boundary edges, shared with its neighbours: move an edge "
-    "(PATCH /api/v1/topology/edges/{id}) and both neighbours follow; a township's outline comes from "
-    "the bureau's township file: import the file again (POST /api/v1/units/{county}/townships/import) "
-    "or propose the change (a division draft)"
+    "(POST /api/v1/topology/proposals) and both neighbours follow; a township's outline comes from "
+    "the bureau's township file and then from its county's township edges: propose a new course for a "
+    "township edge, import the file again (POST /api/v1/units/{county}/townships/import) or draft the "
+    "change (a division draft)"
 )
 
 
 def ensure_built() -> int:
     """Build the topology once the county polygons are loaded and no edge exists yet (base data step)."""
     if (
-        TopologyEdge.objects.exists()
+        TopologyEdge.objects.county_layer().exists()
         or not AdminUnit.objects.current().filter(tier=Tier.COUNTY, geom__isnull=False).exists()
     ):
         return 0

@@ -52,6 +52,8 @@ from pyproj.exceptions import CRSError
 from boundaries.levels import Tier
 from boundaries.lines import shared_edge
 from boundaries.models import AdminUnit, BoundaryLine, LineParty
+from boundaries.services import township_topology
+from boundaries.services.edge_geometry import TopologyRefused
 from boundaries.services.line_records import record_version
 from boundaries.services.topology import TOWNSHIP_SOURCE_PREFIX
 from boundaries.services.units import update_unit
@@ -745,6 +747,10 @@ def _apply(report: Report, pairs, planned, digest: str, reason: str, user) -> No
         changes = {"geom": to_geos_multipolygon(shapely.normalize(polygon)), "geometry_source": source}
         update_unit(unit, changeset=changeset, changes=changes, effective=report.effective)
     _write_lines(report.county, planned, changeset, report.effective)
+    try:
+        report.figures["township_edges"] = township_topology.build(report.county)
+    except TopologyRefused as refused:  # a pending proposal on the layer; the tiling was checked above
+        raise ImportRefused(str(refused)) from None
     report.applied, report.changeset = True, changeset.pk
 
 

@@ -16,7 +16,7 @@ class Command(BaseCommand):
         except topology.TopologyRefused as exc:
             raise CommandError(str(exc)) from None
         changed = sync_boundary_lines()
-        findings = topology.validate()
+        findings = topology.validate_all()
         self.stdout.write(f"{edges} edges; {changed} lines changed; {len(findings)} findings")
         for finding in findings:
             self.stdout.write(f"  {finding.kind}: {finding.message} at {finding.lon}, {finding.lat}")
