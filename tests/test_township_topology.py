@@ -13,10 +13,19 @@ from django.contrib.gis.geos import GEOSGeometry
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from boundaries.models import AdminUnit, BoundaryLine, BoundaryProposal, TopologyEdge, TopologyEdgeVersion, TopologyNode
+from boundaries.models import (
+    AdminUnit,
+    BoundaryLine,
+    BoundaryProposal,
+    DivisionDraft,
+    TopologyEdge,
+    TopologyEdgeVersion,
+    TopologyNode,
+)
 from boundaries.services import topology, township_topology
 from boundaries.services.township_import import ImportRefused, import_townships
-from core.geometry import from_geos, to_geos
+from boundaries.services.units import update_unit
+from core.geometry import from_geos, to_geos, to_geos_multipolygon
 from core.history import open_changeset
 from core.metric import to_metric
 from core.models import Changeset
@@ -226,3 +235,38 @@ def test_any_accepted_township_move_keeps_the_tiling_and_any_refused_one_changes
     else:
         assert _tiles_the_county()
         assert township_topology.validate() == []
+
+
+def test_a_division_draft_moving_a_village_rebuilds_the_layer(layer, accounts):
+    """A village with a polygon inside 海林镇 transferred to 长汀镇: both townships' polygons change, and
+    the layer is rebuilt from them (the old one retired) with the village's ring as a township edge."""
+    town = AdminUnit.objects.get(code=CODES[0])
+    village = AdminUnit.objects.current().filter(parent=town).order_by("code").first()
+    inside = from_geos(town.geom).representative_point()
+    square = shapely.box(inside.x - 0.002, inside.y - 0.002, inside.x + 0.002, inside.y + 0.002)
+    assert from_geos(town.geom).contains(square)
+    update_unit(village, changeset=_changeset(), changes={"geom": to_geos_multipolygon(square)})
+    old = set(_edges().values_list("pk", flat=True))
+    draft = {
+        "kind": "transfer",
+        "title": "村划转",
+        "reason": "便于管理",
+        "steps": [{"op": "transfer", "unit": village.code, "to": CODES[1]}],
+        "effective_date": "2026-06-01",
+    }
+    made = accounts["officer_hailin"].post("/api/v1/division-drafts", draft)
+    assert made.status_code == 201, made.content
+    number = made.json()["number"]
+    basis = {"authority": "海林市人民政府", "document": "海政函〔2026〕3号", "date": "2026-05-20"}
+    version = DivisionDraft.objects.get(number=number).version
+    approved = accounts["approver"].post(f"/api/v1/division-drafts/{number}/approve", {**basis, "version": version})
+    assert approved.status_code == 200, approved.content
+
+    assert not old & set(_edges().values_list("pk", flat=True))  # retired, not edited in place
+    ring = [e for e in _edges() if from_geos(e.geom).is_ring]
+    assert len(ring) == 1 and {ring[0].left.code, ring[0].right.code} == set(CODES[:2])
+    assert (
+        to_metric(from_geos(AdminUnit.objects.get(code=CODES[1]).geom).intersection(square)).area
+        > 0.99 * to_metric(square).area
+    )
+    assert _tiles_the_county() and topology.validate_all() == []
