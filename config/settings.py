@@ -336,3 +336,15 @@ JOB_HANDLERS = {"render_map": "tiles.printing.jobs.run_render_map"}
 # A running job whose worker has not reported for this long is taken as abandoned and failed.
 JOB_STALE_AFTER_SECONDS = int(_env("MDJ_JOB_STALE_AFTER_SECONDS", "900"))
 JOB_POLL_SECONDS = float(_env("MDJ_JOB_POLL_SECONDS", "1.0"))
+
+# House numbering (门牌编号): no national rule, so the city's rule is configuration (domain guide §1). A road
+# may override each part (gazetteer.models_addresses.Road). "left"/"right" are seen facing the way the
+# numbers increase. The defaults: east-west roads numbered from the west, north-south roads from the
+# south; odd numbers on the left; one number per HOUSE_NUMBER_INTERVAL_M of frontage on each side, so
+# open land keeps its spare numbers (预留备用号).
+HOUSE_NUMBERING = {
+    "east_west_from": _env("MDJ_NUMBERING_EAST_WEST_FROM", "west"),
+    "north_south_from": _env("MDJ_NUMBERING_NORTH_SOUTH_FROM", "south"),
+    "odd_side": _env("MDJ_NUMBERING_ODD_SIDE", "left"),
+    "interval_m": float(_env("MDJ_NUMBERING_INTERVAL_M", "20")),
+}

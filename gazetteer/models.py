@@ -476,3 +476,6 @@ class SearchDeletion(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+from gazetteer.models_addresses import *  # noqa: E402,F403  (roads and house numbers: their own module)
