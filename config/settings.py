@@ -348,3 +348,50 @@ HOUSE_NUMBERING = {
     "odd_side": _env("MDJ_NUMBERING_ODD_SIDE", "left"),
     "interval_m": float(_env("MDJ_NUMBERING_INTERVAL_M", "20")),
 }
+
+# Sign faces (gazetteer.signfaces: print-ready faces of 地名标志 and 门楼牌 for the sign makers). Sizes in mm;
+# a kind may list variants (another size, and another layout where the standard gives one). Layouts:
+# "bands" = GB 17733.1-1999 街牌/巷牌 and GB 17733-2008 B.13: upper 3/5 Chinese, lower 2/5 romanization;
+# "plate" = 楼牌/门牌: left 3/5 the road or compound name (Chinese 3/5 over romanization 2/5 of the
+# height), right 2/5 the number; "stacked" = GB 17733.1 小门牌: upper 2/5 name, lower 3/5 number.
+# Quoted in the domain guide (names-addresses-books.md §2): place 1000x600 (小区 sign, GB 17733-2008 B.13,
+# border <= 25 mm, 蓝底白字), building 900x500 (楼牌, B.16: number band 白底红字), house_plate 600x430 /
+# 300x215 / 150x108 (青岛 大/中/小门牌, 蓝底白字); unit 360x150 and household 120x80 come from an
+# unattributed list (no official basis). Our assumptions (the guide quotes none): road_name 1200x400,
+# street 1000x400, lane 800x300, every border width and the blue (GB 2893's blue is not quoted; #0047ab).
+_SIGN_BLUE, _SIGN_WHITE, _SIGN_RED = "#0047ab", "#ffffff", "#c8102e"
+SIGN_FACES = {
+    "font": {"file": "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", "family": "Noto Sans CJK SC Bold"},
+    "qr_dark": _SIGN_BLUE,  # QR modules on a white square with a 4-module quiet zone
+    "kinds": {
+        "road_name": {"width_mm": 1200, "height_mm": 400, "layout": "bands", "border_mm": 12},
+        "street": {"width_mm": 1000, "height_mm": 400, "layout": "bands", "border_mm": 12},
+        "lane": {"width_mm": 800, "height_mm": 300, "layout": "bands", "border_mm": 10},
+        "place": {"width_mm": 1000, "height_mm": 600, "layout": "bands", "border_mm": 20},
+        "building": {
+            "width_mm": 900,
+            "height_mm": 500,
+            "layout": "plate",
+            "border_mm": 12,
+            "number_ground": _SIGN_WHITE,
+            "number_ink": _SIGN_RED,
+        },
+        "house_plate": {
+            "width_mm": 600,
+            "height_mm": 430,
+            "layout": "plate",
+            "border_mm": 10,
+            "variants": {
+                "medium": {"width_mm": 300, "height_mm": 215, "border_mm": 5},
+                "small": {"width_mm": 150, "height_mm": 108, "border_mm": 3, "layout": "stacked"},
+            },
+        },
+        "unit": {"width_mm": 360, "height_mm": 150, "layout": "stacked", "border_mm": 5},
+        "household": {"width_mm": 120, "height_mm": 80, "layout": "stacked", "border_mm": 3},
+    },
+    "ground": _SIGN_BLUE,
+    "ink": _SIGN_WHITE,
+}
+
+# The authority that issues house numbers and their certificates (门牌证明): 民政 here; 公安 in some cities.
+HOUSE_NUMBER_AUTHORITY = "牡丹江市民政局"
