@@ -34,6 +34,13 @@ def _awaiting(user) -> QuerySet | None:
         outer = Q(edge__left__isnull=True) | Q(edge__right__isnull=True)
         recorded = ProposalApproval.objects.filter(proposal=OuterRef("pk"), party="outside")
         wanted |= outer & (Q(edge__left_id__in=mine) | Q(edge__right_id__in=mine)) & ~Exists(recorded)
+        # A township edge: its county's approval, and the townships' signatures its officers record.
+        signed = ProposalApproval.objects.filter(proposal=OuterRef("pk"), party="township")
+        township_missing = ~Exists(signed.filter(unit_id=OuterRef("edge__left_id"))) | ~Exists(
+            signed.filter(unit_id=OuterRef("edge__right_id"))
+        )
+        county_missing = ~Exists(given.filter(unit_id=OuterRef("edge__within_id")))
+        wanted |= Q(edge__within_id__in=mine) & (township_missing | county_missing)
     return pending.filter(wanted)
 
 

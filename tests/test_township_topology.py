@@ -9,6 +9,7 @@ import json
 
 import pytest
 import shapely
+from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import GEOSGeometry
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,6 +26,7 @@ from boundaries.models import (
 from boundaries.services import topology, township_topology
 from boundaries.services.township_import import ImportRefused, import_townships
 from boundaries.services.units import update_unit
+from core import inbox
 from core.geometry import from_geos, to_geos, to_geos_multipolygon
 from core.history import open_changeset
 from core.metric import to_metric
@@ -270,3 +272,15 @@ def test_a_division_draft_moving_a_village_rebuilds_the_layer(layer, accounts):
         > 0.99 * to_metric(square).area
     )
     assert _tiles_the_county() and topology.validate_all() == []
+
+
+def test_a_township_proposal_waits_in_the_county_officers_inbox(layer, accounts):
+    edge = _between(CODES[0], CODES[1])
+    body = {"edge": edge.pk, "geometry": _geojson(_bent(edge, 0.002, 0.0)), "version": edge.version, "reason": "x"}
+    assert accounts["officer_hailin"].post(URL, body).status_code == 201
+    users = get_user_model().objects
+    hailin, ningan = users.get(username="officer_hailin"), users.get(username="officer_ningan")
+    items = [i for i in inbox.items_for(hailin) if i.kind.startswith("界线变更")]
+    assert len(items) == 1 and "乡镇签字" in items[0].awaited
+    assert inbox.count_for(hailin) >= 1 and inbox.count_for(hailin) == len(inbox.items_for(hailin))
+    assert not [i for i in inbox.items_for(ningan) if i.kind.startswith("界线变更")]
