@@ -168,13 +168,16 @@ SEARCH_RESULT = obj(
         "score": NUMBER,
         "matched": ref("SearchMatch"),
         # A boundary line or marker (gazetteer.search.boundaries) has these too; a place has none of them.
-        "kind": enum(["boundary_line", "boundary_marker"], "A boundary line or marker; absent for a place."),
+        "kind": enum(
+            ["boundary_line", "boundary_marker", "address"], "A boundary line, marker or address; absent for a place."
+        ),
         "level": {"type": "string", "description": "A line's level: national, province, prefecture, county, township"},
         "length_km": nullable(NUMBER),
         "url": nullable(STRING),
         "line": obj({"code": STRING, "name": STRING}, description="A marker's line."),
         "status": {"type": "string", "description": "A marker's status (intact, damaged, lost, moved, abolished)"},
         "synthetic_note": {"type": "string", "description": "A synthetic demonstration marker (示例) says so."},
+        "address": ref("AddressParts"),
     },
     required=[
         *("id", "code", "name", "romanization", "category", "unit_path", "lon", "lat", "is_synthetic", "standing"),
@@ -209,6 +212,38 @@ SUGGESTIONS = obj(
         )
     }
 )
+ROAD_BRIEF = obj({"code": STRING, "name": STRING, "romanization": STRING})
+ADDRESS_PARTS = obj(
+    {
+        "road": ROAD_BRIEF,
+        "number": INTEGER,
+        "suffix": {"type": "integer", "description": "附号: 1 for 12-1 (0: none)"},
+        "number_label": {"type": "string", "description": "12号, 12-1号"},
+        "building_no": STRING,
+        "unit_no": STRING,
+        "room_no": STRING,
+    },
+    description="An address result's parts (gazetteer.search.addresses).",
+)
+NEAREST_ADDRESS = obj(
+    {
+        "name": STRING,
+        "romanization": STRING,
+        "road": ROAD_BRIEF,
+        "number_label": STRING,
+        "lon": NUMBER,
+        "lat": NUMBER,
+        "distance_m": NUMBER,
+        "status": STRING,
+        "is_synthetic": BOOLEAN,
+        "standing": enum(Place.Standing.values, "standard, candidate or synthetic"),
+        "synthetic_note": {"type": "string", "description": "A synthetic demonstration address (示例) says so."},
+    },
+    required=[
+        *("name", "romanization", "road", "number_label", "lon", "lat", "distance_m", "status"),
+        *("is_synthetic", "standing"),
+    ],
+)
 REVERSE = obj(
     {
         "lon": NUMBER,
@@ -227,6 +262,7 @@ REVERSE = obj(
             ),
             description="The nearest named places, nearest first.",
         ),
+        "address": nullable(NEAREST_ADDRESS),
     }
 )
 
@@ -381,6 +417,7 @@ OUTPUT_SCHEMAS = {
     "SearchResults": SEARCH_RESULTS,
     "Suggestions": SUGGESTIONS,
     "Reverse": REVERSE,
+    "AddressParts": ADDRESS_PARTS,
     "Credit": CREDIT,
     "OpenDataFile": OPEN_DATA_FILE,
     "OpenDataManifest": OPEN_DATA_MANIFEST,

@@ -19,14 +19,18 @@
 #           127.0.0.1 only. The clients use an API token of the account mdj-bench (made here with
 #           create_officer, revoked at the end), so no per-client limit applies. Figures also go to
 #           var/bench/load-<time>.json. Not in the default set: BENCH_KINDS=load.
+#   addresses  address search (太平路12号, taipinglu 12, 12-1, buildings; the reverse look-up's nearest address)
+#           at BENCH_ADDRESS_SIZES="100000 1000000" synthetic addresses, each set written in a transaction that
+#           is rolled back, in-process: the endpoint, the statement and the SQL floor; index build times;
+#           the other design (addresses as name-index rows) at the smallest size (bench/address_search_bench.py).
 . "$(dirname "$0")/lib.sh"
 cd "$PROJECT_DIR"
 load_local_env
 [ -n "${DATABASE_URL:-}" ] || die "no database: run 'make setup' first"
 
-KINDS="${BENCH_KINDS:-search tiles maps api topology}"
+KINDS="${BENCH_KINDS:-search tiles maps api topology addresses}"
 for kind in $KINDS; do
-  case "$kind" in search|tiles|maps|api|topology|load) ;; *) die "BENCH_KINDS: unknown kind '$kind' (search, tiles, maps, api, topology, load)" ;; esac
+  case "$kind" in search|tiles|maps|api|topology|load|addresses) ;; *) die "BENCH_KINDS: unknown kind '$kind' (search, tiles, maps, api, topology, load, addresses)" ;; esac
 done
 wants() { case " $KINDS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 SIZES="${BENCH_SIZES:-real 100000 1000000}"
@@ -163,3 +167,10 @@ bench_load() {
 for kind in search tiles maps api load; do
   if wants "$kind"; then "bench_$kind"; fi
 done
+
+bench_addresses() {
+  # Synthetic addresses written and rolled back in one transaction each (bench/address_search_bench.py).
+  # shellcheck disable=SC2086 # the sizes are words
+  "$PY" bench/address_search_bench.py --sizes ${BENCH_ADDRESS_SIZES:-100000 1000000} --queries "$QUERIES"
+}
+if wants addresses; then bench_addresses; fi

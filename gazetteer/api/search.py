@@ -2,6 +2,7 @@
 on ``router`` (config.api mounts it under /api/v1/, before the place records: places/search is not a
 place code)."""
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from django.utils.cache import add_never_cache_headers
@@ -15,6 +16,7 @@ from core.http import json_bytes, json_bytes_response, json_response
 from core.restapi import Answer, Day, Text, Whole, endpoint
 from gazetteer.api import inputs
 from gazetteer.search import reverse as reverse_lookup
+from gazetteer.search.addresses import NEAREST_WITHIN_M, parse_address, search_addresses
 from gazetteer.search.answers import answers
 from gazetteer.search.engine import SearchOptions, compile_search, run, search
 from gazetteer.search.normalize import QueryTooLong, parse_query
@@ -103,7 +105,7 @@ def _uncached(response):
     "GET",
     "/places/search",
     operation_id="searchPlaces",
-    summary="Search by name, pinyin, initials, former names, with a unit as context",
+    summary="Search by name, pinyin, initials, former names, with a unit as context; addresses (太平路12号)",
     tag=SEARCH,
     answers=Answer("Matches, best first", "SearchResults"),
     errors=BUSY,
@@ -113,7 +115,11 @@ def _uncached(response):
 def place_search(
     request,
     *,
-    q: SearchText = Query("", description="牡丹江, mudanjiang, mdj, 宁安 渤海 (unit as context; none: no results)"),
+    q: SearchText = Query(
+        "",
+        description="牡丹江, mudanjiang, mdj, 宁安 渤海 (unit as context), 太平路12号, taipinglu 12 (an address); "
+        "none: no results",
+    ),
     limit: HowMany = Query(10, description="How many"),
     filters: Query[SearchFilters],
 ):
@@ -154,7 +160,8 @@ def place_suggest(
     limit: HowMany = Query(8, description="How many"),
     filters: Query[SearchFilters],
 ):
-    """Type-ahead: the cheap branches only (exact, proper part, prefix, pinyin, initials)."""
+    """Type-ahead: the cheap branches only (exact, proper part, prefix, pinyin, initials); what reads as
+    an address (太平路12) suggests the addresses first."""
     query = _query(q)
     options = _options(request, filters, limit)
     if query.empty:
@@ -164,7 +171,10 @@ def place_suggest(
 
 
 def _suggest_body(query, options) -> bytes:
-    results = run(compile_search(query, options, full=False))
+    address = None if options.category else parse_address(query.raw)
+    results = search_addresses(address, options) if address is not None else []
+    if len(results) < options.limit:
+        results += run(compile_search(query, replace(options, limit=options.limit - len(results)), full=False))
     return json_bytes(
         {
             "suggestions": [
@@ -188,9 +198,13 @@ def _suggest_body(query, options) -> bytes:
     "GET",
     "/reverse",
     operation_id="reverseLookup",
-    summary="The units at a point and the nearest named places",
+    summary="The units at a point, the nearest named places and the nearest address",
     tag=SEARCH,
-    answers=Answer("Units from the city down; places nearest first", "Reverse"),
+    answers=Answer(
+        "Units from the city down; places nearest first; the nearest current address within "
+        f"{NEAREST_WITHIN_M:.0f} m (null when none)",
+        "Reverse",
+    ),
     errors=BUSY,
     public=True,
     url_name="reverse",

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from django.db import connection
 
 from gazetteer.search.boundaries import search_boundaries
-from gazetteer.search.normalize import Query, bigrams, deletions
+from gazetteer.search.normalize import Query, bigrams, deletions, parse_query
 
 LIMIT_PER_BRANCH = 60
 CONTEXT_BONUS = 20
@@ -351,17 +351,35 @@ def full_phase_below(query: Query) -> int:
 def search(query: Query, options: SearchOptions) -> tuple[list[dict], Compiled]:
     """The cheap branches first; all of them when those found fewer results than asked for. Boundary
     lines and markers the query names (gazetteer.search.boundaries: their own small query path) come
-    before the places; a category filter is about places only."""
-    found = []
-    if not options.category:
+    before the places; a category filter is about places only. A query that reads as an address
+    (gazetteer.search.addresses: 太平路12号, taipinglu 12) finds the addresses first, then the places
+    its road part names (the road itself, also when the number does not exist)."""
+    from gazetteer.search.addresses import find_addresses, parse_address
+
+    address = None if options.category else parse_address(query.raw)
+    found, roads = find_addresses(address, options) if address is not None else ([], [])
+    if not found and not options.category:  # a query that names an address names no line or marker
         found = search_boundaries(
             query, public_only=options.public_only, at=options.at, unit_id=options.unit_id, limit=options.limit
         )
+    if address is not None:
+        road = parse_query(address.road)
+        if found and roads:  # the roads of the addresses found follow them (no second look-up)
+            return (found + roads)[: options.limit], compile_search(road, options, full=False)
+        named, compiled = _places(road, replace(options, limit=options.limit - len(found)), full_below=1)
+        if named:
+            return found + named, compiled
     limit = options.limit - len(found)
-    options = replace(options, limit=max(limit, 1))
+    results, compiled = _places(query, replace(options, limit=max(limit, 1)))
+    return found + results[: max(limit, 0)], compiled
+
+
+def _places(query: Query, options: SearchOptions, full_below: int | None = None) -> tuple[list[dict], Compiled]:
+    """The cheap branches, then all when they found fewer than ``full_below`` (the query kind's rule)."""
     compiled = compile_search(query, options, full=False)
     results = run(compiled)
-    if len(results) < min(options.limit, full_phase_below(query)):
+    below = full_phase_below(query) if full_below is None else full_below
+    if len(results) < min(options.limit, below):
         compiled = compile_search(query, options, full=True)
         results = run(compiled)
-    return found + results[: max(limit, 0)], compiled
+    return results, compiled

@@ -1,4 +1,5 @@
-"""Reverse lookup: the administrative path at a point and the nearest named places."""
+"""Reverse lookup: the administrative path at a point, the nearest named places and the nearest address
+(a house number within gazetteer.search.addresses.NEAREST_WITHIN_M of the point, or null)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.db import connection
 
 from boundaries.services import geography
 from core.srid import STORAGE_SRID
+from gazetteer.search.addresses import nearest_address
 
 NEAREST_SQL = """
 SELECT DISTINCT ON (e.place_id) e.payload,
@@ -58,4 +60,5 @@ def at(lon: float, lat: float, *, limit: int = 5, public_only: bool = True) -> d
         "lat": lat,
         "units": units_at(lon, lat),
         "nearest": nearest(lon, lat, limit=limit, public_only=public_only),
+        "address": nearest_address(lon, lat, public_only=public_only),
     }

@@ -245,7 +245,10 @@
      where one exists (result.url), else its name centres the map on it. Its meta: level, length, line. */
   const BOUNDARY_KINDS = ['boundary_line', 'boundary_marker'];
   function isBoundary(result) { return BOUNDARY_KINDS.includes(result.kind); }
-  function resultUrl(result) { return isBoundary(result) ? result.url : recordUrl(result.code); }
+  // An address (gazetteer.search.addresses) links to its road's page (result.url), like a boundary.
+  function resultUrl(result) {
+    return isBoundary(result) || result.kind === 'address' ? result.url : recordUrl(result.code);
+  }
   function boundaryMeta(result) {
     if (result.kind === 'boundary_line') return typeof result.length_km === 'number' ? result.length_km.toFixed(1) + ' km' : '';
     return result.line ? result.line.name : '';
