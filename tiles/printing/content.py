@@ -17,6 +17,7 @@ from tiles.printing import boundary_markers as marker_data
 from tiles.printing import lines as line_data
 from tiles.printing import places as place_data
 from tiles.printing import points as point_data
+from tiles.printing import roads as road_data
 from tiles.printing.features import Layer, Window, label_point, metric
 from tiles.printing.grid import Grid, kilometre_grid
 from tiles.printing.names import (
@@ -59,6 +60,9 @@ class MapContent:
     sources: dict[int, DataSource] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     marker_numbers: list[str] = field(default_factory=list)  # the boundary markers drawn (their labels)
+    road_names: list[str] = field(default_factory=list)  # the roads' and railways' names drawn along them
+    route_refs: list[str] = field(default_factory=list)  # the route numbers on shields (G11)
+    roads_drawn: int = 0  # roads and railways (their records) in the frame
 
     def layer(self, key: str) -> Layer:
         return self.layers.setdefault(key, Layer(key))
@@ -143,6 +147,7 @@ def build_content(unit: AdminUnit, day: dt.date | None, frame_pt: tuple[int, int
     _add_areas(content, unit, outline, parts, neighbours, context)
     _add_lines(content, context)
     _add_places(content)
+    _add_roads(content)
     _add_points(content, parts)
     _add_markers(content, outline)
     content.add("grid", content.grid.lines(scale))
@@ -226,6 +231,29 @@ def _add_places(content: MapContent) -> None:
             content.use(mapped.place.source)
             if mapped.name:
                 content.labels.append(ExpectedLabel(mapped.name, mapped.layer))
+
+
+def _add_roads(content: MapContent) -> None:
+    """Roads by class with their names along them and their route numbers on shields, railways, stations.
+    Road names and route numbers are not expected labels: one that has no room along its line is left out
+    (the report lists it), never a place's name."""
+    for road in road_data.mapped_roads(content.day, content.window, content.scale.denominator):
+        synthetic = road.place.is_synthetic
+        if not content.add(road.layer, road.geometry, synthetic=synthetic, name=road.name or ""):
+            continue
+        content.roads_drawn += 1
+        content.use(road.place.source)
+        if road.name and road.layer != "railway":
+            content.add("road_name", road.geometry, name=road.name)
+        if road.name:
+            content.road_names.append(road.name)
+        if road.shield:
+            content.add("road_shield", road.geometry, ref=road.ref, shield=road.shield)
+            content.route_refs.append(road.ref)
+    for station in road_data.stations(content.day, content.window):
+        content.add("station", station.point, synthetic=station.place.is_synthetic)
+        content.add_label("label_station", station.name, station.point)
+        content.use(station.place.source)
 
 
 def _add_points(content: MapContent, parts) -> None:

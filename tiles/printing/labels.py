@@ -29,6 +29,23 @@ def missing_labels(path: Path, names: Iterable[str]) -> list[str]:
     return missing
 
 
+def drawn_text(path: Path) -> str:
+    """The text of the PDF's first page in the order it is drawn, without spaces or line breaks. A name
+    along a line is drawn glyph by glyph, each rotated and placed on its own: pdftotext's reading order
+    breaks it up, the drawing order keeps it whole."""
+    from pypdf import PdfReader
+
+    parts: list[str] = []
+    PdfReader(str(path)).pages[0].extract_text(visitor_text=lambda text, *_: parts.append(text))
+    return "".join(unified("".join(parts)).split())
+
+
+def missing_along_lines(path: Path, names: Iterable[str]) -> list[str]:
+    """The names (in their order, once each) of lines (roads, route numbers) that the PDF does not draw."""
+    text = drawn_text(path)
+    return [name for name in dict.fromkeys(names) if "".join(name.split()) not in text]
+
+
 _WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
 
 

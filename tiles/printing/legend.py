@@ -45,6 +45,36 @@ def line_swatch(symbol: style.LineSymbol, k: float) -> str:
     return _svg("".join(parts), k)
 
 
+def road_swatch(symbol: style.RoadSymbol, k: float) -> str:
+    s = symbol.scaled(k)
+    y, x2 = SWATCH_H * k / 2, SWATCH_W * k - 1
+    line = f'<line x1="1" y1="{y}" x2="{x2}" y2="{y}" stroke-linecap="butt"'
+    return _svg(
+        f'{line} stroke="{s.edge_color}" stroke-width="{s.width + 2 * s.edge:.2f}"/>'
+        f'{line} stroke="{s.fill}" stroke-width="{s.width:.2f}"/>',
+        k,
+    )
+
+
+def railway_swatch(k: float) -> str:
+    """The black line with white dashes in it, as the map draws a railway."""
+    y, x2 = SWATCH_H * k / 2, SWATCH_W * k - 1
+    parts = []
+    for symbol in (style.RAILWAY.scaled(k), style.RAILWAY_DASHES.scaled(k)):
+        dash = f' stroke-dasharray="{" ".join(f"{d:.2f}" for d in symbol.dash)}"' if symbol.dash else ""
+        stroke = f'stroke="{symbol.color}" stroke-width="{symbol.width:.2f}"{dash}'
+        parts.append(f'<line x1="1" y1="{y}" x2="{x2}" y2="{y}" {stroke}/>')
+    return _svg("".join(parts), k)
+
+
+def synthetic_label(content: MapContent, key: str, label: str) -> str:
+    """A layer of synthetic (demonstration) features says so in its legend entry: 示例, or 含示例 for a mix."""
+    layer = content.layers.get(key)
+    if layer is None or not layer.synthetic:
+        return label
+    return f"{label}（示例）" if layer.synthetic == len(layer) else f"{label}（含示例）"
+
+
 def point_swatch(symbol: style.PointSymbol, k: float) -> str:
     size = symbol.size * k
     data = base64.b64encode((style.SYMBOLS_DIR / symbol.file).read_bytes()).decode()
@@ -87,9 +117,13 @@ def legend_entries(content: MapContent, k: float) -> list[LegendEntry]:
         add("marker", style.MARKER_LEGEND_LABEL, point_swatch(style.MARKER, k))
     if drawn.get("water_area"):
         add("water_area", "湖泊、水库", area_swatch([style.WATER_FILL], k, style.WATER_COLOR))
-    for key in ("river", "railway", "road"):
-        if drawn.get(key):
-            add(key, style.LINES[key].label, line_swatch(style.LINES[key], k))
+    if drawn.get("river"):
+        add("river", style.LINES["river"].label, line_swatch(style.LINES["river"], k))
+    for cls, symbol in style.ROADS.items():
+        if drawn.get(f"road_{cls}"):
+            add(f"road_{cls}", synthetic_label(content, f"road_{cls}", symbol.label), road_swatch(symbol, k))
+    if drawn.get("railway"):
+        add("railway", synthetic_label(content, "railway", style.RAILWAY.label), railway_swatch(k))
     parts = drawn.get("part", 0)
     if parts:
         tints = style.PART_TINTS[: min(parts, 4)] if parts > 1 else style.PART_TINTS[:1]

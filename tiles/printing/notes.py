@@ -12,13 +12,15 @@ from core.models import DataSource
 from core.srid import METRIC_CRS_LABEL, METRIC_SRID
 from tiles.printing.content import MapContent
 from tiles.printing.names import chinese_date
-from tiles.printing.style import BOUNDARIES, LINES, MARKER, SEATS
+from tiles.printing.style import BOUNDARIES, LINES, MARKER, RAILWAY, ROADS, SEATS
 
 NOT_SUBMITTED = "未送审"
 LAYER_NAMES = {
     **{key: symbol.label for key, symbol in SEATS.items()},
     **{f"boundary_{level}": symbol.label for level, symbol in BOUNDARIES.items()},
     **{key: symbol.label for key, symbol in LINES.items()},
+    **{f"road_{cls}": symbol.label for cls, symbol in ROADS.items()},
+    "railway": RAILWAY.label,
     "water_area": "湖泊、水库",
     "marker": MARKER.label,
 }

@@ -1,8 +1,9 @@
-"""Rivers, lakes and reservoirs, roads and railways from the place-name records, where there are any.
+"""Rivers, lakes and reservoirs from the place-name records, where there are any (roads, railways and
+stations: tiles.printing.roads).
 
-Only public standard (or flagged synthetic) records in use on the day, with a line (rivers, roads,
-railways) or polygon (lakes, reservoirs) geometry in the frame. The data has none today: then nothing
-is drawn and nothing of them appears in the legend.
+Only public standard (or flagged synthetic) records in use on the day, with a line (rivers) or polygon
+(lakes, reservoirs) geometry in the frame. Where there are none, nothing is drawn and nothing of them
+appears in the legend.
 """
 
 from __future__ import annotations
@@ -21,9 +22,7 @@ from tiles.printing.names import place_names_at
 FEATURE_CLASSES = {
     "water_area": (("02200", "02300"), ("Polygon", "MultiPolygon")),
     "river": (("02100",), ("LineString", "MultiLineString")),
-    "railway": (("08200",), ("LineString", "MultiLineString")),
-    "road": (("08100",), ("LineString", "MultiLineString")),
-}
+}  # roads, railways and stations: tiles.printing.roads
 
 
 @dataclass

@@ -18,25 +18,32 @@ from tiles.printing.style import map_xml
 
 # Names left out by a first drawing are drawn again before all other names of lower rank.
 PRIORITY_LAYERS = [
-    f"priority_label_{key}" for key in ("town", "settlement", "part", "neighbour", "context", "province", "foreign")
+    f"priority_label_{key}"
+    for key in ("town", "settlement", "station", "part", "neighbour", "context", "province", "foreign")
 ]
+ROAD_ORDER = ["lane", "urban", "county", "provincial", "national", "expressway"]  # lowest first
 # Drawing order: areas, water and roads, grid, boundaries from low to high, boundary markers, seats, then
-# names by rank, then the markers' numbers.
+# names by rank, then the route numbers on their shields, then the markers' numbers.
 DRAW_ORDER = [
     "foreign", "country", "province", "context", "neighbour", "part", "unit_band",
-    "water_area", "river", "railway", "road", "grid",
+    "water_area", "river",
+    *[f"casing_road_{c}" for c in ROAD_ORDER], *[f"road_{c}" for c in ROAD_ORDER], "railway", "grid",
     "boundary_township", "boundary_county", "boundary_prefecture", "boundary_province", "boundary_national",
-    "marker", "settlement", "seat_town", "seat_county", "seat_city",
+    "marker", "settlement", "station", "seat_town", "seat_county", "seat_city",
     "label_city", "label_county",
     *PRIORITY_LAYERS,
-    "label_part", "label_town", "label_settlement",
-    "label_water_area", "label_river", "label_road", "label_railway",
+    "label_part", "label_town", "label_settlement", "label_station",
+    "label_water_area", "label_river", "label_railway", "label_road", "road_shield",
     "label_neighbour", "label_context", "label_province", "label_foreign",
     "label_marker",  # the markers' numbers last: a name always has the first place
 ]  # fmt: skip
 PLACEMENT_PASSES = 3
 # Names of water and roads are written from the features' own layer.
-LABEL_DATA = {f"label_{key}": key for key in ("water_area", "river", "road", "railway")}
+LABEL_DATA = {f"label_{key}": key for key in ("water_area", "river", "railway")}
+LABEL_DATA["label_road"] = "road_name"  # the named roads of every class, one layer
+# A road's edge is drawn from its class's layer, under every road's coloured line.
+LABEL_DATA.update({f"casing_road_{c}": f"road_{c}" for c in ROAD_ORDER})
+DATA_ONLY = {"road_name"}  # layers drawn only through another key
 
 
 @functools.cache
@@ -53,7 +60,7 @@ def ordered_layers(content: MapContent) -> list[tuple[str, str]]:
         data = content.layers.get(LABEL_DATA.get(key, key))
         if data is not None and len(data):
             layers.append((key, data.geojson()))
-    unknown = set(content.layers) - set(DRAW_ORDER)
+    unknown = set(content.layers) - set(DRAW_ORDER) - DATA_ONLY
     if unknown:
         raise ValueError(f"layers with no place in the drawing order: {sorted(unknown)}")
     return layers

@@ -20,7 +20,7 @@ from tiles.printing.content import build_content, mappable_unit
 from tiles.printing.exports import FORMATS, export
 from tiles.printing.features import metric
 from tiles.printing.inset import render_inset
-from tiles.printing.labels import missing_labels
+from tiles.printing.labels import missing_along_lines, missing_labels
 from tiles.printing.layout import sheet_layout
 from tiles.printing.legend import legend_entries, legend_rows
 from tiles.printing.notes import compilation_note
@@ -134,6 +134,9 @@ def render_map(request: MapRequest, output: Path, progress: Progress | None = No
         missing = render_frame(content, k, work / "frame.pdf")
         # A marker's number is written only where it has room (no name gives way to it): say which are not.
         unwritten = missing_labels(work / "frame.pdf", content.marker_numbers) if content.marker_numbers else []
+        # Road names and route numbers are written where their line has room: say which are not.
+        roads_unwritten = missing_along_lines(work / "frame.pdf", content.road_names) if content.road_names else []
+        refs_unwritten = missing_along_lines(work / "frame.pdf", content.route_refs) if content.route_refs else []
         clock.step("frame", 45, "绘制位置示意图")
         inset_box = inset_map_box(layout)
         inset = render_inset(unit, content.unit_name, request.day, (int(inset_box.width), int(inset_box.height)), k,
@@ -181,6 +184,11 @@ def render_map(request: MapRequest, output: Path, progress: Progress | None = No
             "not_labelled": content.unlabelled,
         },
         "markers": {"drawn": len(content.marker_numbers), "numbers_not_written": unwritten},
+        "roads": {
+            "drawn": content.roads_drawn,
+            "names_not_written": roads_unwritten,
+            "route_numbers_not_written": refs_unwritten,
+        },
         "sources": sorted(source.key for source in content.sources.values()),
         "synthetic_layers": content.synthetic_layers(),
         "approval_number": note.approval,

@@ -55,9 +55,45 @@ BOUNDARIES = {
 LINES = {
     "grid": LineSymbol("方里网", 0.35, color=GRID_COLOR),
     "river": LineSymbol("河流", 0.9, color=WATER_COLOR),
-    "road": LineSymbol("道路", 1.3, color="#b0563a", casing=0.8),
-    "railway": LineSymbol("铁路", 1.4, (5, 5), color="#333333", casing=0.0),
 }
+
+
+@dataclass(frozen=True)
+class RoadSymbol:
+    """A road class: a coloured line in a darker edge (``edge`` points each side)."""
+
+    label: str
+    width: float
+    fill: str
+    edge_color: str
+    edge: float = 0.25
+
+    def scaled(self, k: float) -> RoadSymbol:
+        return RoadSymbol(self.label, self.width * k, self.fill, self.edge_color, self.edge * k)
+
+
+# Road classes (gazetteer Road.road_class), highest first: the legend's order; drawn lowest first.
+ROADS = {
+    "expressway": RoadSymbol("高速公路", 1.9, "#f08a24", "#6e3b10", 0.35),
+    "national": RoadSymbol("国道", 1.6, "#e04b4b", "#7a1f1f", 0.3),
+    "provincial": RoadSymbol("省道", 1.35, "#f4c542", "#7a5d10"),
+    "county": RoadSymbol("县道", 1.1, "#fbe7a1", "#8a7430"),
+    "urban": RoadSymbol("城市道路", 0.95, "#ffffff", "#6f665a", 0.22),
+    "lane": RoadSymbol("街巷", 0.6, "#ffffff", "#8f877b", 0.18),
+}
+# The railway: a black line with white dashes in it (黑白相间), the usual symbol of Chinese maps.
+RAILWAY = LineSymbol("铁路", 1.5, color="#1a1a1a")
+RAILWAY_DASHES = LineSymbol("铁路", 0.9, (4.5, 4.5), color="#ffffff")
+# Route shields (路线编号): the number on the class's colour, as on the road signs (国道 red, 省道 yellow,
+# 县道 white, 高速 green); two widths, for numbers of up to three characters (G11, G201) and longer (G1011).
+SHIELDS = {
+    "expressway": ("#1d7a3e", "#ffffff"),
+    "national": ("#c8102e", "#ffffff"),
+    "provincial": ("#f2c200", "#1a1a1a"),
+    "county": ("#ffffff", "#1a1a1a"),
+}
+SHIELD_WIDTHS = {"short": 13.0, "long": 17.5}  # points at A3: the files symbols/shield_<class>_<width>.svg
+SHIELD_TEXT_PT = 5.2
 
 
 @dataclass(frozen=True)
@@ -72,6 +108,7 @@ SEATS = {
     "seat_county": PointSymbol("县级人民政府驻地", "seat_county.svg", 7.0),
     "seat_town": PointSymbol("乡、镇人民政府驻地", "seat_town.svg", 4.2),
     "settlement": PointSymbol("居民点", "settlement.svg", 2.6),
+    "station": PointSymbol("火车站", "station.svg", 5.0),
 }
 # Boundary markers (界桩): a small square post, on the county and district sheets. A print map shows the
 # synthetic demonstration markers only, so its legend entry says 示例.
@@ -101,7 +138,8 @@ class TextStyle:
         margin = LABEL_MARGIN * k
         d = marker * k / 2 + margin + self.offset * k
         placement = (
-            'placement="line" spacing="220" max-char-angle-delta="25"'
+            'placement="line" spacing="220" max-char-angle-delta="25" '
+            f'label-position-tolerance="{LINE_TOLERANCE * k:.1f}"'
             if self.line
             else f'placement-type="simple" placements="{self.placements},{smaller}" dx="{d:.2f}" dy="{d:.2f}"'
         )
@@ -118,6 +156,9 @@ AREA = "X,N,S,E,W,NE,SE,NW,SW"
 # The least room between a name and any other name or seat symbol.
 LABEL_MARGIN = 0.9
 RETRY_OFFSET = 2.0
+# A name along a line (a road, a river) may move this far (points) along it from its ideal place, to make room
+# for a crossing road's name or a route shield; without it Mapnik tries the line's middle only.
+LINE_TOLERANCE = 90.0
 TEXTS = {
     "label_city": TextStyle(SANS_BOLD, 13.0, offset=1.5),
     "label_county": TextStyle(SANS_BOLD, 10.5, offset=1.2),
@@ -132,6 +173,7 @@ TEXTS = {
     "label_water_area": TextStyle(SANS, 7.4, WATER_COLOR, placements=AREA),
     "label_road": TextStyle(SANS, 6.8, "#7a3a25", line=True),
     "label_railway": TextStyle(SANS, 6.8, "#333333", line=True),
+    "label_station": TextStyle(SANS, 6.6, "#1a1a1a", offset=0.8),
     "label_marker": TextStyle(
         SANS, 5.4, MARKER_COLOR, halo=1.0, placements="NE,SE,NW,SW,E,W,N,S", offset=0.3, features="locl=0"
     ),
@@ -141,6 +183,7 @@ TEXTS = {
 # Text of these layers is written beside this marker (its size keeps the text clear of it).
 LABEL_MARKER = {"label_city": "seat_city", "label_county": "seat_county", "label_town": "seat_town"}
 LABEL_MARKER["label_settlement"] = "settlement"
+LABEL_MARKER["label_station"] = "station"
 
 
 def _line(symbol: LineSymbol, opacity: float = 1.0) -> str:
@@ -156,6 +199,39 @@ def _line(symbol: LineSymbol, opacity: float = 1.0) -> str:
         f'stroke-linejoin="round" stroke-linecap="butt"{dash}/>'
     )
     return "".join(parts)
+
+
+def _road(symbol: RoadSymbol, part: str) -> str:
+    """A road's edge (``casing``, drawn under every road of the map) or its coloured line (``fill``)."""
+    if part == "casing":
+        width, color = symbol.width + 2 * symbol.edge, symbol.edge_color
+    else:
+        width, color = symbol.width, symbol.fill
+    stroke = f'stroke="{color}" stroke-width="{width:.2f}"'
+    return f'<LineSymbolizer {stroke} stroke-linejoin="round" stroke-linecap="round"/>'
+
+
+def shield_file(key: str) -> Path:
+    """The shield ``<class>_<short|long>``: an SVG in symbols/ of its size in points at A3, in the class's colour."""
+    return SYMBOLS_DIR / f"shield_{key}.svg"
+
+
+def _shields(k: float) -> str:
+    """One rule per shield: the route number ([ref]) on it, along the line, never over another label."""
+    rules = []
+    for cls, (_, ink) in SHIELDS.items():
+        for length in SHIELD_WIDTHS:
+            key = f"{cls}_{length}"
+            path = quoteattr(str(shield_file(key)))
+            rules.append(
+                f"<Rule><Filter>[shield] = '{key}'</Filter>"
+                f'<ShieldSymbolizer file={path} transform="scale({k:.3f})" face-name="{SANS_BOLD}" '
+                f'size="{SHIELD_TEXT_PT * k:.2f}" fill="{ink}" placement="line" spacing="{260 * k:.1f}" '
+                f'label-position-tolerance="{LINE_TOLERANCE * k:.1f}" '
+                f'margin="{LABEL_MARGIN * k:.2f}" allow-overlap="false" avoid-edges="true" '
+                'font-feature-settings="locl=0" unlock-image="false">[ref]</ShieldSymbolizer></Rule>'
+            )
+    return "".join(rules)
 
 
 def _fill(color: str, opacity: float = 1.0) -> str:
@@ -201,6 +277,12 @@ def layer_rules(key: str, k: float, attempt: int = 1) -> str | None:
         return _rules(_fill(WATER_FILL), f'<LineSymbolizer stroke="{WATER_COLOR}" stroke-width="{0.5 * k:.2f}"/>')
     if key in LINES:
         return _rules(_line(LINES[key].scaled(k), 0.85 if key == "grid" else 1.0))
+    if key.startswith(("casing_road_", "road_")) and key.rsplit("_", 1)[-1] in ROADS:
+        return _rules(_road(ROADS[key.rsplit("_", 1)[-1]].scaled(k), "casing" if key.startswith("casing") else "fill"))
+    if key == "railway":
+        return _rules(_line(RAILWAY.scaled(k)) + _line(RAILWAY_DASHES.scaled(k)))
+    if key == "road_shield":
+        return _shields(k)
     if key.startswith("boundary_") and key[9:] in BOUNDARIES:
         return _rules(_line(BOUNDARIES[key[9:]].scaled(k)))
     if key in SEATS:

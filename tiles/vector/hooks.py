@@ -18,7 +18,7 @@ from boundaries.levels import Tier
 from boundaries.models import AdminUnit, AdminUnitVersion, BoundaryMarker, BoundaryMarkerVersion
 from core.events import Moment, RecordChanged, subscribe
 from core.srid import STORAGE_SRID
-from gazetteer.models import Place, PlaceVersion
+from gazetteer.models import HouseNumber, HouseNumberVersion, Place, PlaceVersion, Road
 from tiles.vector.cache import drop_tiles_under
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,23 @@ def place_changed(place: Place) -> int:
         .first()
     )
     return drop_tiles_under([previous, place.geom])
+
+
+def road_changed(road: Road) -> int:
+    """A road's class or route number decides how it is drawn: drop the cached tiles under its line."""
+    return drop_tiles_under([Place.objects.filter(pk=road.place_id).values_list("geom", flat=True).first()])
+
+
+def house_number_changed(house: HouseNumber) -> int:
+    """Drop the cached tiles under a house number's old and new entrance (its status or number may have
+    changed what is drawn there too)."""
+    previous = (
+        HouseNumberVersion.objects.filter(house_number_id=house.pk, version__lt=house.version)
+        .order_by("-version")
+        .values_list("geom", flat=True)
+        .first()
+    )
+    return drop_tiles_under([previous, house.geom])
 
 
 def unit_changed(unit: AdminUnit) -> int:
@@ -96,8 +113,18 @@ def _marker_event(event: RecordChanged) -> None:
     marker_changed(event.record)
 
 
+def _road_event(event: RecordChanged) -> None:
+    road_changed(event.record)
+
+
+def _house_number_event(event: RecordChanged) -> None:
+    house_number_changed(event.record)
+
+
 def subscribe_to_records() -> None:
     subscribe("place", _place_event)
+    subscribe(Road.record_kind, _road_event)
+    subscribe(HouseNumber.record_kind, _house_number_event)
     subscribe("marker", _marker_event, when=is_drawn_marker)
     subscribe("unit", _unit_event)
     subscribe(

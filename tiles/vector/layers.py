@@ -27,7 +27,21 @@ LINE_LEVEL_MIN_ZOOM = {
 RANK_MIN_ZOOM = {1: 0, 2: 6, 3: 8, 4: 10, 5: 10}
 # Boundary markers are drawn from the markers layer's min_zoom (12), their numbers from this zoom on.
 MARKER_NUMBER_MIN_ZOOM = 14
-ROAD_CATEGORY_PREFIX = "081"  # GB/T 18521 08100 roads, streets and lanes, and their sub-classes
+# Roads and railways (GB/T 18521 08100 roads, streets and lanes; 08200 railways) by their Road record's class:
+# the main roads come in with the counties, the streets at town zooms, lanes at street zooms. A road place
+# without a Road record is drawn as an urban road (a railway as a railway).
+ROAD_CATEGORY_PREFIXES = ["081%", "082%"]
+ROAD_CLASS_MIN_ZOOM = {
+    "expressway": 6,
+    "national": 7,
+    "railway": 7,
+    "provincial": 8,
+    "county": 10,
+    "urban": 12,
+    "lane": 14,
+}
+ROAD_REF_MIN_ZOOM = 8  # route shields (G11) from this zoom
+ROAD_NAME_MIN_ZOOM = 12  # road names along the line
 
 
 @dataclass(frozen=True)
@@ -60,15 +74,19 @@ LAYERS = (
     ),
     Layer(
         "roads",
-        "Roads, streets and lanes (place records of category 081xx with a line geometry); none recorded yet",
+        "Roads, streets and lanes (place records of category 081xx) and railways (082xx) with a line geometry, "
+        "public and in use, by class: expressways from z6, national roads and railways from z7, provincial "
+        "roads from z8, county roads from z10, urban roads from z12, lanes from z14",
         {
             "code": "String: 20-digit place code",
             "name": "String",
             "category": "String",
-            "synthetic": "Boolean",
+            "class": "String: expressway, national, provincial, county, urban, lane or railway",
+            "ref": "String: route number on shields (G11, S206); empty where the road has none",
+            "synthetic": "Boolean: demonstration data (the demo streets), not real",
             "standing": STANDING,
         },
-        min_zoom=10,
+        min_zoom=min(ROAD_CLASS_MIN_ZOOM.values()),
     ),
     Layer(
         "boundaries",
@@ -117,8 +135,16 @@ LAYERS = (
     ),
     Layer(
         "house_numbers",
-        "House numbers (门牌); the system has no house-number records yet, so the layer is empty",
-        {"number": "String", "road": "String", "synthetic": "Boolean"},
+        "House numbers (门牌) at their entrances, from z16: the numbers issued or in use on public roads, one "
+        "label per road, number and sub-number (a compound's buildings, units and rooms share it); the staff's "
+        "tiles add the proposed ones. Synthetic numbers (the demo streets) say so",
+        {
+            "number": "String: 12, or 12-1 with its sub-number",
+            "road": "String: the road's standard name",
+            "road_code": "String: the road's 20-digit place code",
+            "status": "String: issued or in_use (proposed: the staff's tiles only)",
+            "synthetic": "Boolean: demonstration data (the demo streets), not real",
+        },
         min_zoom=16,
     ),
 )
@@ -131,6 +157,10 @@ def unit_tiers(z: int) -> list[int]:
 
 def line_levels(z: int) -> list[str]:
     return [str(level) for level, zoom in LINE_LEVEL_MIN_ZOOM.items() if z >= zoom]
+
+
+def road_classes(z: int) -> list[str]:
+    return [cls for cls, zoom in ROAD_CLASS_MIN_ZOOM.items() if z >= zoom]
 
 
 def max_rank(z: int) -> int:

@@ -12,7 +12,7 @@ from functools import cache
 from boundaries.models import AdminUnit, BoundaryLine, BoundaryMarker, BoundaryProposal, ContextArea
 from boundaries.services import markers
 from core.srid import STORAGE_SRID, TILE_SRID
-from gazetteer.models import Category, Place, SearchEntry
+from gazetteer.models import Category, HouseNumber, Place, Road, SearchEntry
 from tiles.models import CachedTile, GeneralisedGeometry
 from tiles.vector import layers
 from tiles.vector.grid import BUFFER, EXTENT, drawn_from, tile_bounds
@@ -29,6 +29,8 @@ def _tables() -> dict[str, str]:
         "places": Place._meta.db_table,
         "entries": SearchEntry._meta.db_table,
         "categories": Category._meta.db_table,
+        "roads": Road._meta.db_table,
+        "house_numbers": HouseNumber._meta.db_table,
         "cache": CachedTile._meta.db_table,
     }
 
@@ -58,13 +60,20 @@ WHERE g.kind = 'unit' AND %(z)s BETWEEN g.min_zoom AND g.max_zoom AND g.geom && 
   AND u.valid_to IS NULL AND u.tier = ANY(%(unit_tiers)s)
 ORDER BY u.tier, u.code"""
 
+# Roads and railways by class (layers.ROAD_CLASS_MIN_ZOOM): a road place's class is its Road record's, else
+# (no record yet) urban road or, for a railway category, railway. Public records in use only.
 ROADS = """
 SELECT ST_AsMVTGeom(ST_Transform(p.geom, %(tile_srid)s), b.tile, %(extent)s, %(buffer)s, true) AS geom,
-       p.code, p.name, c.code AS category, p.standing = 'synthetic' AS synthetic, p.standing
-FROM {places} p JOIN {categories} c ON c.id = p.category_id CROSS JOIN bounds b
-WHERE %(z)s >= %(roads_min_zoom)s AND p.geom && b.area_stored AND c.code LIKE %(road_categories)s
+       p.code, p.name, c.code AS category, k.road_class AS "class", coalesce(r.route_ref, '') AS ref,
+       p.standing = 'synthetic' AS synthetic, p.standing
+FROM {places} p JOIN {categories} c ON c.id = p.category_id LEFT JOIN {roads} r ON r.place_id = p.id
+CROSS JOIN LATERAL (
+  SELECT coalesce(r.road_class, CASE WHEN left(c.code, 3) = '082' THEN 'railway' ELSE 'urban' END) AS road_class
+) k CROSS JOIN bounds b
+WHERE p.geom && b.area_stored AND c.code LIKE ANY(%(road_categories)s) AND k.road_class = ANY(%(road_classes)s)
   AND GeometryType(p.geom) IN ('LINESTRING', 'MULTILINESTRING') AND p.is_public AND p.status = 'in_use'
-  AND (p.valid_to IS NULL OR p.valid_to > %(today)s)"""
+  AND (p.valid_to IS NULL OR p.valid_to > %(today)s)
+ORDER BY p.code"""
 
 BOUNDARIES = """
 SELECT ST_AsMVTGeom(g.geom, b.tile, %(extent)s, %(buffer)s, true) AS geom, l.code, l.name, l.level
@@ -90,10 +99,20 @@ SELECT ST_AsMVTGeom(ST_Transform(pr.geom, %(tile_srid)s), b.tile, %(extent)s, %(
 FROM {proposals} pr JOIN {lines} l ON l.id = pr.line_id CROSS JOIN bounds b
 WHERE %(staff)s AND pr.status = 'pending' AND pr.geom && b.area_stored
 ORDER BY pr.number"""
-# No house-number records exist yet: the layer selects nothing, with its fields.
-HOUSE_NUMBERS = (
-    "SELECT NULL::geometry AS geom, NULL::text AS number, NULL::text AS road, NULL::boolean AS synthetic WHERE false"
-)
+# House numbers at their entrances: issued or in use on public roads in use (the staff's tiles add the proposed
+# ones); one label per road, number and sub-number (a compound's buildings, units and rooms share it). A
+# synthetic number (the demo streets) says so, in ``synthetic`` and ``standing``.
+HOUSE_NUMBERS = """
+SELECT DISTINCT ON (h.road_id, h.number, h.suffix)
+       ST_AsMVTGeom(ST_Transform(h.geom, %(tile_srid)s), b.tile, %(extent)s, %(buffer)s, true) AS geom,
+       CASE WHEN h.suffix > 0 THEN h.number::text || '-' || h.suffix::text ELSE h.number::text END AS number,
+       p.name AS road, p.code AS road_code, h.status, (h.is_synthetic OR p.standing = 'synthetic') AS synthetic,
+       CASE WHEN h.is_synthetic THEN 'synthetic' ELSE p.standing END AS standing
+FROM {house_numbers} h JOIN {roads} r ON r.id = h.road_id JOIN {places} p ON p.id = r.place_id CROSS JOIN bounds b
+WHERE %(z)s >= %(house_numbers_min_zoom)s AND h.geom && b.area_stored
+  AND (h.status IN ('issued', 'in_use') OR (%(staff)s AND h.status = 'proposed'))
+  AND p.is_public AND p.status = 'in_use' AND (p.valid_to IS NULL OR p.valid_to > %(today)s)
+ORDER BY h.road_id, h.number, h.suffix, h.building_no, h.unit_no, h.room_no"""
 
 # A place that names a unit stands where boundaries.services.markers labels the unit (the city and the
 # counties at their seats, districts at their area label points); every other place at its own label
@@ -182,9 +201,10 @@ def parameters(z: int, x: int, y: int, today: dt.date) -> dict:
         "unit_tiers": layers.unit_tiers(z),
         "line_levels": layers.line_levels(z),
         "max_rank": layers.max_rank(z),
-        "roads_min_zoom": layers.layer("roads").min_zoom,
+        "road_classes": layers.road_classes(z),
+        "house_numbers_min_zoom": layers.layer("house_numbers").min_zoom,
         "markers_min_zoom": layers.layer("markers").min_zoom,
-        "road_categories": layers.ROAD_CATEGORY_PREFIX + "%",
+        "road_categories": layers.ROAD_CATEGORY_PREFIXES,
         "today": today,
         "store": False,
         "staff": False,

@@ -17,6 +17,9 @@ from tiles.vector.layers import (
     LINE_LEVEL_MIN_ZOOM,
     MARKER_NUMBER_MIN_ZOOM,
     RANK_MIN_ZOOM,
+    ROAD_CLASS_MIN_ZOOM,
+    ROAD_NAME_MIN_ZOOM,
+    ROAD_REF_MIN_ZOOM,
     UNIT_TIER_MIN_ZOOM,
     layer,
 )
@@ -198,6 +201,109 @@ def _place_layers() -> list[dict]:
     return made
 
 
+# Roads by class, drawn lanes first and expressways last: (fill colour, width px, casing colour, casing width px).
+ROAD_SYMBOLS = {
+    "lane": ("#ffffff", 1.2, "#cfc8bd", 2.2),
+    "urban": ("#ffffff", 2.0, "#b8b1a6", 3.2),
+    "county": ("#fbe7a1", 2.0, "#b59a4a", 3.2),
+    "provincial": ("#f4c542", 2.4, "#a07d1c", 3.8),
+    "national": ("#e35d5d", 2.8, "#9b2c2c", 4.2),
+    "expressway": ("#e8892b", 3.2, "#7d4316", 4.8),
+}
+# A railway: the black line with white dashes in it (the usual 黑白相间 symbol).
+RAILWAY_SYMBOL = ("#222222", 3.0, "#ffffff", 1.8, [3, 3])
+# Route shields (G11, S206): the number on the class's colour (国道 red, 省道 yellow, 高速 green).
+SHIELD_COLOURS = {
+    "expressway": ("#ffffff", "#1d7a3e"),
+    "national": ("#ffffff", "#c8102e"),
+    "provincial": ("#1a1a1a", "#f2c200"),
+    "county": ("#1a1a1a", "#ffffff"),
+}
+ROAD_NAME_COLOUR = "#5b4a3a"
+# A synthetic house number (the demo streets) says so beside the number, in grey.
+SYNTHETIC_NUMBER_SUFFIX = "（示例）"
+
+
+def _road_layers() -> list[dict]:
+    """Casings under every road, then the fills, then the railways over them."""
+    made = []
+    for part in ("casing", "fill"):
+        for cls, (fill, width, casing, casing_width) in ROAD_SYMBOLS.items():
+            paint = {"line-color": casing if part == "casing" else fill}
+            paint["line-width"] = casing_width if part == "casing" else width
+            made.append(
+                _line(f"roads-{cls}-{part}", "roads", ["==", ["get", "class"], cls], paint, ROAD_CLASS_MIN_ZOOM[cls])
+            )
+    dark, width, light, dash_width, dashes = RAILWAY_SYMBOL
+    is_railway = ["==", ["get", "class"], "railway"]
+    made.append(_line("roads-railway", "roads", is_railway, {"line-color": dark, "line-width": width},
+                      ROAD_CLASS_MIN_ZOOM["railway"]))  # fmt: skip
+    made.append(
+        _line(
+            "roads-railway-dashes",
+            "roads",
+            is_railway,
+            {"line-color": light, "line-width": dash_width, "line-dasharray": dashes},
+            ROAD_CLASS_MIN_ZOOM["railway"],
+        )
+    )
+    return made
+
+
+def _road_label_layers() -> list[dict]:
+    """Road names along the line (示例/候选 as for places) and route shields at the line's middle."""
+    names = _symbol(
+        "roads-names",
+        "roads",
+        ["!=", ["get", "class"], "railway"],
+        {"text-field": _label_text(), "text-font": [FONT], "text-size": 11, "symbol-placement": "line"},
+        {"text-color": _label_colour(ROAD_NAME_COLOUR), "text-halo-color": "#ffffff", "text-halo-width": 1.5},
+        ROAD_NAME_MIN_ZOOM,
+    )
+    railway_names = _symbol(
+        "roads-railway-names",
+        "roads",
+        ["==", ["get", "class"], "railway"],
+        {"text-field": _label_text(), "text-font": [FONT], "text-size": 11, "symbol-placement": "line"},
+        {"text-color": _label_colour("#222222"), "text-halo-color": "#ffffff", "text-halo-width": 1.5},
+        ROAD_NAME_MIN_ZOOM,
+    )
+    by_class = ["get", "class"]
+    text = ["match", by_class, *[v for cls, (ink, _) in SHIELD_COLOURS.items() for v in (cls, ink)], "#1a1a1a"]
+    ground = ["match", by_class, *[v for cls, (_, bg) in SHIELD_COLOURS.items() for v in (cls, bg)], "#ffffff"]
+    shields = _symbol(
+        "roads-shields",
+        "roads",
+        ["all", ["!=", ["get", "ref"], ""], ["in", by_class, ["literal", list(SHIELD_COLOURS)]]],
+        {"text-field": ["get", "ref"], "text-font": [FONT_BOLD], "text-size": 10.5},
+        {"text-color": text, "text-halo-color": ground, "text-halo-width": 3},
+        ROAD_REF_MIN_ZOOM,
+    )
+    return [railway_names, names, shields]
+
+
+def _house_number_layer() -> dict:
+    """The numbers at their entrances; a synthetic one (``standing`` synthetic) says 示例, in grey."""
+    is_synthetic = ["get", "standing"]
+    synthetic_text = ["concat", ["get", "number"], SYNTHETIC_NUMBER_SUFFIX]
+    return _symbol(
+        "house-numbers",
+        "house_numbers",
+        ["all"],
+        {
+            "text-field": ["match", is_synthetic, "synthetic", synthetic_text, ["get", "number"]],
+            "text-font": [FONT],
+            "text-size": 10,
+        },
+        {
+            "text-color": ["match", is_synthetic, "synthetic", NOT_STANDARD_COLOUR, "#333333"],
+            "text-halo-color": "#ffffff",
+            "text-halo-width": 1,
+        },
+        layer("house_numbers").min_zoom,
+    )
+
+
 MARKER_COLOUR = "#b0302f"
 # A synthetic demonstration marker's number says so on the map (the public tiles carry no other).
 SYNTHETIC_MARKER_SUFFIX = "（示例）"
@@ -244,13 +350,7 @@ def layers() -> list[dict]:
             0.9,
             UNIT_TIER_MIN_ZOOM[Tier.COUNTY],
         ),
-        _line(
-            "roads",
-            "roads",
-            ["all"],
-            {"line-color": "#c8a56e", "line-width": 1.5},
-            layer("roads").min_zoom,
-        ),
+        *_road_layers(),
         *_boundary_layers(),
         # A pending proposal's course (the staff's tiles only), dashed over the line it would change.
         _line(
@@ -276,14 +376,8 @@ def layers() -> list[dict]:
             {"text-field": ["get", "name"], "text-font": [FONT], "text-size": 13},
             {"text-color": "#857b6c", "text-halo-color": "#ffffff", "text-halo-width": 1.5},
         ),
-        _symbol(
-            "house-numbers",
-            "house_numbers",
-            ["all"],
-            {"text-field": ["get", "number"], "text-font": [FONT], "text-size": 10},
-            {"text-color": "#333333", "text-halo-color": "#ffffff", "text-halo-width": 1},
-            layer("house_numbers").min_zoom,
-        ),
+        _house_number_layer(),
+        *_road_label_layers(),
         *_place_layers(),
         *_marker_number_layers(),  # last: the places' names are placed before the markers' numbers
     ]

@@ -50,6 +50,9 @@ IMPORT_ALIASES: dict[str, tuple[str, ...]] = {
     "decision_authority": ("批准机关", "authority"),
     "decision_document": ("批准文号", "document_number"),
     "decision_date": ("批准日期", "decision_date"),
+    # A road file's rows (place_io.roads): the road's class and its route number (G11, S206).
+    "road_class": ("道路等级", "道路类别", "道路级别", "公路等级", "dldj"),
+    "route_ref": ("路线编号", "路线代码", "线路编号", "lxbh", "lxbm", "ref"),
     NOT_IN_CSV: (CENSUS_NOT_IN_CSV,),  # the columns a CSV left out as too long (cells.py)
 }
 

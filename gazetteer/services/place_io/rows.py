@@ -17,6 +17,7 @@ from gazetteer.services.place_io import fields as f
 from gazetteer.services.place_io.cells import NOT_IN_CSV, left_out
 from gazetteer.services.place_io.coordinates import Reprojector
 from gazetteer.services.place_io.dataset import RawRow
+from gazetteer.services.place_io.roads import RoadPlan, RoadPlanner
 
 GEOMETRY_FAMILIES = {
     "Point": "point",
@@ -44,6 +45,7 @@ class RowPlan:
     version: int | None = None
     decision: standing.Decision | None = None  # cited in full: the name is registered as standard
     left_out: set[str] = field(default_factory=set)  # fields the CSV left out as too long (cells.py)
+    road: RoadPlan | None = None  # a road or railway: its Road record's class and route number (roads.py)
     errors: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
 
@@ -60,6 +62,7 @@ class RowPlanner:
         self.columns, self.reproject, self.default_category = columns, reproject, default_category
         self._categories = {c.code: c for c in Category.objects.all()}
         self._categories_by_name = {c.name_zh: c for c in self._categories.values()}
+        self._roads = RoadPlanner(columns, self._categories)
 
     def plan(self, raw: RawRow) -> RowPlan:
         plan = RowPlan(raw.number, raw.layer, errors=list(raw.problems))
@@ -67,6 +70,7 @@ class RowPlanner:
         for step in (self._identity, self._category, self._attributes, self._decision, self._names, self._unit):
             step(raw, plan)
         self._geometry(raw, plan)
+        self._roads.plan(plan, self._cell(raw, "road_class"), self._cell(raw, "route_ref"))
         self._requirements(plan)
         return plan
 

@@ -17,6 +17,7 @@ from gazetteer.permissions import Action, can
 from gazetteer.services import places as place_service
 from gazetteer.services import standing
 from gazetteer.services.place_io.report import ImportReport
+from gazetteer.services.place_io.roads import write_road
 from gazetteer.services.place_io.rows import RowPlan
 
 SAME_GEOMETRY_DEG = 1e-9  # ~0.1 mm: a geometry read back from an export counts as unchanged
@@ -144,7 +145,7 @@ class RowWriter:
             **attributes,
         )
         self.report.created += 1
-        self._record(plan, "create", place)
+        self._record(plan, "create", place, **self._road(plan, place, created=True))
 
     @staticmethod
     def _romanization(name: str, category: Category, attributes: dict) -> tuple[str, str] | None:
@@ -182,13 +183,18 @@ class RowWriter:
             if (kind, name) not in have:
                 place_service.add_name(place, name, kind, changeset=self.changeset)
                 have.add((kind, name))
+        road = self._road(plan, place, created=False)
         after = Place.objects.values_list("version", flat=True).get(pk=place.pk)
-        if after > before:
+        if after > before or road.get("road") in ("created", "updated"):
             self.report.updated += 1
-            self._record(plan, "update", place, from_version=before, to_version=after)
+            self._record(plan, "update", place, from_version=before, to_version=after, **road)
         else:
             self.report.unchanged += 1
-            self._record(plan, "unchanged", place)
+            self._record(plan, "unchanged", place, **road)
+
+    def _road(self, plan: RowPlan, place: Place, *, created: bool) -> dict:
+        """A road or railway row: its Road record (class, route number) beside the place (roads.py)."""
+        return write_road(plan, place, self.changeset, created=created) if plan.road is not None else {}
 
     def _register(self, plan: RowPlan, place: Place) -> Place:
         """A row citing a decision for a candidate registers its name as standard; for a record that is
