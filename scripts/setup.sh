@@ -113,6 +113,7 @@ load_data() {
   "${MANAGE[@]}" fetch_sources
   "${MANAGE[@]}" load_base_data
   "${MANAGE[@]}" apply_due_decisions
+  "${MANAGE[@]}" demo_streets  # synthetic demonstration streets (示例数据); a second run adds nothing
 }
 
 install_debian_packages
