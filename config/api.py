@@ -33,9 +33,14 @@ from core.endpoints import router as core_router
 from core.http import json_response
 from core.openapi_schemas import OUTPUT_SCHEMAS as CORE_SCHEMAS
 from core.restapi import Answer, Tag, build_api, document, endpoint, served_urls
+from gazetteer.api import addresses, naming, open_data, places, romanize, search
 from gazetteer.api import io as place_io
-from gazetteer.api import naming, open_data, places, romanize, search
+from gazetteer.api.numbering_requests import router as numbering_requests_router
+from gazetteer.api.signs import router as signs_router
+from gazetteer.openapi_addresses import OUTPUT_SCHEMAS as ADDRESS_SCHEMAS
+from gazetteer.openapi_requests import OUTPUT_SCHEMAS as NUMBERING_REQUEST_SCHEMAS
 from gazetteer.openapi_schemas import OUTPUT_SCHEMAS as GAZETTEER_SCHEMAS
+from gazetteer.openapi_signs import OUTPUT_SCHEMAS as SIGN_SCHEMAS
 from tiles import print_views
 from tiles import views as tile_views
 from tiles.openapi import OUTPUT_SCHEMAS as TILE_SCHEMAS
@@ -73,6 +78,7 @@ TAGS = (
     Tag("topology", "界线拓扑 Edges, nodes and the validator (staff)"),
     Tag("markers", "界桩 Boundary markers (staff; synthetic demonstration markers are public)"),
     Tag("places", "地名 Place-name records (public read)"),
+    Tag("addresses", "道路与门牌 Roads and house numbers (public read; synthetic demonstration streets labelled)"),
     Tag("search", "检索 Search, type-ahead and reverse lookup"),
     Tag("romanization", "罗马字母拼写 Romanization (GB/T 16159)"),
     Tag("open data", "开放数据 Bulk downloads with licences"),
@@ -81,6 +87,7 @@ TAGS = (
     Tag("officers", "地名管理 Writes and applications, for place-name officers and approvers"),
     Tag("tiles", "矢量瓦片 Vector tiles of the web map (public)"),
     Tag("maps", "制图 Print maps (PDF, PNG, SVG) as background jobs, for the bureau's staff"),
+    Tag("signs", "地名标志 The sign inventory (public: signs in place; their make, campaigns and orders: staff)"),
 )
 
 api = build_api(title="牡丹江市地名与行政区划信息系统 API", version="1.0.0", description=DESCRIPTION)
@@ -95,6 +102,9 @@ OUTPUT_SCHEMAS = {
     **REPLACEMENT_SCHEMAS,
     **TOWNSHIP_SCHEMAS,
     **GAZETTEER_SCHEMAS,
+    **NUMBERING_REQUEST_SCHEMAS,
+    **SIGN_SCHEMAS,
+    **ADDRESS_SCHEMAS,
     **TILE_SCHEMAS,
 }
 
@@ -135,9 +145,12 @@ for prefix, router in (
     ("/api/v1/", search.router),
     ("/api/v1/", place_io.router),
     ("/api/v1/", places.router),
+    ("/api/v1/", addresses.router),
     ("/api/v1/", naming.router),
+    ("/api/v1/", numbering_requests_router),
     ("/api/v1/", open_data.router),
     ("/api/v1/", romanize.router),
+    ("/api/v1/", signs_router),
     ("/api/v1/", print_views.router),
     ("/tiles/", tile_views.router),
     ("/", documentation),

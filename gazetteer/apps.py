@@ -42,3 +42,19 @@ class GazetteerConfig(AppConfig):
 
         subscribe("line", boundary_changed)  # the search finds lines and markers (gazetteer.search.boundaries):
         subscribe("marker", boundary_changed)  # a change to one makes the kept answers stale
+        from gazetteer.services import signs
+
+        # A renamed road or renumbered house flags the signs that now show the wrong text (services.signs).
+        subscribe("place", signs.place_changed, when=signs.names_a_sign)
+        subscribe("house-number", signs.house_number_changed, when=signs.names_a_sign)
+        inbox.register("gazetteer.inbox_signs.open_orders")  # sign production orders awaiting progress
+        from gazetteer.search.addresses import house_number_changed
+
+        # Addresses in the search (gazetteer.search.addresses) are read from the register: a changed number
+        # makes the kept answers stale; a renamed road is the "place" subscription's (search.index).
+        subscribe("house-number", house_number_changed)
+        inbox.register("gazetteer.inbox_requests.numbering_requests")  # numbering requests awaiting a step
+        from gazetteer.services import house_numbers
+
+        subscribe("place", house_numbers.road_follows_place, when=house_numbers.place_is_a_road)  # its road record
+        inbox.register("gazetteer.inbox_addresses.renumberings")  # renumberings awaiting an approver

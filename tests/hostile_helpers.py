@@ -67,6 +67,19 @@ WRITTEN_TABLES = (
     "boundaries_replacementcampaign",
     "boundaries_replacementitem",
     "boundaries_proposalgroup",
+    "gazetteer_sign",
+    "gazetteer_signversion",
+    "gazetteer_signphoto",
+    "gazetteer_renewalcampaign",
+    "gazetteer_productionorder",
+    "gazetteer_renewalitem",
+    "gazetteer_numberingrequest",
+    "gazetteer_road",
+    "gazetteer_roadversion",
+    "gazetteer_housenumber",
+    "gazetteer_housenumberversion",
+    "gazetteer_renumberingproposal",
+    "gazetteer_numberingrequestversion",
 )
 MARKER_LINE = "231083-231084"  # 海林市—宁安市线: the throwaway marker's line
 
@@ -473,6 +486,9 @@ def purge(blocker, users: list) -> None:
     _stop_jobs(blocker, ids)
     _purge_inspections(blocker, ids)
     _purge_markers(blocker, ids)
+    _purge_numbering_requests(blocker, ids)
+    _purge_signs(blocker, ids)
+    _purge_addresses(blocker, ids)
     with blocker.unblock(), transaction.atomic():
         applications = list(NamingApplication.objects.filter(submitted_by__in=ids).values_list("pk", "place_id"))
         app_ids = [pk for pk, _ in applications]
@@ -524,6 +540,58 @@ def _purge_inspections(blocker, ids: list[int]) -> None:
         replacements = ReplacementCampaign.objects.filter(created_by__in=ids)
         ReplacementItem.objects.filter(campaign__in=replacements).delete()
         replacements.delete()
+
+
+def _purge_signs(blocker, ids: list[int]) -> None:
+    """Signs the suites' accounts registered or changed, their campaigns, orders, photos and versions."""
+    from gazetteer.models import ProductionOrder, RenewalCampaign, RenewalItem, Sign, SignPhoto, SignVersion
+
+    with blocker.unblock(), transaction.atomic():
+        campaigns = RenewalCampaign.objects.filter(created_by__in=ids)
+        RenewalItem.objects.filter(campaign__in=campaigns).delete()
+        ProductionOrder.objects.filter(campaign__in=campaigns).delete()
+        campaigns.delete()
+        touched = SignVersion.objects.filter(changeset__author__in=ids).values_list("sign_id", flat=True)
+        signs = list(Sign.objects.filter(pk__in=touched).values_list("pk", flat=True))
+        for photo in SignPhoto.objects.filter(sign__in=signs) | SignPhoto.objects.filter(uploaded_by__in=ids):
+            photo.file.delete(save=False)
+            photo.public_file.delete(save=False)
+            photo.delete()
+        RenewalItem.objects.filter(sign__in=signs).delete()
+        SignVersion.objects.filter(sign__in=signs).delete()
+        Sign.objects.filter(pk__in=signs).delete()
+
+
+def _purge_addresses(blocker, ids: list[int]) -> None:
+    """Renumberings the suites' accounts proposed, the numbers they gave, the road records of the places
+    they made (a road place gets one at once) and their versions of road rules."""
+    from gazetteer.models import HouseNumber, HouseNumberVersion, Place, RenumberingProposal, Road, RoadVersion
+
+    with blocker.unblock(), transaction.atomic():
+        roads = Road.objects.filter(place__in=Place.objects.filter(registered_by__in=ids))
+        RenumberingProposal.objects.filter(proposed_by__in=ids).delete()
+        RenumberingProposal.objects.filter(road__in=roads).delete()
+        touched = HouseNumberVersion.objects.filter(changeset__author__in=ids).values_list("house_number_id", flat=True)
+        numbers = HouseNumber.objects.filter(pk__in=touched) | HouseNumber.objects.filter(road__in=roads)
+        number_ids = list(numbers.values_list("pk", flat=True))
+        HouseNumberVersion.objects.filter(house_number__in=number_ids).delete()
+        HouseNumber.objects.filter(pk__in=number_ids).delete()
+        RoadVersion.objects.filter(changeset__author__in=ids).delete()
+        RoadVersion.objects.filter(road__in=roads).delete()
+        roads.delete()
+
+
+def _purge_numbering_requests(blocker, ids: list[int]) -> None:
+    """Numbering requests the suites' accounts received, with their versions and the numbers they were given."""
+    from gazetteer.models import HouseNumber, HouseNumberVersion, NumberingRequest, NumberingRequestVersion
+
+    with blocker.unblock(), transaction.atomic():
+        requests = NumberingRequest.objects.filter(submitted_by__in=ids)
+        numbers = list(requests.exclude(house_number=None).values_list("house_number_id", flat=True))
+        NumberingRequestVersion.objects.filter(request__in=requests).delete()
+        requests.delete()
+        HouseNumberVersion.objects.filter(house_number__in=numbers).delete()
+        HouseNumber.objects.filter(pk__in=numbers).delete()
 
 
 def _purge_markers(blocker, ids: list[int]) -> None:

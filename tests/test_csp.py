@@ -62,6 +62,16 @@ PAGES = {
     "field-inspection": Page("/field/inspections/{inspection_number}", staff=True, ready="#queue-count"),
     "admin-inspection": Page("/admin/boundaries/inspectioncampaign/{inspection_pk}/change/", staff=True),
     "boundary-map": Page("/boundaries/map", staff=True, ready="#map canvas"),
+    "admin-signs": Page("/admin/gazetteer/sign/?outdated=yes", staff=True),
+    "admin-sign-add": Page("/admin/gazetteer/sign/add/", staff=True, ready=MAP),
+    "admin-sign-campaigns": Page("/admin/gazetteer/renewalcampaign/", staff=True),
+    "admin-sign-orders": Page("/admin/gazetteer/productionorder/", staff=True),
+    "admin-numbering-requests": Page("/admin/gazetteer/numberingrequest/", staff=True),
+    "admin-numbering-request-add": Page("/admin/gazetteer/numberingrequest/add/", staff=True),
+    "admin-roads": Page("/admin/gazetteer/road/", staff=True),
+    "admin-house-numbers": Page("/admin/gazetteer/housenumber/", staff=True),
+    "admin-house-number-add": Page("/admin/gazetteer/housenumber/add/", staff=True, ready=MAP),
+    "admin-renumberings": Page("/admin/gazetteer/renumberingproposal/", staff=True),
 }
 
 

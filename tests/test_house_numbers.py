@@ -5,8 +5,11 @@ renumbering approved or rejected with its before/after table."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import shapely
+from django.contrib.gis.geos import GEOSGeometry
 from django.test import Client
 
 from accounts.models import Role
@@ -189,3 +192,104 @@ def test_a_stale_renumbering_is_a_conflict_and_a_rejected_one_changes_nothing(ro
     assert sorted(HouseNumber.objects.values_list("number", "suffix")) == before
     again = api.post(f"/api/v1/roads/{road.place.code}/renumbering", {"reason": "再次整顿"})
     assert again.status_code == 201
+
+
+# ---- the admin: the same steps through the pages -------------------------------------------------------
+
+
+def _inline_management(prefixes=("house_numbers", "versions")) -> dict:
+    data = {}
+    for prefix in prefixes:
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    return data
+
+
+def _map_point(point: dict) -> str:
+    """The point as the admin's map widget sends it: GeoJSON in the web map's projection (EPSG:3857)."""
+    geometry = GEOSGeometry(json.dumps(point))  # GeoJSON reads as EPSG:4326 (= CGCS2000 to centimetres)
+    return geometry.transform(3857, clone=True).geojson
+
+
+def test_a_new_road_place_gets_its_road_record_with_the_citys_rule(db):
+    changeset = open_changeset(Changeset.Kind.EDIT, "test lane (synthetic)", label="tests")
+    place = places.create_place(
+        changeset=changeset, name="示例测试巷", category=Category.objects.get(code="08100"), geom=to_geos(_street()),
+        synthetic=True,
+    )  # fmt: skip
+    assert place.road.road_class == "urban" and place.road.numbering_from == "auto" and place.road.odd_side == ""
+    assert place.road.versions.count() == 1
+
+
+def test_the_admin_numbers_edits_retires_and_renumbers_through_the_services(road, admin_client):
+    add = admin_client.post(
+        "/admin/gazetteer/housenumber/add/",
+        {"road": road.pk, "geom": _map_point(_door(101, 1)), "building_name": "示例楼",
+         "reason": "门牌编制", **_inline_management(("versions",))},
+    )  # fmt: skip
+    assert add.status_code == 302, add.content.decode()[:3000]
+    house = HouseNumber.objects.get(road=road)
+    assert (house.number, house.side, house.building_name) == (11, "left", "示例楼")
+
+    url = f"/admin/gazetteer/housenumber/{house.pk}/change/"
+    assert admin_client.get(url).status_code == 200
+    base = {"building_no": "", "unit_no": "", "room_no": "", "building_name": "示例楼", "owner": "",
+            "former_address": "", "status": "proposed", **_inline_management(("versions",))}  # fmt: skip
+    edited = admin_client.post(url, {**base, "room_no": "301", "reason": "补充室号", "expected_version": 1})
+    assert edited.status_code == 302
+    stale = admin_client.post(url, {**base, "room_no": "302", "reason": "x", "expected_version": 1})
+    assert stale.status_code == 200 and "Conflict" in stale.content.decode()
+    retired = admin_client.post(
+        url, {**base, "room_no": "301", "retire": "on", "reason": "拆除", "expected_version": 2}
+    )
+    assert retired.status_code == 302
+    house.refresh_from_db()
+    assert house.status == "retired" and house.retired_reason == "拆除" and house.room_no == "301"
+
+    for along in (111, 106):  # 13 (11 is retired), then 9 before it
+        house_numbers.number_entrances(
+            road, [house_numbers.Entrance(shapely.Point(_door(along, 1)["coordinates"]))],
+            changeset=open_changeset(Changeset.Kind.EDIT, "t", label="tests"),
+        )  # fmt: skip
+    road_page = admin_client.get(f"/admin/gazetteer/road/{road.pk}/change/").content.decode()
+    assert "门牌整顿" in road_page
+    proposed = admin_client.post(f"/admin/gazetteer/road/{road.pk}/renumber/", {"reason": "门牌整顿"})
+    assert proposed.status_code == 302
+    proposal = RenumberingProposal.objects.get(road=road)
+    page = admin_client.get(f"/admin/gazetteer/renumberingproposal/{proposal.pk}/change/").content.decode()
+    assert "示例测试路" in page and "Before" in page and 'name="choice"' in page
+    decided = admin_client.post(
+        f"/admin/gazetteer/renumberingproposal/{proposal.pk}/decide/",
+        {"choice": "approve", "note": "", "expected_version": proposal.version},
+    )
+    assert decided.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.status == "applied"
+
+
+def test_a_pending_renumbering_waits_in_the_approvers_inbox(road, officers):
+    from django.contrib.auth import get_user_model
+
+    from core import inbox
+
+    api = officers["xian"]
+    _number(api, road, [_door(101, 1), _door(111, 1)])
+    _number(api, road, [_door(106, 1)])
+    assert api.post(f"/api/v1/roads/{road.place.code}/renumbering", {"reason": "门牌整顿"}).status_code == 201
+    users = get_user_model().objects
+    approver, proposer = users.get(username="approver"), users.get(username="officer_xian_hn")
+    items = [i for i in inbox.items_for(approver) if i.kind.startswith("门牌整顿")]
+    assert len(items) == 1 and "示例测试路" in items[0].title
+    assert inbox.count_for(approver) == len(inbox.items_for(approver))
+    assert not [i for i in inbox.items_for(proposer) if i.kind.startswith("门牌整顿")]
+
+
+def test_a_roads_public_page_lists_its_rule_numbers_and_signs(road, officers):
+    api = officers["xian"]
+    made = _number(api, road, [_door(101, 1), _door(111, -1)], status="issued").json()["house_numbers"]
+    _number(api, road, [_door(305, 1)])  # proposed: not yet an address the public sees
+    page = Client().get(f"/places/{road.place.code}")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "编号规则" in html and "西端" in html and "单号" in html  # numbered from the west end (drawn east to west)
+    assert "11号" in html and "12号" in html and "31号" not in html
+    assert html.count('class="synthetic-tag"') >= len(made)

@@ -32,6 +32,7 @@ SAMPLES = {
     "photo_id": "1",
     "task_id": "1",
     "item_id": "1",
+    "house_id": "1",
     "client_id": "3f1d8c1e-7d2a-4a55-9a52-5b2f6d1e9c01",
 }
 DOC_URI = "urn:mdj:openapi"

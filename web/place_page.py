@@ -11,13 +11,13 @@ import json
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
-from django.db.models import F
+from django.db.models import F, Q
 
 from boundaries.models import AdminUnit
 from boundaries.services import markers
 from gazetteer import representation
-from gazetteer.models import Place, PlaceName
-from gazetteer.services import geometry_provenance
+from gazetteer.models import HouseNumber, Place, PlaceName, Road, Sign
+from gazetteer.services import geometry_provenance, house_numbers
 
 # Polygons of county size carry thousands of vertices; the page map needs far fewer.
 DISPLAY_MAX_COORDS = 2000
@@ -28,6 +28,9 @@ NAME_KIND_ORDER = [PlaceName.Kind.FORMER, PlaceName.Kind.ALIAS, PlaceName.Kind.S
 
 class NotOnThatDay(Exception):
     """The place did not exist on the day asked for."""
+
+
+MAX_ROAD_NUMBERS = 500  # listed on the page; the API pages through the rest
 
 
 def record(place: Place, day: dt.date | None, reader) -> dict:
@@ -145,3 +148,47 @@ def history_lines(entries: list[dict], t: dict) -> list[dict]:
         }
         for entry in entries
     ]  # fmt: skip
+
+
+def _start_end(road: Road, t: dict) -> str:
+    """Which end of the road its numbers start from, in words (西端, the west end)."""
+    try:
+        (x0, y0), (x1, y1) = house_numbers.line_of(road).coords[0], house_numbers.line_of(road).coords[-1]
+    except house_numbers.NumberingRefused:
+        return "—"
+    if abs(x1 - x0) >= abs(y1 - y0):
+        return t["end_west"] if x0 < x1 else t["end_east"]
+    return t["end_south"] if y0 < y1 else t["end_north"]
+
+
+def road_context(place: Place, t: dict) -> dict | None:
+    """A road's page lists its rule, its current house numbers and the signs in place that name the
+    road or its numbers (their public face: the text they show); None for a place that is no road."""
+    road = Road.objects.filter(place=place).first()
+    if road is None:
+        return None
+    rule = house_numbers.rule_of(road)
+    numbers = road.house_numbers.exclude(status__in=[HouseNumber.Status.RETIRED, HouseNumber.Status.PROPOSED])
+    signs = Sign.objects.filter(status=Sign.Status.IN_PLACE).filter(Q(place=place) | Q(house_number__road=road))
+    return {
+        "class_label": road.get_road_class_display(),
+        "route_ref": road.route_ref,
+        "numbered": road.numbered,
+        "rule_text": t["road_rule_text"].format(
+            start=_start_end(road, t), odd=t[f"side_{rule.odd_side}"], interval=rule.interval_m
+        ),
+        "numbers": [
+            {"label": n.number_label, "address": n.label, "side": t[f"side_{n.side}"], "synthetic": n.is_synthetic}
+            for n in numbers.select_related("road__place").order_by("side", "distance_m")[:MAX_ROAD_NUMBERS]
+        ],
+        "more_numbers": max(0, numbers.count() - MAX_ROAD_NUMBERS),
+        "signs": [
+            {
+                "number": s.number,
+                "kind": s.get_kind_display(),
+                "text": f"{s.text}{s.number_text}",
+                "synthetic": s.is_synthetic,
+            }
+            for s in signs.order_by("number")[:MAX_ROAD_NUMBERS]
+        ],
+    }

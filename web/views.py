@@ -93,6 +93,7 @@ def place_record(request, code: str):
     context = place_page.page_context(feature, t, language_of(request))
     history = representation.history_in_words(place, request.user, day)
     context["record_history"] = place_page.history_lines(history, t)
+    context["road"] = place_page.road_context(place, t) if day is None else None
     return render(request, "place.html", {**_map_context(), **context, "at": day})
 
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.roles import may_write_in
 from core.events import RecordChanged, announce
 from core.geometry import from_geos, to_geos
+from core.history import open_changeset
 from core.metric import to_metric
 from core.models import Changeset
 from core.records import bump, changed_values, lock
@@ -37,6 +38,7 @@ EDITABLE = ("building_no", "unit_no", "room_no", "building", "building_name", "o
 # The order of a number's life: proposed → issued → in use; retired only through ``retire``.
 NEXT_STATUS = {Status.PROPOSED: {Status.ISSUED}, Status.ISSUED: {Status.IN_USE}, Status.IN_USE: set()}
 MAX_RESERVED_RANGES = 50
+ROAD_CATEGORIES = ("08100", "08200")  # 道路、街、巷 and 铁路: the places that have a road record
 
 
 class NumberingRefused(ValueError):
@@ -317,12 +319,38 @@ def _checked_reserved(ranges) -> list[dict]:
 
 @transaction.atomic
 def register_road(place: Place, *, changeset: Changeset, **rule) -> Road:
-    """The road record of a place of the road or railway categories (its rule: the city's, unless given)."""
-    road, created = Road.objects.get_or_create(place=place, defaults=rule)
-    if created:
-        RoadVersion.objects.create(road=road, version=road.version, changeset=changeset, data=road_snapshot(road))
-        announce(RecordChanged("road", road, frozenset(), created=True))
+    """The road record of a place of the road or railway categories, with ``rule`` (the rest: the
+    city's). A place that has one already gets ``rule`` as a change of it."""
+    road = Road.objects.select_related("place").filter(place=place).first()
+    if road is not None:
+        return set_rule(road, changes=rule, changeset=changeset, expected_version=None) if rule else road
+    if "reserved" in rule:
+        rule = {**rule, "reserved": _checked_reserved(rule["reserved"])}
+    road = Road.objects.create(place=place, **rule)
+    RoadVersion.objects.create(road=road, version=road.version, changeset=changeset, data=road_snapshot(road))
+    announce(RecordChanged("road", road, frozenset(), created=True))
     return road
+
+
+def place_is_a_road(event: RecordChanged) -> bool:
+    place = event.record
+    return event.touches("category") and place.category.code in ROAD_CATEGORIES and not hasattr(place, "road")
+
+
+def road_follows_place(event: RecordChanged) -> None:
+    """A new road, street, lane or railway record gets its road record (the city's rule) at once, in
+    the changeset that made or changed the place (its latest version's): one change, one reason."""
+    place = event.record
+    latest = place.versions.select_related("changeset").order_by("-version").first()
+    changeset = (
+        latest.changeset
+        if latest is not None
+        else open_changeset(Changeset.Kind.EDIT, f"road record of {place.name}", label="roads follow places")
+    )
+    railway = place.category.code == "08200"
+    register_road(
+        place, changeset=changeset, **({"road_class": Road.RoadClass.RAILWAY, "numbered": False} if railway else {})
+    )
 
 
 # ---- history -------------------------------------------------------------------------------------------

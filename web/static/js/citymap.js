@@ -181,6 +181,7 @@ window.cityMap = (function () {
             text: String(text), font: cssFont(layout['text-font'], size),
             textBaseline: layout['text-anchor'] === 'top' ? 'top' : 'middle',
             offsetX: offset[0] * size, offsetY: offset[1] * size, overflow: true,
+            placement: layout['symbol-placement'] === 'line' ? 'line' : 'point',
             fill: new ol.style.Fill({color: get(paint, 'text-color', feature, '#000')}),
             stroke: new ol.style.Stroke({
               color: get(paint, 'text-halo-color', feature, '#fff'),
