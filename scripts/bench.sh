@@ -19,6 +19,9 @@
 #           127.0.0.1 only. The clients use an API token of the account mdj-bench (made here with
 #           create_officer, revoked at the end), so no per-client limit applies. Figures also go to
 #           var/bench/load-<time>.json. Not in the default set: BENCH_KINDS=load.
+#   numbering  numbering a street of 500 entrances, 50 buildings inserted later, a renumbering proposal and
+#           its approval (bench/house_numbers_bench.py, BENCH_NUMBERING_RUNS=3).
+#   faces   1,000 sign faces rendered as one production order (PDF) and as SVG (bench/sign_faces_bench.py).
 #   addresses  address search (太平路12号, taipinglu 12, 12-1, buildings; the reverse look-up's nearest address)
 #           at BENCH_ADDRESS_SIZES="100000 1000000" synthetic addresses, each set written in a transaction that
 #           is rolled back, in-process: the endpoint, the statement and the SQL floor; index build times;
@@ -28,9 +31,9 @@ cd "$PROJECT_DIR"
 load_local_env
 [ -n "${DATABASE_URL:-}" ] || die "no database: run 'make setup' first"
 
-KINDS="${BENCH_KINDS:-search tiles maps api topology addresses}"
+KINDS="${BENCH_KINDS:-search tiles maps api topology addresses numbering faces}"
 for kind in $KINDS; do
-  case "$kind" in search|tiles|maps|api|topology|load|addresses) ;; *) die "BENCH_KINDS: unknown kind '$kind' (search, tiles, maps, api, topology, load, addresses)" ;; esac
+  case "$kind" in search|tiles|maps|api|topology|load|addresses|numbering|faces) ;; *) die "BENCH_KINDS: unknown kind '$kind' (search, tiles, maps, api, topology, load, addresses, numbering, faces)" ;; esac
 done
 wants() { case " $KINDS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 SIZES="${BENCH_SIZES:-real 100000 1000000}"
@@ -164,7 +167,7 @@ bench_load() {
   revoke_token
 }
 
-for kind in search tiles maps api load; do
+for kind in search tiles maps api topology load; do
   if wants "$kind"; then "bench_$kind"; fi
 done
 
@@ -174,3 +177,14 @@ bench_addresses() {
   "$PY" bench/address_search_bench.py --sizes ${BENCH_ADDRESS_SIZES:-100000 1000000} --queries "$QUERIES"
 }
 if wants addresses; then bench_addresses; fi
+
+bench_numbering() {
+  # A 500-entrance street numbered, 50 later buildings, a renumbering proposed and approved (rolled back).
+  "$PY" bench/house_numbers_bench.py --runs "${BENCH_NUMBERING_RUNS:-3}"
+}
+bench_faces() {
+  # 1,000 sign faces as one production order PDF, and as SVG (bench/sign_faces_bench.py).
+  "$PY" bench/sign_faces_bench.py
+}
+if wants numbering; then bench_numbering; fi
+if wants faces; then bench_faces; fi

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 import pydantic
 from ninja import Schema
-from pydantic import BeforeValidator, Field, create_model
+from pydantic import BeforeValidator, Field, WithJsonSchema, create_model
 from pydantic_core import PydanticCustomError
 
 from boundaries.models import AdminUnit
@@ -201,7 +201,12 @@ def place_fields(values: dict) -> dict:
 
 # ---- the filters of a list or an export --------------------------------------------------------------
 
-StatusFilter = Annotated[Literal[tuple(Place.Status.values)] | None, BeforeValidator(_empty_as_null)]
+# An empty value means any status, so the document lists it with the statuses.
+StatusFilter = Annotated[
+    Literal[tuple(Place.Status.values)] | None,
+    BeforeValidator(_empty_as_null),
+    WithJsonSchema({"type": "string", "enum": [*Place.Status.values, ""]}),
+]
 
 
 class PlaceFilters(Schema):

@@ -263,7 +263,7 @@ class SignFilters(Page(PAGE_SIZE, MAX_PAGE_SIZE)):
     tag=SIGNS,
     public=True,
     answers=Answer("A page of signs", "Signs"),
-    errors=("400",),
+    errors=("400", "403"),
     url_name="sign-list",
 )
 def sign_list(request, query: Query[SignFilters]):
