@@ -158,24 +158,31 @@ def number_entrances(
     today = timezone.localdate()
     made = []
     for entrance, (allocation, placement) in zip(entrances, preview(locked, [e.point for e in entrances]), strict=True):
-        house = HouseNumber.objects.create(
-            road=locked,
-            number=allocation.number,
-            suffix=allocation.suffix,
-            geom=to_geos(entrance.point),
-            distance_m=round(placement.distance_m, 2),
-            side=placement.side,
-            building=entrance.building,
-            building_name=entrance.building_name,
-            owner=entrance.owner,
-            former_address=entrance.former_address,
-            status=status,
-            issued_on=today if status == Status.ISSUED else None,
-            is_synthetic=synthetic,
+        made.append(
+            _create(locked, entrance, allocation, placement, changeset, status=status, synthetic=synthetic, today=today)
         )
-        _record(house, changeset, created=True)
-        made.append(house)
     return made
+
+
+def _create(road, entrance, allocation, placement, changeset, *, status, synthetic, today, reuse_reason=""):
+    house = HouseNumber.objects.create(
+        road=road,
+        number=allocation.number,
+        suffix=allocation.suffix,
+        geom=to_geos(entrance.point),
+        distance_m=round(placement.distance_m, 2),
+        side=placement.side,
+        building=entrance.building,
+        building_name=entrance.building_name,
+        owner=entrance.owner,
+        former_address=entrance.former_address,
+        status=status,
+        issued_on=today if status == Status.ISSUED else None,
+        reuse_reason=reuse_reason,
+        is_synthetic=synthetic,
+    )
+    _record(house, changeset, created=True)
+    return house
 
 
 @transaction.atomic
@@ -211,24 +218,10 @@ def issue(
         raise NumberingRefused(
             "this number was used before and retired: issue it again only with a reason", "reuse_reason"
         )
-    house = HouseNumber.objects.create(
-        road=locked,
-        number=number,
-        suffix=suffix,
-        geom=to_geos(entrance.point),
-        distance_m=round(placement.distance_m, 2),
-        side=placement.side,
-        building=entrance.building,
-        building_name=entrance.building_name,
-        owner=entrance.owner,
-        former_address=entrance.former_address,
-        status=Status.ISSUED,
-        issued_on=timezone.localdate(),
-        reuse_reason=reuse_reason.strip(),
-        is_synthetic=locked.place.is_synthetic,
-    )
-    _record(house, changeset, created=True)
-    return house
+    return _create(
+        locked, entrance, engine.Allocation(number, suffix), placement, changeset, status=Status.ISSUED,
+        synthetic=locked.place.is_synthetic, today=timezone.localdate(), reuse_reason=reuse_reason.strip(),
+    )  # fmt: skip
 
 
 @transaction.atomic
