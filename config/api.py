@@ -36,10 +36,12 @@ from core.restapi import Answer, Tag, build_api, document, endpoint, served_urls
 from gazetteer.api import addresses, naming, open_data, places, romanize, search
 from gazetteer.api import io as place_io
 from gazetteer.api.numbering_requests import router as numbering_requests_router
+from gazetteer.api.sign_surveys import router as sign_surveys_router
 from gazetteer.api.signs import router as signs_router
 from gazetteer.openapi_addresses import OUTPUT_SCHEMAS as ADDRESS_SCHEMAS
 from gazetteer.openapi_requests import OUTPUT_SCHEMAS as NUMBERING_REQUEST_SCHEMAS
 from gazetteer.openapi_schemas import OUTPUT_SCHEMAS as GAZETTEER_SCHEMAS
+from gazetteer.openapi_sign_surveys import OUTPUT_SCHEMAS as SIGN_SURVEY_SCHEMAS
 from gazetteer.openapi_signs import OUTPUT_SCHEMAS as SIGN_SCHEMAS
 from tiles import print_views
 from tiles import views as tile_views
@@ -104,6 +106,7 @@ OUTPUT_SCHEMAS = {
     **GAZETTEER_SCHEMAS,
     **NUMBERING_REQUEST_SCHEMAS,
     **SIGN_SCHEMAS,
+    **SIGN_SURVEY_SCHEMAS,
     **ADDRESS_SCHEMAS,
     **TILE_SCHEMAS,
 }
@@ -151,6 +154,7 @@ for prefix, router in (
     ("/api/v1/", open_data.router),
     ("/api/v1/", romanize.router),
     ("/api/v1/", signs_router),
+    ("/api/v1/", sign_surveys_router),
     ("/api/v1/", print_views.router),
     ("/tiles/", tile_views.router),
     ("/", documentation),

@@ -7,6 +7,7 @@ from gazetteer.api.open_data import open_data_page
 from web import division_drafts as web_drafts
 from web import field as web_field
 from web import notices as web_notices
+from web import sign_survey as web_sign_survey
 from web import views as web_views
 from web.boundary_map import boundary_map as boundary_map_page
 from web.inbox import inbox_page
@@ -30,4 +31,5 @@ urlpatterns = [
     re_path(r"^places/(?P<code>[0-9]{20})$", web_views.place_record, name="place-page"),
     path("notices", web_notices.notice_list, name="public-notices"),
     re_path(rf"^notices/(?P<number>{web_notices.NUMBER})(?P<pdf>\.pdf)?$", web_notices.notice, name="public-notice"),
+    path("signs/survey", web_sign_survey.sign_survey, name="sign-survey"),
 ]

@@ -481,4 +481,5 @@ class SearchDeletion(models.Model):
 from gazetteer.models_addresses import *  # noqa: E402,F403  (roads and house numbers: their own module)
 from gazetteer.models_renumbering import *  # noqa: E402,F403  (renumbering proposals: their own module)
 from gazetteer.models_requests import *  # noqa: E402,F403  (numbering requests and their certificates: their own module)
+from gazetteer.models_sign_surveys import *  # noqa: E402,F403  (sign surveys from the phone: their own module)
 from gazetteer.models_signs import *  # noqa: E402,F403  (signs and their renewal campaigns: their own module)

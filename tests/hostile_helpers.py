@@ -79,6 +79,7 @@ WRITTEN_TABLES = (
     "gazetteer_housenumber",
     "gazetteer_housenumberversion",
     "gazetteer_renumberingproposal",
+    "gazetteer_signsurvey",
     "gazetteer_numberingrequestversion",
 )
 MARKER_LINE = "231083-231084"  # 海林市—宁安市线: the throwaway marker's line
@@ -544,7 +545,15 @@ def _purge_inspections(blocker, ids: list[int]) -> None:
 
 def _purge_signs(blocker, ids: list[int]) -> None:
     """Signs the suites' accounts registered or changed, their campaigns, orders, photos and versions."""
-    from gazetteer.models import ProductionOrder, RenewalCampaign, RenewalItem, Sign, SignPhoto, SignVersion
+    from gazetteer.models import (
+        ProductionOrder,
+        RenewalCampaign,
+        RenewalItem,
+        Sign,
+        SignPhoto,
+        SignSurvey,
+        SignVersion,
+    )
 
     with blocker.unblock(), transaction.atomic():
         campaigns = RenewalCampaign.objects.filter(created_by__in=ids)
@@ -558,6 +567,8 @@ def _purge_signs(blocker, ids: list[int]) -> None:
             photo.public_file.delete(save=False)
             photo.delete()
         RenewalItem.objects.filter(sign__in=signs).delete()
+        SignSurvey.objects.filter(sign__in=signs).delete()
+        SignSurvey.objects.filter(surveyor__in=ids).delete()
         SignVersion.objects.filter(sign__in=signs).delete()
         Sign.objects.filter(pk__in=signs).delete()
 

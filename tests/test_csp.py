@@ -60,6 +60,8 @@ PAGES = {
     "division-draft": Page("/divisions/drafts/{draft_number}", staff=True),
     "admin-division-draft": Page("/admin/boundaries/divisiondraft/{draft_pk}/change/", staff=True),
     "field-inspection": Page("/field/inspections/{inspection_number}", staff=True, ready="#queue-count"),
+    "sign-survey": Page("/signs/survey", staff=True, ready="#queue-count"),
+    "admin-sign-surveys": Page("/admin/gazetteer/signsurvey/", staff=True),
     "admin-inspection": Page("/admin/boundaries/inspectioncampaign/{inspection_pk}/change/", staff=True),
     "boundary-map": Page("/boundaries/map", staff=True, ready="#map canvas"),
     "admin-signs": Page("/admin/gazetteer/sign/?outdated=yes", staff=True),

@@ -2141,6 +2141,48 @@ NUMBERING_REQUEST_CASES = [
     case("numbering-request-withdraw-get", "GET", UNKNOWN_REQUEST + "/withdraw", 405, "ningan"),
 ]
 
+SIGN_SURVEYS = UNKNOWN_SIGN + "/surveys"
+SIGN_SURVEY = {"client_id": "3f1d8c1e-7d2a-4a55-9a52-5b2f6d1e9c03", "condition": "faded", "surveyed_on": "2026-01-05"}
+SIGN_SURVEY_CASES = [
+    case("sign-survey-anonymous", "POST", SIGN_SURVEYS, 401, None, SIGN_SURVEY),
+    case("sign-survey-bad-token", "POST", SIGN_SURVEYS, 401, "bad-token", SIGN_SURVEY),
+    case("sign-survey-unknown-sign", "POST", SIGN_SURVEYS, 404, "ningan", SIGN_SURVEY),
+    case(
+        "sign-survey-condition-bad",
+        "POST",
+        SIGN_SURVEYS,
+        400,
+        "ningan",
+        changed(SIGN_SURVEY, condition="x"),
+        names="condition",
+    ),
+    case(
+        "sign-survey-client-id-short",
+        "POST",
+        SIGN_SURVEYS,
+        400,
+        "ningan",
+        changed(SIGN_SURVEY, client_id="1"),
+        names="client_id",
+    ),
+    case("sign-survey-day-feb-30", "POST", SIGN_SURVEYS, 400, "ningan", changed(SIGN_SURVEY, surveyed_on="2026-02-30")),
+    case("sign-survey-notes-surrogate", "POST", SIGN_SURVEYS, 400, "ningan", changed(SIGN_SURVEY, notes=SURROGATE)),
+    case("sign-survey-unknown-field", "POST", SIGN_SURVEYS, 400, "ningan", changed(SIGN_SURVEY, sign="BZ-1")),
+    case(
+        "sign-survey-position-nan",
+        "POST",
+        SIGN_SURVEYS,
+        400,
+        "ningan",
+        b'{"position": {"type": "Point", "coordinates": [NaN, 1]}}',
+    ),
+    case("sign-survey-list-anonymous", "GET", SIGN_SURVEYS, 401, None),
+    case("sign-survey-list-unknown", "GET", SIGN_SURVEYS, 404, "carto"),
+    case("sign-survey-delete", "DELETE", SIGN_SURVEYS, 405, "ningan"),
+    case("sign-survey-photo-anonymous", "POST", SIGN_SURVEYS + "/" + SIGN_SURVEY["client_id"] + "/photos", 401, None),
+    *broken_json("sign-survey", "POST", SIGN_SURVEYS, "ningan", SIGN_SURVEY, "notes"),
+]
+
 ALL_CASES = [
     *CREATE_CASES,
     *UPDATE_CASES,
@@ -2165,6 +2207,7 @@ ALL_CASES = [
     *SIGN_CASES,
     *NUMBERING_REQUEST_CASES,
     *ADDRESS_CASES,
+    *SIGN_SURVEY_CASES,
 ]
 
 

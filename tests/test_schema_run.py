@@ -114,6 +114,7 @@ OFFICER_WRITES = {
     ("POST", "/api/v1/roads/{code}/renumbering"),
     ("POST", "/api/v1/renumberings/{number}/approve"),
     ("POST", "/api/v1/renumberings/{number}/reject"),
+    ("POST", "/api/v1/signs/{number}/surveys"),
 }
 
 
