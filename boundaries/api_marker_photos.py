@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Path, Router
@@ -33,10 +32,10 @@ from boundaries.representation_markers import SYNTHETIC_NOTE
 from boundaries.services import marker_photos as service
 from core.api import ApiError
 from core.http import json_response
-from core.photos import CONTENT_TYPES, PhotoRefused
+from core.photo_responses import IMAGES, form_text, photo_response, uploaded_file
+from core.photos import PhotoRefused
 from core.restapi import FILE, MAX_TEXT, OFFICERS, Answer, Json, StrictSchema, endpoint
 from core.srid import API_SRID
-from core.text import text_problem
 
 router = Router()
 
@@ -55,7 +54,6 @@ FORM = {
     },
     "required": ["file", "reason"],
 }
-IMAGES = {media: FILE for media in CONTENT_TYPES.values()}
 
 
 class PhotoRetire(StrictSchema):
@@ -77,19 +75,6 @@ def _photo(marker: BoundaryMarker, photo_id: int, *, staff: bool) -> MarkerPhoto
     if photo is None or (photo.retired_at is not None and not staff):
         raise ApiError(404, f"marker {marker.number} has no photo {photo_id}")
     return photo
-
-
-def _form_text(request, field: str, max_length: int, *, required: bool = False) -> str:
-    value = request.POST.get(field)
-    problem = text_problem(value) if value else None
-    if problem:
-        raise ApiError(400, f"'{field}' {problem}", field=field)
-    value = (value or "").strip()
-    if required and not value:
-        raise ApiError(400, f"'{field}' is required: it is recorded with the change", field=field)
-    if len(value) > max_length:
-        raise ApiError(400, f"'{field}' is longer than {max_length} characters", field=field)
-    return value
 
 
 def _local(moment) -> str | None:
@@ -136,19 +121,6 @@ def as_dict(photo: MarkerPhoto, marker: BoundaryMarker, *, staff: bool) -> dict:
         "retired_by": photo.retired_by.get_username() if photo.retired_by else None,
         "retired_reason": photo.retired_reason,
     }
-
-
-def _file(field, photo: MarkerPhoto, number: str) -> FileResponse:
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        raise ApiError(410, "the photo's file is missing on the server; restore it from a backup") from None
-    extension = field.name.rsplit(".", 1)[-1]
-    response = FileResponse(
-        handle, content_type=CONTENT_TYPES[photo.format], filename=f"{number}-{photo.pk}.{extension}"
-    )
-    response["Content-Disposition"] = response["Content-Disposition"].replace("attachment", "inline", 1)
-    return response
 
 
 # ---- reads ----------------------------------------------------------------------------------------------
@@ -198,7 +170,7 @@ def photo_original(request, number: MarkerNumber, photo_id: PhotoId):
         raise ApiError(404, f"no photo {photo_id} of a boundary marker {number!r} that you may read")
     marker = _marker(request, number)
     photo = _photo(marker, photo_id, staff=True)
-    response = _file(photo.file, photo, marker.number)
+    response = photo_response(photo.file, photo.format, f"{marker.number}-{photo.pk}")
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -222,7 +194,7 @@ def photo_public(request, number: MarkerNumber, photo_id: PhotoId):
     if not marker.is_synthetic:
         raise ApiError(404, f"marker {marker.number} is a real marker: its photos are not public")
     photo = _photo(marker, photo_id, staff=False)
-    response = _file(photo.public_file, photo, marker.number)
+    response = photo_response(photo.public_file, photo.format, f"{marker.number}-{photo.pk}")
     response["Cache-Control"] = f"max-age={PUBLIC_MAX_AGE}"
     return response
 
@@ -253,14 +225,10 @@ def photo_add(request, number: MarkerNumber):
     marker = _marker(request, number)
     if not service.may_change(request.user, marker):
         raise ApiError(403, f"photos of marker {marker.number} are kept by officers of the counties of its line")
-    if not request.content_type.startswith("multipart/form-data"):
-        raise ApiError(415, "send the photo as multipart/form-data (fields 'file', 'reason', 'caption')")
-    upload = request.FILES.get("file")
-    if upload is None:
-        raise ApiError(400, "send the photo as the multipart field 'file'", field="file")
-    reason = _form_text(request, "reason", MAX_TEXT, required=True)
-    caption = _form_text(request, "caption", CAPTION_MAX)
-    source = _form_text(request, "source", 20) or MarkerPhoto.Source.REGISTER
+    upload = uploaded_file(request, "fields 'file', 'reason', 'caption'")
+    reason = form_text(request, "reason", MAX_TEXT, required=True)
+    caption = form_text(request, "caption", CAPTION_MAX)
+    source = form_text(request, "source", 20) or MarkerPhoto.Source.REGISTER
     if source not in MarkerPhoto.Source.values:
         raise ApiError(400, f"'source' must be one of {', '.join(MarkerPhoto.Source.values)}", field="source")
     try:

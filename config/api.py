@@ -36,11 +36,13 @@ from core.restapi import Answer, Tag, build_api, document, endpoint, served_urls
 from gazetteer.api import addresses, naming, open_data, places, romanize, search
 from gazetteer.api import io as place_io
 from gazetteer.api.numbering_requests import router as numbering_requests_router
+from gazetteer.api.sign_photos import router as sign_photos_router
 from gazetteer.api.sign_surveys import router as sign_surveys_router
 from gazetteer.api.signs import router as signs_router
 from gazetteer.openapi_addresses import OUTPUT_SCHEMAS as ADDRESS_SCHEMAS
 from gazetteer.openapi_requests import OUTPUT_SCHEMAS as NUMBERING_REQUEST_SCHEMAS
 from gazetteer.openapi_schemas import OUTPUT_SCHEMAS as GAZETTEER_SCHEMAS
+from gazetteer.openapi_sign_photos import OUTPUT_SCHEMAS as SIGN_PHOTO_SCHEMAS
 from gazetteer.openapi_sign_surveys import OUTPUT_SCHEMAS as SIGN_SURVEY_SCHEMAS
 from gazetteer.openapi_signs import OUTPUT_SCHEMAS as SIGN_SCHEMAS
 from tiles import print_views
@@ -107,6 +109,7 @@ OUTPUT_SCHEMAS = {
     **NUMBERING_REQUEST_SCHEMAS,
     **SIGN_SCHEMAS,
     **SIGN_SURVEY_SCHEMAS,
+    **SIGN_PHOTO_SCHEMAS,
     **ADDRESS_SCHEMAS,
     **TILE_SCHEMAS,
 }
@@ -155,6 +158,7 @@ for prefix, router in (
     ("/api/v1/", romanize.router),
     ("/api/v1/", signs_router),
     ("/api/v1/", sign_surveys_router),
+    ("/api/v1/", sign_photos_router),
     ("/api/v1/", print_views.router),
     ("/tiles/", tile_views.router),
     ("/", documentation),

@@ -2183,6 +2183,25 @@ SIGN_SURVEY_CASES = [
     *broken_json("sign-survey", "POST", SIGN_SURVEYS, "ningan", SIGN_SURVEY, "notes"),
 ]
 
+SIGN_PHOTOS = UNKNOWN_SIGN + "/photos"
+SIGN_PHOTO_CASES = [
+    case("sign-photo-add-anonymous", "POST", SIGN_PHOTOS, 401, None, photo_form()),
+    case("sign-photo-add-bad-token", "POST", SIGN_PHOTOS, 401, "bad-token", photo_form()),
+    case("sign-photo-add-unknown-sign", "POST", SIGN_PHOTOS, 404, "ningan", photo_form()),
+    case("sign-photo-add-put", "PUT", SIGN_PHOTOS, 405, "ningan", photo_form()),
+    case("sign-photo-list-unknown", "GET", SIGN_PHOTOS, 404),
+    case("sign-photo-list-delete", "DELETE", SIGN_PHOTOS, 405, "ningan"),
+    case("sign-photo-original-anonymous-404", "GET", SIGN_PHOTOS + "/1", 404),
+    case("sign-photo-original-id-0", "GET", SIGN_PHOTOS + "/0", 400, "admin", names="photo_id"),
+    case("sign-photo-original-id-5000-digits", "GET", SIGN_PHOTOS + "/" + DIGITS_5000, 400, "admin", names="photo_id"),
+    case("sign-photo-public-unknown-404", "GET", SIGN_PHOTOS + "/1/public", 404),
+    case("sign-photo-retire-anonymous", "POST", SIGN_PHOTOS + "/1/retire", 401, None, {"reason": "重拍"}),
+    case(
+        "sign-photo-retire-unknown-field", "POST", SIGN_PHOTOS + "/1/retire", 400, "ningan", {"reason": "x", "gone": 1}
+    ),
+    case("sign-photo-retire-reason-empty", "POST", SIGN_PHOTOS + "/1/retire", 400, "ningan", {"reason": ""}),
+]
+
 ALL_CASES = [
     *CREATE_CASES,
     *UPDATE_CASES,
@@ -2208,6 +2227,7 @@ ALL_CASES = [
     *NUMBERING_REQUEST_CASES,
     *ADDRESS_CASES,
     *SIGN_SURVEY_CASES,
+    *SIGN_PHOTO_CASES,
 ]
 
 

@@ -24,6 +24,7 @@ from boundaries.levels import Tier
 from boundaries.models import AdminUnit
 from boundaries.widgets import OfflineMapWidget
 from core.admin_base import ReadOnlyAdmin, ReadOnlyInline, Refused, ServiceAdmin, VersionedChangeForm, VersionRowsInline
+from core.admin_photos import PhotoForm, PhotoInline
 from gazetteer.models_signs import ProductionOrder, RenewalCampaign, RenewalItem, Sign, SignPhoto, SignVersion
 from gazetteer.services import sign_campaigns as campaigns
 from gazetteer.services import signs as service
@@ -43,10 +44,34 @@ class SignVersionInline(VersionRowsInline):
     model = SignVersion
 
 
-class SignPhotoInline(ReadOnlyInline):
+class SignPhotoForm(PhotoForm):
+    class Meta(PhotoForm.Meta):
+        model = SignPhoto
+
+
+class SignPhotoInline(PhotoInline):
+    """Photos of the sign (an officer's own, and those taken at phone surveys), added with the form's reason."""
+
     model = SignPhoto
-    fields = ["uploaded_at", "caption", "width", "height", "taken_at", "retired_at", "retired_reason"]
-    readonly_fields = fields
+    form = SignPhotoForm
+    verbose_name_plural = "照片 photos (the public see a copy without metadata)"
+    distance_from = "the sign"
+    refusals = (service.SignRefused, service.SignForbidden)
+
+    def add_photo(self, record, upload, *, user, reason, caption):
+        return service.add_photo(record, upload, user=user, reason=reason, caption=caption)
+
+    def may_add(self, request, record):
+        return record.status == Sign.Status.IN_PLACE and service.may_keep(request.user, record)
+
+    def original_url(self, photo):
+        return reverse("sign-photo-original", kwargs={"number": photo.sign.number, "photo_id": photo.pk})
+
+    def distance_m(self, photo):
+        return service.distance_from_sign_m(photo, photo.sign)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("sign", "uploaded_by")
 
 
 class OutdatedFilter(admin.SimpleListFilter):
@@ -140,7 +165,7 @@ class SignAdmin(ServiceAdmin):
             saved = service.remove_sign(
                 saved, user=request.user, reason=reason, on=data["removed_on"], expected_version=version
             )
-        if saved is current and not changes:
+        if saved is current and not changes and not request.FILES:  # a photo alone is saved by its inline
             raise Refused("nothing changed")
         return saved
 

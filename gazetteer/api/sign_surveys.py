@@ -18,6 +18,7 @@ from pydantic import Field
 from accounts.roles import is_staff_reader
 from core.api import ApiError
 from core.http import json_response
+from core.photo_responses import uploaded_file
 from core.photos import PhotoRefused
 from core.restapi import OFFICERS, Answer, Day, Geometry, Json, OneOf, StrictSchema, Text, endpoint
 from core.srid import API_SRID
@@ -191,11 +192,7 @@ PHOTO_FORM = {
 )
 def survey_photo(request, number: SignNumber, client_id: ClientIdPath):
     sign = _sign(number)
-    if not request.content_type.startswith("multipart/form-data"):
-        raise ApiError(415, "send the photo as multipart/form-data (field 'file')")
-    upload = request.FILES.get("file")
-    if upload is None:
-        raise ApiError(400, "send the photo as the multipart field 'file'", field="file")
+    upload = uploaded_file(request, "field 'file'")
     key = _client_id(client_id)
     try:
         with _rules():

@@ -26,6 +26,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from pyproj import Geod
 
 from accounts.roles import may_write_in
 from boundaries.models import AdminUnit
@@ -40,6 +41,8 @@ from core.srid import STORAGE_SRID
 from gazetteer.models import HouseNumber, Place
 from gazetteer.models_signs import SIGN_PHOTO_FOLDER, Sign, SignPhoto, SignVersion
 from gazetteer.romanization.engine import romanize
+
+GEOD = Geod(ellps="GRS80")  # the CGCS2000 ellipsoid (photo positions against the sign's)
 
 Kind = Sign.Kind
 PLACE_KINDS = (Kind.ROAD_NAME, Kind.STREET, Kind.LANE, Kind.VILLAGE, Kind.COMMUNITY, Kind.NATURAL)
@@ -486,6 +489,14 @@ def add_photo(sign: Sign, upload, *, user, reason: str, caption: str = "") -> tu
         raise
     announce(RecordChanged("sign_photo", photo, created=True))
     return photo, True
+
+
+def distance_from_sign_m(photo: SignPhoto, sign: Sign) -> float | None:
+    """Metres from the sign's registered position to where the photo's EXIF puts it, or None."""
+    if photo.exif_position is None or sign.geom is None:
+        return None
+    _, _, metres = GEOD.inv(sign.geom.x, sign.geom.y, photo.exif_position.x, photo.exif_position.y)
+    return float(metres)
 
 
 @transaction.atomic
