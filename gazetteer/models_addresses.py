@@ -66,13 +66,19 @@ class Road(VersionedRecord):
         help_text='Numbers kept back: [{"from": 30, "to": 40, "reason": "规划地块"}]; never issued by the engine',
     )
     source = models.ForeignKey(DataSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    bureau_id = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The road's id in the bureau's road file (道路编码): a later import of that file matches it",
+    )
 
     class Meta:
         ordering = ["place__code"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(interval_m__isnull=True) | Q(interval_m__gt=0), name="road_interval_positive"
-            )
+            ),
+            models.UniqueConstraint(fields=["bureau_id"], condition=~Q(bureau_id=""), name="road_bureau_id_unique"),
         ]
 
     def __str__(self) -> str:

@@ -48,6 +48,7 @@ ROAD = {
     "synthetic": BOOLEAN,
     "road_class": enum(Road.RoadClass.values),
     "route_ref": STRING,
+    "bureau_id": {**STRING, "description": "The road's id in the bureau's road file (道路编码); empty if none"},
     "numbered": BOOLEAN,
     "rule": RULE,
     "version": INTEGER,

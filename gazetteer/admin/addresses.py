@@ -32,7 +32,7 @@ from gazetteer.services.house_numbers import Entrance, NumberingRefused
 class RoadForm(VersionedChangeForm):
     class Meta:
         model = Road
-        fields = ["place", *house_numbers.ROAD_RULE_FIELDS]
+        fields = ["place", *house_numbers.ROAD_FIELDS]
 
 
 class HouseNumberInline(ReadOnlyInline):
@@ -79,9 +79,9 @@ class RoadAdmin(ServiceAdmin):
             place = form.cleaned_data["place"]
             if place.category.code not in house_numbers.ROAD_CATEGORIES:
                 raise Refused(f"{place.name} is not a road, street, lane or railway (category 08100 or 08200)")
-            rule = {name: form.cleaned_data[name] for name in house_numbers.ROAD_RULE_FIELDS}
+            rule = {name: form.cleaned_data[name] for name in house_numbers.ROAD_FIELDS}
             return house_numbers.register_road(place, changeset=changeset, **rule)
-        changes = form.sent_changes(house_numbers.ROAD_RULE_FIELDS)
+        changes = form.sent_changes(house_numbers.ROAD_FIELDS)
         if not house_numbers.may_number(request.user, obj):
             raise Refused(f"you do not number on {obj.place.name}: an officer of its county does")
         current = Road.objects.select_related("place").get(pk=obj.pk)

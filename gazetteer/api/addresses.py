@@ -103,6 +103,7 @@ def road_json(road: Road, *, numbers: bool = False, staff: bool = False) -> dict
         "synthetic": place.is_synthetic,
         "road_class": road.road_class,
         "route_ref": road.route_ref,
+        "bureau_id": road.bureau_id,
         "numbered": road.numbered,
         "rule": {
             "numbering_from": road.numbering_from,
@@ -178,6 +179,7 @@ class Reserved(StrictSchema):
 class RoadChanges(StrictSchema):
     road_class: OneOf(Road.RoadClass.values) | None = None
     route_ref: Text(12) | None = None
+    bureau_id: Text(40, description="The road's id in the bureau's road file (道路编码)") | None = None
     numbered: bool | None = None
     numbering_from: OneOf(Road.NumberingFrom.values, "auto: the city's rule by the road's direction") | None = None
     odd_side: OneOf(Road.Side.values, "left, right, or empty for the city's") | None = None

@@ -34,6 +34,8 @@ from gazetteer.services.places import place_counties
 
 Status = HouseNumber.Status
 ROAD_RULE_FIELDS = ("road_class", "route_ref", "numbered", "numbering_from", "odd_side", "interval_m", "reserved")
+# A road record's fields: its class and numbering rule, and the id the bureau's road file gives it.
+ROAD_FIELDS = (*ROAD_RULE_FIELDS, "bureau_id")
 EDITABLE = ("building_no", "unit_no", "room_no", "building", "building_name", "owner", "former_address", "status")
 # The order of a number's life: proposed → issued → in use; retired only through ``retire``.
 NEXT_STATUS = {Status.PROPOSED: {Status.ISSUED}, Status.ISSUED: {Status.IN_USE}, Status.IN_USE: set()}
@@ -281,11 +283,13 @@ def renumber(house: HouseNumber, allocation: engine.Allocation, *, former: str, 
 @transaction.atomic
 def set_rule(road: Road, *, changes: dict, changeset: Changeset, expected_version: int | None) -> Road:
     """The road's class, route number and numbering rule (each part empty: the city's)."""
-    unknown = set(changes) - set(ROAD_RULE_FIELDS)
+    unknown = set(changes) - set(ROAD_FIELDS)
     if unknown:
         raise NumberingRefused(f"not a road rule: {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
     if "reserved" in changes:
         changes = {**changes, "reserved": _checked_reserved(changes["reserved"])}
+    if "bureau_id" in changes:
+        changes = {**changes, "bureau_id": _checked_bureau_id(changes["bureau_id"], road)}
     locked = lock(Road.objects.select_related("place"), road.pk, expected_version)
     changed = changed_values(locked, changes)
     if not changed:
@@ -311,6 +315,19 @@ def _checked_reserved(ranges) -> list[dict]:
 
 
 @transaction.atomic
+def _checked_bureau_id(value, road: Road | None) -> str:
+    """The bureau's id of a road: one road per id (a re-import matches by it)."""
+    value = "".join(str(value or "").split())
+    if len(value) > Road._meta.get_field("bureau_id").max_length:
+        raise NumberingRefused("bureau_id is at most 40 characters", field="bureau_id")
+    other = Road.objects.filter(bureau_id=value).exclude(pk=road.pk if road else None).select_related("place").first()
+    if value and other is not None:
+        raise NumberingRefused(
+            f"the bureau's id {value} is road {other.place.name} ({other.place.code})'s", field="bureau_id"
+        )
+    return value
+
+
 def register_road(place: Place, *, changeset: Changeset, **rule) -> Road:
     """The road record of a place of the road or railway categories, with ``rule`` (the rest: the
     city's). A place that has one already gets ``rule`` as a change of it."""
@@ -319,6 +336,8 @@ def register_road(place: Place, *, changeset: Changeset, **rule) -> Road:
         return set_rule(road, changes=rule, changeset=changeset, expected_version=None) if rule else road
     if "reserved" in rule:
         rule = {**rule, "reserved": _checked_reserved(rule["reserved"])}
+    if "bureau_id" in rule:
+        rule = {**rule, "bureau_id": _checked_bureau_id(rule["bureau_id"], None)}
     road = Road.objects.create(place=place, **rule)
     RoadVersion.objects.create(road=road, version=road.version, changeset=changeset, data=road_snapshot(road))
     announce(RecordChanged("road", road, frozenset(), created=True))
@@ -373,7 +392,7 @@ def snapshot(house: HouseNumber) -> dict:
 
 
 def road_snapshot(road: Road) -> dict:
-    return {"place": road.place.code, **{name: getattr(road, name) for name in ROAD_RULE_FIELDS}}
+    return {"place": road.place.code, **{name: getattr(road, name) for name in ROAD_FIELDS}}
 
 
 def _record(house: HouseNumber, changeset: Changeset, *, created: bool = False, changed=frozenset()) -> None:

@@ -53,6 +53,8 @@ IMPORT_ALIASES: dict[str, tuple[str, ...]] = {
     # A road file's rows (place_io.roads): the road's class and its route number (G11, S206).
     "road_class": ("道路等级", "道路类别", "道路级别", "公路等级", "dldj"),
     "route_ref": ("路线编号", "路线代码", "线路编号", "lxbh", "lxbm", "ref"),
+    # The road's own id in the bureau's file: a later import of the file finds the road by it.
+    "bureau_id": ("道路编码", "道路代码", "道路标识码", "road_id", "roadid", "dlbm"),
     NOT_IN_CSV: (CENSUS_NOT_IN_CSV,),  # the columns a CSV left out as too long (cells.py)
 }
 
@@ -92,6 +94,10 @@ EXPORT_FIELDS = (
     "decision_authority",
     "decision_document",
     "decision_date",
+    # A road's record (empty for other places): its class, route number and the bureau's id.
+    "road_class",
+    "route_ref",
+    "bureau_id",
 )
 
 # Shapefile (dBase) field names have at most 10 characters: the documented mapping of the export.

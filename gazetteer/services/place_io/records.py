@@ -41,7 +41,9 @@ UNIT_PATHS = ("unit", "unit__parent", "unit__parent__parent", "unit__parent__par
 def for_export(queryset: QuerySet[Place]) -> QuerySet[Place]:
     # The units come for their names and codes; their polygons would be most of the query's bytes.
     return (
-        queryset.select_related("category", "unit__parent__parent__parent", "source", "registered_by", "registered_for")
+        queryset.select_related(
+            "category", "unit__parent__parent__parent", "source", "registered_by", "registered_for", "road"
+        )
         .defer(*(f"{path}__{field}" for path in UNIT_PATHS for field in ("geom", "seat", "label_point")))
         .prefetch_related("names")
         .order_by("code")
@@ -63,6 +65,17 @@ def names_by_kind(place: Place, day: dt.date) -> dict[str, list[str]]:
 
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
+
+
+def _road_values(place: Place) -> dict:
+    road = getattr(place, "road", None)  # no road record: the reverse one-to-one raises an AttributeError
+    if place.geom is None or place.geom.geom_type not in ("LineString", "MultiLineString"):
+        road = None  # a road as a point is a plain place in a file (place_io.roads): as the import reads it
+    return {
+        "road_class": road.road_class if road else None,
+        "route_ref": road.route_ref or None if road else None,
+        "bureau_id": road.bureau_id or None if road else None,
+    }
 
 
 def export_row(place: Place, *, with_geometry: bool = True) -> ExportRow:
@@ -104,6 +117,7 @@ def export_row(place: Place, *, with_geometry: bool = True) -> ExportRow:
         "decision_authority": place.decision_authority,
         "decision_document": place.decision_document,
         "decision_date": _iso(place.decision_date),
+        **_road_values(place),
     }
     geometry = from_geos(place.geom) if with_geometry and place.geom is not None else None
     return ExportRow(place, values, geometry)

@@ -55,11 +55,18 @@ NOT_NUMBERED = {RoadClass.EXPRESSWAY, RoadClass.RAILWAY}  # no house numbers alo
 @dataclass
 class RoadPlan:
     """What a row says of its road record: the class (None: the record keeps its own, or the default for a
-    new one) and the route number (None: not given)."""
+    new one), the route number and the bureau's id (None: not given)."""
 
     road_class: str | None = None
     route_ref: str | None = None
+    bureau_id: str | None = None
     class_inferred: bool = False
+
+
+def road_by_bureau_id(value) -> Road | None:
+    """The road a bureau's file has given this id before (its later import updates it, not a new record)."""
+    value = "".join(str(value).split())
+    return Road.objects.select_related("place__category", "place__unit").filter(bureau_id=value).first()
 
 
 def road_class(value) -> str:
@@ -99,11 +106,15 @@ class RoadPlanner:
     """The road part of a row plan (rows.RowPlanner calls it once the row's category and geometry are known)."""
 
     def __init__(self, columns: dict[str, str], categories: dict[str, Category]):
-        self.reads_roads = "road_class" in columns or "route_ref" in columns
+        self.reads_roads = bool({"road_class", "route_ref", "bureau_id"} & set(columns))
+        self._bureau_ids: dict[str, int] = {}  # the file's ids so far: the row that had each
         self.road, self.railway = categories.get(ROAD_CATEGORY), categories.get(RAILWAY_CATEGORY)
 
-    def plan(self, plan, class_cell, ref_cell) -> None:
+    def plan(self, plan, class_cell, ref_cell, bureau_cell=None) -> None:
         given = self._given(plan, class_cell, ref_cell)
+        if bureau_cell is not None:
+            given = given or RoadPlan()
+            given.bureau_id = self._bureau_id(plan, bureau_cell)
         category = plan.category or (plan.existing.category if plan.existing else None)
         if given is None and not (is_road_category(category) and self._is_line(plan)):
             return  # a road record as a point (say, from a list of names) stays a place, as before
@@ -126,6 +137,19 @@ class RoadPlanner:
                 plan.error("geometry", "a road or railway with a class or route number needs a line geometry")
             return
         plan.road = given
+
+    def _bureau_id(self, plan, cell) -> str:
+        """The bureau's id of the row's road: one road per id, in the file and in the register."""
+        value = "".join(str(cell).split())
+        known = road_by_bureau_id(value)
+        if len(value) > Road._meta.get_field("bureau_id").max_length:
+            plan.error("bureau_id", "the bureau's road id is at most 40 characters")
+        elif value in self._bureau_ids:
+            plan.error("bureau_id", f"row {self._bureau_ids[value]} has the same id {value}")
+        elif known is not None and plan.existing not in (None, known.place):
+            plan.error("bureau_id", f"{value} is road {known.place.code}'s, not {plan.existing.code}'s")
+        self._bureau_ids.setdefault(value, plan.number)
+        return value
 
     @staticmethod
     def _is_line(plan) -> bool:
@@ -212,6 +236,8 @@ def write_road(plan, place: Place, changeset, *, created: bool) -> dict:
         rule = {"road_class": cls, "numbered": cls not in NOT_NUMBERED}
         if given.route_ref:
             rule["route_ref"] = given.route_ref
+        if given.bureau_id:
+            rule["bureau_id"] = given.bureau_id
         road = house_numbers.register_road(place, changeset=changeset, **rule)
         action = "created"
     else:
@@ -220,6 +246,8 @@ def write_road(plan, place: Place, changeset, *, created: bool) -> dict:
             changes["road_class"] = given.road_class
         if given.route_ref:
             changes["route_ref"] = given.route_ref
+        if given.bureau_id:
+            changes["bureau_id"] = given.bureau_id
         road = house_numbers.set_rule(road, changes=changes, changeset=changeset, expected_version=None)
         action = "updated" if road.version > before else "unchanged"
-    return {"road": action, "road_class": road.road_class, "route_ref": road.route_ref}
+    return {"road": action, "road_class": road.road_class, "route_ref": road.route_ref, "bureau_id": road.bureau_id}

@@ -17,7 +17,7 @@ from gazetteer.services.place_io import fields as f
 from gazetteer.services.place_io.cells import NOT_IN_CSV, left_out
 from gazetteer.services.place_io.coordinates import Reprojector
 from gazetteer.services.place_io.dataset import RawRow
-from gazetteer.services.place_io.roads import RoadPlan, RoadPlanner
+from gazetteer.services.place_io.roads import RoadPlan, RoadPlanner, road_by_bureau_id
 
 GEOMETRY_FAMILIES = {
     "Point": "point",
@@ -70,7 +70,9 @@ class RowPlanner:
         for step in (self._identity, self._category, self._attributes, self._decision, self._names, self._unit):
             step(raw, plan)
         self._geometry(raw, plan)
-        self._roads.plan(plan, self._cell(raw, "road_class"), self._cell(raw, "route_ref"))
+        self._roads.plan(
+            plan, self._cell(raw, "road_class"), self._cell(raw, "route_ref"), self._cell(raw, "bureau_id")
+        )
         self._requirements(plan)
         return plan
 
@@ -113,6 +115,8 @@ class RowPlanner:
             plan.existing = Place.objects.select_related("category", "unit").filter(code=plan.code).first()
             if plan.existing is None:
                 plan.warnings.append(("code", f"no record has the code {plan.code}: a new record gets a new code"))
+        elif (bureau_id := self._cell(raw, "bureau_id")) is not None and (road := road_by_bureau_id(bureau_id)):
+            plan.existing, plan.code = road.place, road.place.code  # the bureau's file again, without our codes
         version = self._cell(raw, "version")
         if version is not None:
             try:
