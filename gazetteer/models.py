@@ -483,3 +483,4 @@ from gazetteer.models_renumbering import *  # noqa: E402,F403  (renumbering prop
 from gazetteer.models_requests import *  # noqa: E402,F403  (numbering requests and their certificates: their own module)
 from gazetteer.models_sign_surveys import *  # noqa: E402,F403  (sign surveys from the phone: their own module)
 from gazetteer.models_signs import *  # noqa: E402,F403  (signs and their renewal campaigns: their own module)
+from gazetteer.models_waters import *  # noqa: E402,F403  (rivers and lakes as drawn by a source: their own module)
