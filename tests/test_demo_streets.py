@@ -18,8 +18,17 @@ from core.geometry import from_geos, to_geos
 from core.history import open_changeset
 from core.metric import to_lonlat, to_metric
 from core.models import Changeset
-from gazetteer.models import Category, HouseNumber, HouseNumberVersion, Place, PlaceVersion, Road, RoadVersion
-from gazetteer.services import demo_streets, house_numbers, places
+from gazetteer.models import (
+    Category,
+    HouseNumber,
+    HouseNumberVersion,
+    Place,
+    PlaceVersion,
+    Road,
+    RoadVersion,
+    Sign,
+)
+from gazetteer.services import demo_signs, demo_streets, house_numbers, places, signs
 from gazetteer.services.open_data import published_places
 
 AIMIN = "231004"  # 爱民区
@@ -158,12 +167,41 @@ def test_a_second_run_changes_nothing_and_the_command_prints_its_counts():
     call_command("demo_streets", "--district", AIMIN, "--small", stdout=out)
     made = demo_streets.current_demo_places().count()
     numbers = HouseNumber.objects.filter(road__place__in=demo_streets.current_demo_places()).count()
-    assert made and out.getvalue().startswith(f"{made} synthetic streets and {numbers} synthetic house numbers")
+    signs = Sign.objects.filter(is_synthetic=True).count()
+    assert made and signs == numbers + 2 * made  # a plate at each number, a name sign at each end
+    assert out.getvalue().startswith(
+        f"{made} synthetic streets, {numbers} synthetic house numbers and {signs} synthetic"
+    )
     before = counts()
     again = io.StringIO()
     call_command("demo_streets", "--district", AIMIN, "--small", stdout=again)
     assert counts() == before
-    assert again.getvalue().startswith("0 synthetic streets and 0 synthetic house numbers in 0 districts (231004")
+    assert again.getvalue().startswith("0 synthetic streets, 0 synthetic house numbers and 0 synthetic signs in 0")
+
+
+def test_the_demo_signs_name_their_streets_and_numbers_and_come_down_with_them():
+    lay(AIMIN)
+    assert demo_signs.place_demo_signs() > 0 and demo_signs.place_demo_signs() == 0
+    streets = list(demo_streets.current_demo_places().select_related("road"))
+    plates = Sign.objects.filter(kind=Sign.Kind.HOUSE_PLATE)
+    assert plates.count() == HouseNumber.objects.filter(road__place__in=streets).count()
+    assert not Sign.objects.filter(is_synthetic=False).exists() and not signs.outdated().exists()
+    for place in streets:
+        names = Sign.objects.filter(place=place)
+        expected = Sign.Kind.LANE if place.road.road_class == Road.RoadClass.LANE else None
+        assert names.count() == 2 and all(s.text == place.name for s in names), place.name
+        assert all(s.kind == (expected or (Sign.Kind.STREET if place.name.endswith("街") else Sign.Kind.ROAD_NAME))
+                   for s in names)  # fmt: skip
+        assert all(place.geom.distance(s.geom) < 0.0002 for s in names)  # beside the street, ~15 m
+    plate = plates.select_related("house_number__road__place").first()
+    assert plate.text == plate.house_number.road.place.name and plate.number_text.endswith("号")
+    assert {s.condition for s in Sign.objects.all()} >= {Sign.Condition.GOOD, Sign.Condition.FADED}
+    assert Sign.objects.exclude(maker=demo_signs.DEMO_MAKER).count() == 0
+    out = io.StringIO()
+    call_command("demo_streets", "--retire", stdout=out)
+    assert f"{Sign.objects.count()} signs taken down" in out.getvalue()
+    assert not Sign.objects.filter(status=Sign.Status.IN_PLACE).exists()
+    assert all(s.removed_reason.startswith("示例数据") for s in Sign.objects.all())
 
 
 def test_retired_they_stay_and_a_new_run_lays_them_again_alike():

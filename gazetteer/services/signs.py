@@ -260,16 +260,40 @@ def register_sign(
     **values,
 ) -> Sign:
     """A sign in the inventory: its text captured from the record it names, its number from the serials."""
+    county = _checked_sign(kind, geom, place, house_number, values)
+    if not may_write_in(user, {county.pk}):
+        raise SignForbidden(f"the signs in {county.name} are kept by its officers")
+    changeset = open_changeset(Changeset.Kind.EDIT, reason, author=user)
+    return _registered(changeset, kind, geom, place, house_number, county, values)
+
+
+@transaction.atomic
+def register_synthetic_signs(changeset: Changeset, signs: list[dict]) -> list[Sign]:
+    """Signs of synthetic demonstration records, made by the system in ``changeset`` (its reason says 示例数据):
+    the same checks and captured text as ``register_sign``; each dict holds its arguments but the user."""
+    made = []
+    for spec in signs:
+        spec = dict(spec)
+        kind, geom = spec.pop("kind"), spec.pop("geom")
+        place, house_number = spec.pop("place", None), spec.pop("house_number", None)
+        if not _synthetic(place, house_number):
+            raise SignRefused("only signs of synthetic records are registered without an officer", "place")
+        county = _checked_sign(kind, geom, place, house_number, spec)
+        made.append(_registered(changeset, kind, geom, place, house_number, county, spec))
+    return made
+
+
+def _checked_sign(kind, geom, place, house_number, values) -> AdminUnit:
     unknown = set(values) - set(EDITABLE) - {"geom"}
     if unknown:
         raise SignRefused(f"not a sign attribute: {', '.join(sorted(unknown))}", sorted(unknown)[0])
     _check_named(kind, place, house_number)
     _check_values(values)
-    county = _placed(geom)
-    if not may_write_in(user, {county.pk}):
-        raise SignForbidden(f"the signs in {county.name} are kept by its officers")
+    return _placed(geom)
+
+
+def _registered(changeset, kind, geom, place, house_number, county, values) -> Sign:
     shown = expected_text(kind, place, house_number)
-    changeset = open_changeset(Changeset.Kind.EDIT, reason, author=user)
     sign = Sign(
         number=_new_number(timezone.localdate().year),
         kind=kind,
@@ -381,6 +405,20 @@ def remove_sign(sign: Sign, *, user, reason: str, on: dt.date, expected_version:
     bump(locked)
     _record(locked, changeset, "removed", frozenset({"status", "removed_on", "removed_reason"}))
     return locked
+
+
+@transaction.atomic
+def remove_synthetic_signs(changeset: Changeset, signs: QuerySet, *, on: dt.date) -> int:
+    """Signs of synthetic records taken down by the system in ``changeset`` (the demonstration's end), as
+    ``remove_sign`` does; how many."""
+    removed = 0
+    for sign in signs.filter(status=Sign.Status.IN_PLACE, is_synthetic=True):
+        locked = _locked(sign, None)
+        locked.status, locked.removed_on, locked.removed_reason = Sign.Status.REMOVED, on, changeset.reason
+        bump(locked)
+        _record(locked, changeset, "removed", frozenset({"status", "removed_on", "removed_reason"}))
+        removed += 1
+    return removed
 
 
 # ---- the flag: signs that show a superseded name or number ------------------------------------------------

@@ -2,13 +2,14 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gazetteer.services import demo_streets
+from gazetteer.services import demo_signs, demo_streets
 
 
 class Command(BaseCommand):
     help = (
         "Lay synthetic demonstration streets (示例数据: standing synthetic, never standard, never in open data) "
-        "over the core of the four urban districts, and number their entrances with the numbering engine. "
+        "over the core of the four urban districts, number their entrances with the numbering engine and put up "
+        "their name signs and house plates (synthetic too). "
         "Deterministic; a district that has its demonstration streets already is left alone (a second run adds "
         "nothing). --retire ends them all (retired, not deleted); a run after that lays them again."
     )
@@ -26,14 +27,17 @@ class Command(BaseCommand):
             if options["district"] or options["small"]:
                 raise CommandError("--retire retires every demonstration street: give it alone")
             streets, numbers = demo_streets.retire_demo_streets()
+            signs = demo_signs.remove_demo_signs()
             self.stdout.write(
-                f"{streets} synthetic streets and {numbers} house numbers retired in {time.monotonic() - started:.1f} s"
+                f"{streets} synthetic streets and {numbers} house numbers retired, {signs} signs taken down "
+                f"in {time.monotonic() - started:.1f} s"
             )
             return
         layout = demo_streets.SMALL if options["small"] else demo_streets.Layout()
         result = demo_streets.lay_demo_streets(tuple(options["district"] or demo_streets.DISTRICTS), layout)
         skipped = f" ({', '.join(result.skipped)} had theirs already)" if result.skipped else ""
+        signs = demo_signs.place_demo_signs()
         self.stdout.write(
-            f"{result.streets} synthetic streets and {result.house_numbers} synthetic house numbers "
-            f"in {len(result.districts)} districts{skipped} in {time.monotonic() - started:.1f} s"
+            f"{result.streets} synthetic streets, {result.house_numbers} synthetic house numbers and {signs} "
+            f"synthetic signs in {len(result.districts)} districts{skipped} in {time.monotonic() - started:.1f} s"
         )
